@@ -1,0 +1,46 @@
+# Knowhow: `make run` serves the app with demo data, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+INSTANCE := $(or $(KNOWHOW_INSTANCE_PATH),instance)
+
+.PHONY: install run test bench translations extract-messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile --quiet -d translations; fi
+
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(VENV)/bin/pybabel update --quiet -i translations/messages.pot -d translations --no-fuzzy-matching
+
+run: install
+	$(FLASK) init-db
+	@if [ ! -f "$(INSTANCE)/.demo-loaded" ]; then \
+		$(FLASK) demo-data && touch "$(INSTANCE)/.demo-loaded"; fi
+	@echo
+	@echo "Knowhow is at http://$(HOST):$(PORT)/"
+	@echo "Demo logins (password: knowhow-demo): admin (administrator), leila (team lead),"
+	@echo "  sara (agent, Persian UI), james (agent, English UI), fatima (agent, Arabic UI), nok (agent, Thai UI)"
+	@echo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,83 @@
+"""CLI commands: init-db, create-user, api-token and demo-data."""
+import sys
+
+import click
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from accounts import services
+from accounts.models import ROLES
+from config import LANGUAGES
+from errors import Conflict, Invalid
+from extensions import db
+
+
+def register_cli(app):
+    """Attach the commands to `flask --app app`."""
+    for command in (init_db, create_user, api_token, demo_data):
+        app.cli.add_command(command)
+
+
+def _fail(message, status=1):
+    click.echo(str(message), err=True)
+    sys.exit(status)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the database schema (migrations to head)."""
+    upgrade(revision="heads")
+    click.echo("Database is at the latest schema.")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True)
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--team", default=None, help="Team name (created if new).")
+@click.option("--locale", type=click.Choice(list(LANGUAGES)), default="en", show_default=True)
+def create_user(username, role, display_name, team, locale):
+    """Create a user; the password is read from standard input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = services.create_user(username, role=role, password=password,
+                                    display_name=display_name, team=team, locale=locale)
+    except (Invalid, Conflict) as error:
+        db.session.rollback()
+        _fail("Error: %s" % error.message)
+    db.session.commit()
+    click.echo("Created %s (%s)." % (user.username, user.role))
+
+
+@click.command("api-token")
+@with_appcontext
+@click.argument("username")
+@click.option("--label", default="cli", help="What the token is for.")
+def api_token(username, label):
+    """Print a new bearer token for USERNAME, alone on standard output."""
+    user = services.get_user(username)
+    if user is None:
+        _fail("Error: no user called %s." % username)
+    try:
+        token = services.issue_api_token(user, label=label)
+    except Invalid as error:
+        _fail("Error: %s" % error.message)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("demo-data")
+@with_appcontext
+def demo_data():
+    """Load the demo content (idempotent)."""
+    from demo import load_demo_data
+
+    summary = load_demo_data()
+    db.session.commit()
+    for line in summary:
+        click.echo(line)

@@ -1,0 +1,59 @@
+"""Forms for signing in, passwords and user administration."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from accounts.models import ROLES
+from accounts.services import PASSWORD_MAX_LENGTH
+from config import LANGUAGES
+
+ROLE_LABELS = {"agent": _l("Agent"), "lead": _l("Team lead"), "admin": _l("Administrator")}
+
+
+def role_choices():
+    return [(role, ROLE_LABELS[role]) for role in ROLES]
+
+
+def language_choices():
+    return list(LANGUAGES.items())
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)])
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    # Length rules live in services.validate_password, the one place for them.
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+
+
+class PreferencesForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[Length(max=120)])
+    locale = SelectField(_l("Language"), choices=language_choices)
+
+
+class UserForm(FlaskForm):
+    """Create or edit a user (admins)."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
+    display_name = StringField(_l("Name"), validators=[Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    team = StringField(_l("Team"), validators=[Length(max=80)])
+    locale = SelectField(_l("Language"), choices=language_choices)
+    password = PasswordField(_l("Password"), validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class UserImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=80)])
+    lead = SelectField(_l("Lead"), choices=[], validate_choice=False)

@@ -1,0 +1,108 @@
+"""Users, teams, login sessions and API tokens."""
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+
+ROLES = ("agent", "lead", "admin")
+ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
+
+
+def utcnow():
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Team(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+
+    lead = relationship("User", foreign_keys=[lead_id], post_update=True)
+    members = relationship("User", foreign_keys="User.team_id", back_populates="team",
+                           order_by="User.username")
+
+    def __repr__(self):
+        return f"<Team {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default="agent")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+
+    team = relationship("Team", foreign_keys=[team_id], back_populates="members")
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def name(self):
+        """The name to show: the display name, or the username when none was given."""
+        return self.display_name or self.username
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def has_role(self, role):
+        """True when the user's role is `role` or above (admin > lead > agent)."""
+        return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
+
+    def __repr__(self):
+        return f"<User {self.username}>"
+
+
+class LoginSession(db.Model):
+    """A server-side record of a signed-in browser; deleting it logs that browser out."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+    last_seen_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user = relationship("User")
+
+
+class ApiToken(db.Model):
+    """A bearer token for /api/v1; only its SHA-256 is stored."""
+
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user = relationship("User")
+
+
+def count_active_admins():
+    return db.session.scalar(
+        db.select(func.count(User.id)).where(User.role == "admin", User.active.is_(True))
+    )

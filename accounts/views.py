@@ -1,0 +1,231 @@
+"""Pages: sign in and out, own account, profiles, and user and team administration."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from accounts import accounts, services
+from accounts.forms import (ChangePasswordForm, LoginForm, PreferencesForm, TeamForm, UserForm,
+                            UserImportForm)
+from accounts.models import Team, User
+from accounts.permissions import can, require
+from config import LANGUAGES
+from errors import Conflict, Invalid, show_on_form
+from extensions import db, limiter
+from security import safe_next
+
+
+def _login_username_key():
+    return "login-user:" + services.normalize_username(request.form.get("username"))
+
+
+def _failed_login(response):
+    # Only failed attempts use up the allowance; a successful login redirects.
+    return response.status_code != 302
+
+
+@accounts.route("/")
+def home():
+    """The start page: search first, then what is new."""
+    return render_template("home.html")
+
+
+@accounts.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
+               deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"],
+               key_func=_login_username_key, deduct_when=_failed_login)
+def login():
+    """Sign in with username and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("accounts.home")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            session["sid"] = services.start_login_session(user, request.user_agent.string)
+            login_user(user)
+            db.session.commit()
+            return redirect(safe_next(form.next.data, url_for("accounts.home")))
+        flash(_("Wrong username or password."), "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@accounts.post("/logout")
+@login_required
+def logout():
+    """Sign out: the session ends on the server too, so a copied cookie is worthless."""
+    services.end_login_session(session.get("sid"))
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@accounts.post("/language")
+def set_language():
+    """Pick the UI language: saved on the account when signed in, in the session otherwise."""
+    locale = request.form.get("locale", "")
+    if locale not in LANGUAGES:
+        flash(_("Unknown language."), "error")
+    elif current_user.is_authenticated:
+        services.update_user(current_user, locale=locale)
+        db.session.commit()
+    else:
+        session["locale"] = locale
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.home")))
+
+
+@accounts.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Own preferences (name, language)."""
+    form = PreferencesForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, display_name=form.display_name.data,
+                                 locale=form.locale.data)
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your preferences are saved."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form, password_form=ChangePasswordForm())
+
+
+@accounts.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change own password; every other signed-in browser is signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data,
+                                     form.new_password.data, keep_session_id=session.get("sid"))
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Other devices were signed out."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password.html", form=form)
+
+
+@accounts.route("/people/<username>")
+@login_required
+def profile(username):
+    """A person's profile page."""
+    person = services.get_user_or_404(username)
+    return render_template("accounts/profile.html", person=person,
+                           show_stats=can(current_user, "user.view_stats", person))
+
+
+@accounts.route("/admin/users")
+@login_required
+def admin_users():
+    """All users, for administrators."""
+    require(current_user, "admin.users")
+    query = request.args.get("q", "").strip()[:64]
+    stmt = select(User).order_by(User.active.desc(), User.username)
+    if query:
+        pattern = "%" + query.replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(User.username.ilike(pattern, escape="\\")
+                          | User.display_name.ilike(pattern, escape="\\"))
+    users = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("accounts/admin_users.html", users=users, query=query)
+
+
+@accounts.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def admin_create_user():
+    """Create a user."""
+    require(current_user, "admin.users")
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.username.data, role=form.role.data, password=form.password.data or None,
+                display_name=form.display_name.data, team=form.team.data or None,
+                locale=form.locale.data, email=form.email.data or None,
+                active=form.active.data)
+        except (Invalid, Conflict) as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("User %(username)s created.", username=user.username), "success")
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("accounts/admin_user_form.html", form=form, user=None)
+
+
+@accounts.route("/admin/users/<username>/edit", methods=["GET", "POST"])
+@login_required
+def admin_edit_user(username):
+    """Edit a user's role, team, language, or set a new password."""
+    require(current_user, "admin.users")
+    user = services.get_user_or_404(username)
+    form = UserForm(obj=user, team=user.team.name if user.team else "")
+    form.username.data = user.username  # usernames are permanent: tokens and imports use them
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, display_name=form.display_name.data, role=form.role.data,
+                                 team=form.team.data, locale=form.locale.data,
+                                 email=form.email.data or "", active=form.active.data)
+            if form.password.data:
+                services.set_password(user, form.password.data)
+        except (Invalid, Conflict) as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("User %(username)s saved.", username=user.username), "success")
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("accounts/admin_user_form.html", form=form, user=user)
+
+
+@accounts.route("/admin/users/import", methods=["GET", "POST"])
+@login_required
+def admin_import_users():
+    """Create many users from a CSV file; all or nothing."""
+    require(current_user, "admin.users")
+    form = UserImportForm()
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = [_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")]
+        else:
+            try:
+                created = services.import_users_csv(text)
+            except (Invalid, Conflict) as error:
+                db.session.rollback()
+                show_on_form(form, error)
+            else:
+                db.session.commit()
+                flash(_("%(n)d users created.", n=len(created)), "success")
+                return redirect(url_for("accounts.admin_users"))
+    return render_template("accounts/admin_import.html", form=form)
+
+
+@accounts.route("/admin/teams", methods=["GET", "POST"])
+@login_required
+def admin_teams():
+    """Teams and their leads."""
+    require(current_user, "admin.teams")
+    form = TeamForm()
+    leads = db.session.scalars(select(User).where(User.role.in_(("lead", "admin")),
+                                                  User.active.is_(True)).order_by(User.username)).all()
+    form.lead.choices = [("", "—")] + [(lead.username, lead.name) for lead in leads]
+    if form.validate_on_submit():
+        try:
+            services.save_team(form.name.data, form.lead.data or None)
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Team saved."), "success")
+            return redirect(url_for("accounts.admin_teams"))
+    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    return render_template("accounts/admin_teams.html", form=form, teams=teams)

@@ -1,0 +1,84 @@
+"""Application factory: `flask --app app` and gunicorn "app:create_app()" both start here."""
+import os
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+from config import RTL_LANGUAGES, check_production_config, load_config
+
+
+def create_app(config=None):
+    """Create and configure a Knowhow application.
+
+    :param config: mapping of settings that override defaults and the environment (tests).
+    """
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "KNOWHOW_INSTANCE_PATH", os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
+    )
+    app = Flask(__name__, instance_path=os.path.abspath(instance_path))
+    app.config.from_mapping(load_config(app.instance_path, config))
+    check_production_config(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from errors import register_error_handlers
+    register_error_handlers(app)
+    return app
+
+
+def _init_extensions(app):
+    from accounts.locale import select_locale
+    from database import init_database
+    from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
+    limiter.init_app(app)
+    init_database(app)
+
+
+def _register_blueprints(app):
+    from accounts import accounts
+    from accounts.api import accounts_api
+    from accounts.cli import register_cli
+    from kb import kb
+    from mentoring import mentoring
+    from recognition import recognition
+
+    for blueprint in (accounts, accounts_api, kb, mentoring, recognition):
+        app.register_blueprint(blueprint)
+    register_cli(app)
+
+
+def _register_request_hooks(app):
+    from database import set_write_intent
+    from security import protect_against_csrf, set_security_headers
+
+    @app.before_request
+    def _before_request():
+        # GET requests read; a deferred BEGIN lets them run beside a writer (database.py).
+        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        protect_against_csrf()
+
+    app.after_request(set_security_headers)
+
+    @app.template_global()
+    def endpoint_exists(endpoint):
+        """Lets the layout link to pages of domains that may not be installed yet."""
+        return endpoint in app.view_functions
+
+    @app.context_processor
+    def _layout_context():
+        locale = str(get_locale() or "en")
+        return {
+            "current_locale": locale,
+            "text_direction": "rtl" if locale in RTL_LANGUAGES else "ltr",
+            "languages": app.config["LANGUAGES"],
+        }

@@ -1,0 +1,65 @@
+"""Configuration defaults and their KNOWHOW_* environment overrides."""
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+LANGUAGES = {"en": "English", "fa": "فارسی", "ar": "العربية", "th": "ไทย"}
+RTL_LANGUAGES = frozenset({"fa", "ar"})
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path, overrides=None):
+    """Build the configuration mapping: defaults, then environment, then explicit overrides."""
+    overrides = dict(overrides or {})
+    instance_path = overrides.get("INSTANCE_PATH", instance_path)
+    database_url = os.environ.get(
+        "KNOWHOW_DATABASE_URL",
+        "sqlite:///" + os.path.join(instance_path, "knowhow.db"),
+    )
+    https = _env_bool("KNOWHOW_HTTPS")
+    config = {
+        "ENV_NAME": os.environ.get("KNOWHOW_ENV", "development"),
+        "SECRET_KEY": os.environ.get("KNOWHOW_SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_DIR": os.environ.get("KNOWHOW_SEARCH_DIR", os.path.join(instance_path, "search")),
+        # Uploads (CSV imports) are the largest requests; article bodies are capped separately.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("KNOWHOW_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("KNOWHOW_SESSION_HOURS", "12"))),
+        "PREFER_HTTPS": https,
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a shift can be long
+        "WTF_CSRF_CHECK_DEFAULT": False,  # security.py decides (bearer-token API calls are exempt)
+        "RATELIMIT_STORAGE_URI": os.environ.get("KNOWHOW_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_USERNAME": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_USERNAME", "5 per minute"),
+        "LOGIN_LIMIT_PER_IP": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_IP", "20 per minute"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": LANGUAGES,
+        "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default cost; tests use a cheaper one
+        "REVIEW_INTERVAL_DAYS": int(os.environ.get("KNOWHOW_REVIEW_INTERVAL_DAYS", "90")),
+        "LOAD_DEMO_DATA": _env_bool("KNOWHOW_LOAD_DEMO_DATA"),
+    }
+    config.update(overrides)
+    return config
+
+
+def check_production_config(config):
+    """Refuse to run in production with settings that are only safe on a laptop."""
+    if config["ENV_NAME"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError(
+            "KNOWHOW_SECRET_KEY must be set to a long random value when KNOWHOW_ENV=production."
+        )

@@ -1,0 +1,11 @@
+"""Demo content: people, teams and each domain's examples, loaded by `flask demo-data`."""
+from demo.people import load_people
+
+DEMO_PASSWORD = "knowhow-demo"
+
+
+def load_demo_data():
+    """Load every part of the demo that is not there yet; returns summary lines."""
+    summary = []
+    summary.extend(load_people(DEMO_PASSWORD))
+    return summary

@@ -1,0 +1,6 @@
+"""Knowledge base: articles, revisions, categories and tags, Markdown rendering and search."""
+from flask import Blueprint
+
+kb = Blueprint("kb", __name__)
+
+from kb import views  # noqa: E402,F401  (routes register on the blueprint)

@@ -1,0 +1,2 @@
+"""Peer questions and mentoring pages."""
+from mentoring import mentoring  # noqa: F401

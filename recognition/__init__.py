@@ -1,0 +1,6 @@
+"""Recognition: resolution data, metrics, top performers, titles, badges and kudos."""
+from flask import Blueprint
+
+recognition = Blueprint("recognition", __name__, url_prefix="/recognition")
+
+from recognition import views  # noqa: E402,F401  (routes register on the blueprint)

@@ -1,0 +1,2 @@
+"""Recognition pages."""
+from recognition import recognition  # noqa: F401

@@ -1,0 +1,21 @@
+"""Small builders for test data; each commits so that requests see it."""
+from accounts import services as accounts
+from extensions import db
+from tests.conftest import DEMO_PASSWORD
+
+
+def make_user(username="agent", role="agent", password=DEMO_PASSWORD, team=None, **kw):
+    """Create and commit a user (needs an application context)."""
+    user = accounts.create_user(username, role=role, password=password, team=team, **kw)
+    db.session.commit()
+    return user
+
+
+def make_token(user):
+    token = accounts.issue_api_token(user)
+    db.session.commit()
+    return token
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}

@@ -1,0 +1,114 @@
+"""Schema through migrations, and the SQLite settings every connection gets."""
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from app import create_app
+from extensions import db
+from tests.conftest import TEST_DATABASE_URL, postgres_url
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An application on a brand-new, empty database (a private schema on PostgreSQL)."""
+    if TEST_DATABASE_URL:
+        url = postgres_url(TEST_DATABASE_URL)
+        schema = "knowhow_migrate_%d" % os.getpid()
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS %s CASCADE" % schema))
+            conn.execute(text("CREATE SCHEMA %s" % schema))
+        options = {"connect_args": {"options": "-csearch_path=%s" % schema}}
+    else:
+        url, options, admin, schema = "sqlite:///" + str(tmp_path / "empty.db"), {}, None, None
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text("DROP SCHEMA %s CASCADE" % schema))
+        admin.dispose()
+
+
+def test_migrations_upgrade_an_empty_database_to_the_models(empty_app):
+    with empty_app.app_context():
+        upgrade(revision="heads")
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"users", "team", "category", "login_session", "api_token"} <= tables
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
+                                    db.metadata)
+        assert diff == [], "models and migrations differ: %r" % diff
+
+
+def test_init_db_command_is_idempotent(empty_app):
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    second = runner.invoke(args=["init-db"])
+    assert second.exit_code == 0
+    assert "latest schema" in second.output
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite pragmas only apply to SQLite")
+def test_sqlite_pragmas_are_in_effect(app):
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="BEGIN IMMEDIATE is the SQLite locking recipe")
+def test_write_transactions_take_the_write_lock_at_begin(app):
+    """A second writer must wait at BEGIN, not fail later with 'database is locked'."""
+    import sqlite3
+    from database import set_write_intent
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        set_write_intent(True)
+        db.session.execute(text("SELECT 1"))  # begins the transaction
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        db.session.rollback()
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="BEGIN IMMEDIATE is the SQLite locking recipe")
+def test_read_transactions_leave_the_write_lock_free(app):
+    import sqlite3
+    from database import set_write_intent
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        set_write_intent(False)
+        db.session.execute(text("SELECT 1"))
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+        db.session.rollback()
+        set_write_intent(True)
+
+
+def test_production_refuses_default_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("KNOWHOW_ENV", "production")
+    monkeypatch.delenv("KNOWHOW_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="KNOWHOW_SECRET_KEY"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_starts_with_a_real_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("KNOWHOW_ENV", "production")
+    monkeypatch.setenv("KNOWHOW_SECRET_KEY", "a-long-random-value-from-the-vault")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SECRET_KEY"] == "a-long-random-value-from-the-vault"
