@@ -76,3 +76,8 @@ def _view_user_stats(user, other):
     if other is None or other.id == user.id or user.has_role("admin"):
         return True
     return user.has_role("lead") and other.team is not None and other.team.lead_id == user.id
+
+
+@rule("audit.view")
+def _view_audit(user, _obj):
+    return user.has_role("lead")

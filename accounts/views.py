@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from accounts import accounts, services
+from accounts import notifications as notification_service
 from accounts.forms import (ChangePasswordForm, LoginForm, PreferencesForm, TeamForm, UserForm,
                             UserImportForm)
 from accounts.models import Team, User
@@ -229,3 +230,42 @@ def admin_teams():
             return redirect(url_for("accounts.admin_teams"))
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     return render_template("accounts/admin_teams.html", form=form, teams=teams)
+
+
+@accounts.route("/notifications")
+@login_required
+def notifications():
+    """The signed-in user's notifications, newest first."""
+    items = notification_service.recent_notifications(current_user)
+    return render_template("accounts/notifications.html", items=items,
+                           text_of=notification_service.notification_text)
+
+
+@accounts.post("/notifications/read")
+@login_required
+def mark_notifications_read():
+    """Mark one notification (field `id`) or all of them read; follow it when opened."""
+    raw_id = request.form.get("id", "")
+    notification_service.mark_read(current_user, int(raw_id) if raw_id.isdigit() else None)
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.notifications")))
+
+
+@accounts.route("/admin/audit")
+@login_required
+def audit_log():
+    """Every award, revocation and settings change, for leads and admins."""
+    require(current_user, "audit.view")
+    return render_template("accounts/audit.html",
+                           entries=notification_service.audit_entries(
+                               action=request.args.get("action") or None))
+
+
+@accounts.app_context_processor
+def _notification_bell():
+    """`unread_notifications()` for the header bell; queried only when a page shows it."""
+    def unread_notifications():
+        if not current_user.is_authenticated:
+            return 0
+        return notification_service.unread_count(current_user)
+    return {"unread_notifications": unread_notifications}
