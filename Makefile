@@ -19,11 +19,11 @@ install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(VENV)/bin/pybabel compile --quiet -d translations; fi
+		$(VENV)/bin/pybabel compile --statistics -d translations; fi
 
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(VENV)/bin/pybabel update --quiet -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* _* tests bench instance migrations translations" -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: install
 	$(FLASK) init-db
