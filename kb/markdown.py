@@ -85,8 +85,9 @@ def sanitise_html(fragment: str) -> str:
 
 # Python-Markdown has inputs that take quadratic time (thousands of "[" take minutes; upstream
 # issue #798 is left open). Past this much CPU time the article is shown as plain text instead,
-# so one hostile article cannot hold a worker. A dense 50 KB article needs well under 0.1 s.
-RENDER_CPU_BUDGET_SECONDS = 0.5
+# so one hostile article cannot hold a worker. A dense 50 KB article needs well under 0.1 s; the
+# budget is generous so that a garbage-collection pause never turns a real article into text.
+RENDER_CPU_BUDGET_SECONDS = 2.0
 
 
 class _RenderTooCostly(Exception):
