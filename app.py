@@ -49,10 +49,11 @@ def _register_blueprints(app):
     from accounts.api import accounts_api
     from accounts.cli import register_cli
     from kb import kb
+    from kb.api import kb_api
     from mentoring import mentoring
     from recognition import recognition
 
-    for blueprint in (accounts, accounts_api, kb, mentoring, recognition):
+    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, recognition):
         app.register_blueprint(blueprint)
     register_cli(app)
 

@@ -1,4 +1,5 @@
 """Demo content: people, teams and each domain's examples, loaded by `flask demo-data`."""
+from demo.kb import load_kb
 from demo.people import load_people
 
 DEMO_PASSWORD = "knowhow-demo"
@@ -8,4 +9,5 @@ def load_demo_data():
     """Load every part of the demo that is not there yet; returns summary lines."""
     summary = []
     summary.extend(load_people(DEMO_PASSWORD))
+    summary.extend(load_kb())
     return summary

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 kb = Blueprint("kb", __name__)
 
-from kb import views  # noqa: E402,F401  (routes register on the blueprint)
+from kb import permissions, views  # noqa: E402,F401  (rules and routes register on import)

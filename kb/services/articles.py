@@ -1,0 +1,258 @@
+"""Articles: writing and editing (each save a revision), reading, listing and tags."""
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from accounts.permissions import require
+from errors import Conflict, Invalid, NotFound
+from extensions import db
+from kb.markdown import CUSTOMER_SECTION_HEADINGS, extract_section
+from kb.models import (ARTICLE_LANGUAGES, ARTICLE_STATUSES, SUMMARY_MAX_CHARS, TAG_MAX_CHARS,
+                       TITLE_MAX_CHARS, Article, Tag, article_tag)
+from kb.permissions import expert_category_ids
+from kb.services.categories import require_category
+from kb.services.lifecycle import (DEFAULT_REVIEW_INTERVAL_DAYS, change_status,
+                                   check_status_change)
+from kb.services.revisions import add_revision, clean_note
+
+BODY_MAX_BYTES = 200 * 1024
+MAX_TAGS = 20
+SLUG_MAX_CHARS = 80
+_SLUG_BREAK = re.compile(r"[^\w]+")
+# How writers actually title the section besides the template's own headings ("what do we
+# tell", "what to say"...); article content, so fixed here rather than translated.
+CUSTOMER_HEADING_VARIANTS = (
+    "What to say to the customer", "Tell the customer",
+    "به مشتری چه بگوییم", "به مشتری چه بگویید", "آنچه به مشتری می‌گوییم",
+    "ماذا نقول للعميل", "ما نقوله للعميل", "ما يجب قوله للعميل",
+    "สิ่งที่ควรแจ้งลูกค้า", "แจ้งลูกค้าอย่างไร",
+)
+
+
+def slug_for_title(title):
+    """A readable URL part from a title in any script ("Modem lights: reset" → "modem-lights-reset")."""
+    text = unicodedata.normalize("NFKC", title or "").casefold()
+    slug = _SLUG_BREAK.sub("-", text).strip("-_")[:SLUG_MAX_CHARS].strip("-_")
+    return slug or "article"
+
+
+def clean_title(title):
+    """The title with blanks collapsed; Invalid when empty or over 200 characters."""
+    title = " ".join((title or "").split()) if isinstance(title, str) else ""
+    if not title:
+        raise Invalid("title", _l("Enter a title."))
+    if len(title) > TITLE_MAX_CHARS:
+        raise Invalid("title", _l("The title may have at most %(n)d characters (this one has %(count)d).",
+                                  n=TITLE_MAX_CHARS, count=len(title)))
+    return title
+
+
+def clean_body(body):
+    """The Markdown with line endings normalised; Invalid when empty or over 200 KB."""
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n") if isinstance(body, str) else ""
+    if not body.strip():
+        raise Invalid("body", _l("Write the article: the body is empty."))
+    size = len(body.encode("utf-8"))
+    if size > BODY_MAX_BYTES:
+        raise Invalid("body", _l("The article is too long: %(size)d KB of Markdown, at most %(limit)d KB. "
+                                 "Split it into several articles.",
+                                 size=(size + 1023) // 1024, limit=BODY_MAX_BYTES // 1024))
+    return body
+
+
+def clean_summary(summary):
+    """The summary with blanks collapsed; Invalid when over 300 characters."""
+    summary = " ".join((summary or "").split())
+    if len(summary) > SUMMARY_MAX_CHARS:
+        raise Invalid("summary", _l("The summary may have at most %(n)d characters.", n=SUMMARY_MAX_CHARS))
+    return summary
+
+
+def clean_lang(lang):
+    """The language code; Invalid unless it is en, fa, ar or th."""
+    if lang not in ARTICLE_LANGUAGES:
+        raise Invalid("lang", _l("Unknown language “%(lang)s”: choose one of %(choices)s.",
+                                 lang=str(lang)[:12], choices=", ".join(ARTICLE_LANGUAGES)))
+    return lang
+
+
+def parse_tags(tags):
+    """Tag names from a list or a comma-separated string: trimmed, deduplicated, checked."""
+    if isinstance(tags, str):
+        tags = tags.replace("،", ",").split(",")  # the Arabic comma separates tags too
+    names, seen = [], set()
+    for tag in tags or ():
+        if not isinstance(tag, str):
+            raise Invalid("tags", _l("Tags must be strings."))
+        name = " ".join(tag.split())
+        if not name or name.casefold() in seen:
+            continue
+        if len(name) > TAG_MAX_CHARS:
+            raise Invalid("tags", _l("A tag may have at most %(n)d characters.", n=TAG_MAX_CHARS))
+        seen.add(name.casefold())
+        names.append(name)
+    if len(names) > MAX_TAGS:
+        raise Invalid("tags", _l("An article may have at most %(n)d tags.", n=MAX_TAGS))
+    return names
+
+
+def _tags_named(names):
+    """The Tag rows for `names`, created where missing."""
+    tags = []
+    for name in names:
+        tag = db.session.scalar(select(Tag).where(Tag.key == name.casefold()))
+        if tag is None:
+            tag = Tag(name=name, key=name.casefold())
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def get_tag(name):
+    """The tag with this name (case-insensitively), or None."""
+    return db.session.scalar(select(Tag).where(Tag.key == " ".join((name or "").split()).casefold()))
+
+
+def create_article(author, title, body, category, tags=(), lang="en", summary="", status=None,
+                   note="", source_answer_id=None,
+                   review_interval_days=DEFAULT_REVIEW_INTERVAL_DAYS):
+    """Write a new article (revision 1); `status` may be draft, in_review or published.
+
+    :raises Invalid: bad title, body, category, language, tags or status.
+    :raises PermissionDenied: publishing without being an expert of the category or a lead.
+    """
+    require(author, "article.create")
+    category = require_category(category)
+    fields = dict(title=clean_title(title), body=clean_body(body), summary=clean_summary(summary),
+                  lang=clean_lang(lang))
+    tag_names = parse_tags(tags)
+    note = clean_note(note)
+    status = status or "draft"
+    if status not in ARTICLE_STATUSES or status == "archived":
+        raise Invalid("status", _l("A new article is a draft, in_review or published."))
+    article = Article(author=author, category=category, slug=slug_for_title(fields["title"]),
+                      source_answer_id=source_answer_id, status="draft", **fields)
+    # Checked on the unsaved draft, so that a refusal writes nothing.
+    check_status_change(article, author, status, category)
+    db.session.add(article)
+    article.tags = _tags_named(tag_names)
+    db.session.flush()
+    add_revision(article, author, note or str(_l("First version")))
+    change_status(article, author, status, review_interval_days)
+    return article
+
+
+def update_article(article, editor, title=None, body=None, summary=None, category=None, tags=None,
+                   lang=None, status=None, note="", base_revision=None,
+                   review_interval_days=DEFAULT_REVIEW_INTERVAL_DAYS):
+    """Save changes as a new revision; arguments left None stay as they are.
+
+    :param base_revision: the revision the editor started from; a newer one is a Conflict.
+    :raises PermissionDenied: the editor may not edit the article or set that status.
+    """
+    require(editor, "article.edit", article)
+    if base_revision is not None and base_revision != article.revision_number:
+        raise Conflict("revision", _l("Someone saved revision %(number)d while you were editing. Copy "
+                                      "your changes, reload the article and apply them again.",
+                                      number=article.revision_number))
+    changes = {}
+    if title is not None:
+        changes["title"] = clean_title(title)
+    if body is not None:
+        changes["body"] = clean_body(body)
+    if summary is not None:
+        changes["summary"] = clean_summary(summary)
+    if lang is not None:
+        changes["lang"] = clean_lang(lang)
+    new_category = require_category(category) if category is not None else article.category
+    tag_names = parse_tags(tags) if tags is not None else None
+    note = clean_note(note)
+    if new_category.id != article.category_id and article.status != "draft":
+        # Moving reviewed content into a category is a publishing decision there.
+        require(editor, "article.publish", new_category)
+    check_status_change(article, editor, status, new_category)
+
+    changed = {name: value for name, value in changes.items() if getattr(article, name) != value}
+    for name, value in changed.items():
+        setattr(article, name, value)
+    if "title" in changed:
+        article.slug = slug_for_title(article.title)
+    if new_category.id != article.category_id:
+        article.category = new_category
+        changed["category"] = new_category.slug
+    if tag_names is not None and (sorted(tag.key for tag in article.tags)
+                                  != sorted(name.casefold() for name in tag_names)):
+        article.tags = _tags_named(tag_names)
+        changed["tags"] = tag_names
+    if changed:
+        add_revision(article, editor, note)
+    change_status(article, editor, status, review_interval_days)
+    return article
+
+
+def customer_section(article):
+    """The Markdown of the article's "What to tell the customer" section, or None."""
+    return extract_section(article.body, CUSTOMER_SECTION_HEADINGS + CUSTOMER_HEADING_VARIANTS)
+
+
+def get_article(article_id):
+    """The article with this id, or NotFound."""
+    article = db.session.get(Article, article_id) if isinstance(article_id, int) else None
+    if article is None:
+        raise NotFound(_l("No article with id %(id)s.", id=str(article_id)[:20]))
+    return article
+
+
+def record_article_view(article, viewer):
+    """Count a read of the article (not the author's own)."""
+    if viewer is not None and viewer.id == article.author_id:
+        return
+    # One UPDATE in the database keeps concurrent readers from losing each other's counts.
+    db.session.execute(update(Article).where(Article.id == article.id)
+                       .values(view_count=Article.view_count + 1)
+                       .execution_options(synchronize_session=False))
+
+
+def visible_articles(user):
+    """A condition selecting the articles `user` may see (see the article.view rule)."""
+    shared = Article.status.in_(("published", "archived"))
+    categories = expert_category_ids(user)
+    if categories is None:
+        return Article.id.isnot(None)
+    expert = Article.category_id.in_(categories) if categories else false()
+    return or_(shared, Article.author_id == user.id, expert)
+
+
+def list_articles(user, category=None, tag=None, status="published", lang=None, author=None):
+    """Select statement of the articles `user` may see, filtered, most recently updated first.
+
+    `status` "all" means every status; `category` a Category, `tag` a tag name (an unknown one
+    matches nothing), `author` a User.
+    """
+    stmt = (select(Article).where(visible_articles(user))
+            .options(selectinload(Article.category), selectinload(Article.tags),
+                     selectinload(Article.author)))
+    if status and status != "all":
+        stmt = stmt.where(Article.status == status)
+    if category is not None:
+        stmt = stmt.where(Article.category_id == category.id)
+    if tag:
+        found = get_tag(tag)
+        stmt = stmt.where(false() if found is None else Article.id.in_(
+            select(article_tag.c.article_id).where(article_tag.c.tag_id == found.id)))
+    if lang:
+        stmt = stmt.where(Article.lang == lang)
+    if author is not None:
+        stmt = stmt.where(Article.author_id == author.id)
+    return stmt.order_by(Article.updated_at.desc(), Article.id.desc())
+
+
+def count_by_category():
+    """{category id: number of published articles}."""
+    rows = db.session.execute(select(Article.category_id, func.count(Article.id))
+                              .where(Article.status == "published").group_by(Article.category_id))
+    return dict(rows.all())
+

@@ -1,0 +1,116 @@
+"""Categories: the problem areas shared by articles, questions, resolution data and titles."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from config import LANGUAGES
+from errors import Conflict, Invalid, NotFound
+from extensions import db
+from kb.models import Category
+
+CATEGORY_SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+CATEGORY_NAME_MAX_CHARS = 120
+DESCRIPTION_MAX_CHARS = 2000
+
+
+def select_categories():
+    """Select statement of every category, by name (paginate it)."""
+    return select(Category).order_by(Category.name)
+
+
+def list_categories():
+    """Every category, by name."""
+    return db.session.scalars(select_categories()).all()
+
+
+def get_category(slug_or_name):
+    """The category with this slug or (case-insensitively) this name, or None."""
+    key = (slug_or_name or "").strip()
+    if not key:
+        return None
+    return db.session.scalar(select(Category).where(
+        (Category.slug == key.lower()) | (func.lower(Category.name) == key.lower())))
+
+
+def require_category(category, field="category"):
+    """A Category given as an object, slug or name; Invalid naming `field` when unknown."""
+    if isinstance(category, Category):
+        return category
+    if not isinstance(category, str) or not category.strip():
+        raise Invalid(field, _l("Choose a category."))
+    found = get_category(category)
+    if found is None:
+        raise Invalid(field, _l("Unknown category “%(category)s”.", category=category[:80]))
+    return found
+
+
+def get_category_or_404(slug):
+    """The category with this slug or name, or NotFound."""
+    category = get_category(slug)
+    if category is None:
+        raise NotFound(_l("No category “%(category)s”.", category=slug[:80]))
+    return category
+
+
+def slug_from_name(name):
+    """A URL slug from an English name ("Billing & refunds" → "billing-refunds")."""
+    return re.sub(r"[^a-z0-9]+", "-", (name or "").lower()).strip("-")[:64]
+
+
+def _clean_translations(translations):
+    cleaned = {}
+    for locale, value in (translations or {}).items():
+        if locale not in LANGUAGES:
+            raise Invalid("translations", _l("Unknown language %(locale)s: choose one of %(choices)s.",
+                                             locale=str(locale)[:8], choices=", ".join(LANGUAGES)))
+        if not isinstance(value, str):
+            raise Invalid("translations", _l("Translated names must be strings."))
+        value = " ".join(value.split())
+        if len(value) > CATEGORY_NAME_MAX_CHARS:
+            raise Invalid("translations", _l("A name may have at most %(n)d characters.",
+                                             n=CATEGORY_NAME_MAX_CHARS))
+        if value:
+            cleaned[locale] = value
+    return cleaned
+
+
+def _validate_name_and_description(name, description, category=None):
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid("name", _l("Enter a name."))
+    if len(name) > CATEGORY_NAME_MAX_CHARS:
+        raise Invalid("name", _l("A name may have at most %(n)d characters.", n=CATEGORY_NAME_MAX_CHARS))
+    if len(description or "") > DESCRIPTION_MAX_CHARS:
+        raise Invalid("description", _l("The description may have at most %(n)d characters.",
+                                        n=DESCRIPTION_MAX_CHARS))
+    same_name = db.session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))
+    if same_name is not None and same_name is not category:
+        raise Conflict("name", _l("There is already a category called “%(name)s”.", name=name))
+    return name
+
+
+def create_category(name, slug=None, description="", translations=None):
+    """Create a category; the slug is derived from the name when not given."""
+    name = _validate_name_and_description(name, description)
+    slug = (slug or "").strip().lower() or slug_from_name(name)
+    if not slug:
+        raise Invalid("slug", _l("Enter a slug of Latin letters, digits and dashes (e.g. billing)."))
+    if not CATEGORY_SLUG_PATTERN.match(slug):
+        raise Invalid("slug", _l("A slug has 1 to 64 lower-case Latin letters, digits and dashes."))
+    if db.session.scalar(select(Category).where(Category.slug == slug)) is not None:
+        raise Conflict("slug", _l("The slug “%(slug)s” is taken.", slug=slug))
+    category = Category(slug=slug, name=name, description=(description or "").strip(),
+                        translations=_clean_translations(translations))
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def update_category(category, name, description="", translations=None):
+    """Rename a category or change its description and translated names (the slug stays)."""
+    category.name = _validate_name_and_description(name, description, category)
+    category.description = (description or "").strip()
+    category.translations = _clean_translations(translations)
+    db.session.flush()
+    return category

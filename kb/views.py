@@ -1,2 +1,0 @@
-"""Knowledge-base pages."""
-from kb import kb, models  # noqa: F401  (models register with the metadata)

@@ -1,0 +1,2 @@
+"""Knowledge-base pages, under /kb."""
+from kb.views import articles, categories, feedback, history, lifecycle, review  # noqa: F401

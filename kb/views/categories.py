@@ -1,0 +1,56 @@
+"""Category management for leads and admins."""
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts.permissions import require
+from errors import Conflict, Invalid, show_on_form
+from extensions import db
+from kb import kb, services
+from kb.forms import CategoryForm
+
+
+@kb.route("/kb/categories", methods=["GET", "POST"])
+@login_required
+def categories():
+    """All categories with their article counts, and a form to add one."""
+    require(current_user, "category.manage")
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = services.create_category(form.name.data, form.slug.data,
+                                                form.description.data or "", form.translations())
+        except (Invalid, Conflict) as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Category %(name)s is added.", name=category.name), "success")
+            return redirect(url_for("kb.categories"))
+    return render_template("kb/categories.html", form=form, categories=services.list_categories(),
+                           counts=services.count_by_category())
+
+
+@kb.route("/kb/categories/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_category(slug):
+    """Rename a category or change its description and translated names."""
+    require(current_user, "category.manage")
+    category = services.get_category_or_404(slug)
+    form = CategoryForm(obj=category)
+    if not form.is_submitted():
+        translations = category.translations or {}
+        form.name_fa.data, form.name_ar.data, form.name_th.data = (
+            translations.get("fa", ""), translations.get("ar", ""), translations.get("th", ""))
+    if form.validate_on_submit():
+        try:
+            services.update_category(category, form.name.data, form.description.data or "",
+                                     form.translations())
+        except (Invalid, Conflict) as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Category %(name)s is saved.", name=category.name), "success")
+            return redirect(url_for("kb.categories"))
+    return render_template("kb/category_form.html", form=form, category=category)
