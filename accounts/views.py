@@ -10,6 +10,7 @@ from accounts.forms import (ChangePasswordForm, LoginForm, PreferencesForm, Team
                             UserImportForm)
 from accounts.models import Team, User
 from accounts.permissions import can, require
+from accounts.sections import sections as page_sections
 from config import LANGUAGES
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
@@ -269,3 +270,8 @@ def _notification_bell():
             return 0
         return notification_service.unread_count(current_user)
     return {"unread_notifications": unread_notifications}
+
+
+@accounts.app_context_processor
+def _page_sections():
+    return {"home_sections": page_sections("home"), "profile_sections": page_sections("profile")}
