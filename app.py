@@ -52,10 +52,13 @@ def _register_blueprints(app):
     from kb.api import kb_api
     from mentoring import mentoring
     from recognition import recognition
+    from recognition.api import recognition_api
+    from recognition.cli import register_cli as register_recognition_cli
 
-    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, recognition):
+    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, recognition, recognition_api):
         app.register_blueprint(blueprint)
     register_cli(app)
+    register_recognition_cli(app)
 
 
 def _register_request_hooks(app):

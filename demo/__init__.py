@@ -1,6 +1,7 @@
 """Demo content: people, teams and each domain's examples, loaded by `flask demo-data`."""
 from demo.kb import load_kb
 from demo.people import load_people
+from demo.resolutions import load_resolutions
 
 DEMO_PASSWORD = "knowhow-demo"
 
@@ -10,4 +11,5 @@ def load_demo_data():
     summary = []
     summary.extend(load_people(DEMO_PASSWORD))
     summary.extend(load_kb())
+    summary.extend(load_resolutions())
     return summary

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 recognition = Blueprint("recognition", __name__, url_prefix="/recognition")
 
-from recognition import views  # noqa: E402,F401  (routes register on the blueprint)
+from recognition import rules, views  # noqa: E402,F401  (permission rules and routes register)

@@ -1,0 +1,22 @@
+"""Who may do what with resolution data: the permission rules recognition registers.
+
+Each action has its own name so that the policy can change for one without the others; today
+they all belong to leads (and admins, who rank above them). An agent's own performance page
+uses accounts' "user.view_stats" (the person, their team lead, admins).
+"""
+from accounts.permissions import rule
+
+LEAD_ACTIONS = (
+    "resolutions.import",  # upload, preview, import; import history and rejected rows
+    "performers.view",  # leaderboards, their CSV, title candidates: they compare people
+    "team_metrics.view",  # team dashboards
+    "score_settings.edit",  # weights and thresholds of the score
+)
+
+
+def _is_lead(user, _obj):
+    return user.has_role("lead")
+
+
+for _action in LEAD_ACTIONS:
+    rule(_action)(_is_lead)

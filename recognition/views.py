@@ -1,2 +1,0 @@
-"""Recognition pages."""
-from recognition import recognition  # noqa: F401

@@ -1,0 +1,2 @@
+"""Recognition pages: resolution-data imports, leaderboards, performance dashboards, settings."""
+from recognition.views import imports, performance, settings  # noqa: F401  (routes register)

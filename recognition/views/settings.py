@@ -1,0 +1,30 @@
+"""The score settings page (leads and admins); every change is audited."""
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts.permissions import require
+from errors import Invalid, show_on_form
+from extensions import db
+from recognition import recognition, services
+from recognition.forms import ScoreSettingsForm
+
+
+@recognition.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Weights and thresholds of the top-performer score."""
+    require(current_user, "score_settings.edit")
+    current = services.load_ranking_settings()
+    form = ScoreSettingsForm(data=current.as_dict())
+    if form.validate_on_submit():
+        try:
+            services.update_ranking_settings(current_user, **form.values())
+        except Invalid as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Score settings saved."), "success")
+            return redirect(url_for("recognition.settings"))
+    return render_template("recognition/settings.html", form=form, current=current)
