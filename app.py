@@ -53,9 +53,11 @@ def _register_blueprints(app):
     from mentoring import mentoring
     from recognition import recognition
     from recognition.api import recognition_api
+    from recognition.awards.api import awards_api
     from recognition.cli import register_cli as register_recognition_cli
 
-    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, recognition, recognition_api):
+    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, recognition, recognition_api,
+                      awards_api):
         app.register_blueprint(blueprint)
     register_cli(app)
     register_recognition_cli(app)

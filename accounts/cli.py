@@ -12,6 +12,10 @@ from errors import Conflict, Invalid
 from extensions import db
 
 
+# Callables run after the schema reaches head, to create reference data (e.g. default badges).
+after_init_db = []
+
+
 def register_cli(app):
     """Attach the commands to `flask --app app`."""
     for command in (init_db, create_user, api_token, demo_data):
@@ -28,6 +32,9 @@ def _fail(message, status=1):
 def init_db():
     """Create or upgrade the database schema (migrations to head)."""
     upgrade(revision="heads")
+    for create_reference_data in after_init_db:
+        create_reference_data()
+    db.session.commit()
     click.echo("Database is at the latest schema.")
 
 

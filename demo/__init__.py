@@ -1,4 +1,5 @@
 """Demo content: people, teams and each domain's examples, loaded by `flask demo-data`."""
+from demo.awards import load_awards
 from demo.kb import load_kb
 from demo.people import load_people
 from demo.resolutions import load_resolutions
@@ -12,4 +13,5 @@ def load_demo_data():
     summary.extend(load_people(DEMO_PASSWORD))
     summary.extend(load_kb())
     summary.extend(load_resolutions())
+    summary.extend(load_awards())
     return summary

@@ -1,0 +1,38 @@
+"""CLI commands: notify-expiring-titles and award-period-badges (run daily by cron/systemd)."""
+import click
+
+from accounts.cli import after_init_db
+from extensions import db
+from recognition.awards import services
+from recognition.awards.api import awards_api
+
+
+@awards_api.cli.command("notify-expiring-titles")
+@click.option("--days", default=services.EXPIRY_NOTICE_DAYS, show_default=True,
+              help="Warn about titles expiring within this many days.")
+def notify_expiring_titles(days):
+    """Notify holders and their leads once about titles that expire soon."""
+    count = services.notify_expiring_titles(within_days=days)
+    db.session.commit()
+    click.echo("%d expiring titles notified." % count)
+
+
+@awards_api.cli.command("award-period-badges")
+def award_period_badges():
+    """Give "Top performer" badges for the last complete quarter (idempotent)."""
+    from kb.services import list_categories
+
+    awards = services.award_top_performer_badges(list_categories())
+    db.session.commit()
+    click.echo("%d top-performer badges awarded." % len(awards))
+
+
+after_init_db.append(services.ensure_default_badges)
+
+
+@awards_api.cli.command("ensure-default-badges")
+def ensure_default_badges():
+    """Create the default badge definitions that are missing."""
+    created = services.ensure_default_badges()
+    db.session.commit()
+    click.echo("%d default badges created." % created)
