@@ -51,7 +51,6 @@ def load_config(instance_path, overrides=None):
         "LANGUAGES": LANGUAGES,
         "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default cost; tests use a cheaper one
         "REVIEW_INTERVAL_DAYS": int(os.environ.get("KNOWHOW_REVIEW_INTERVAL_DAYS", "90")),
-        "LOAD_DEMO_DATA": _env_bool("KNOWHOW_LOAD_DEMO_DATA"),
     }
     config.update(overrides)
     return config

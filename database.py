@@ -10,7 +10,6 @@ a plain deferred BEGIN for GET requests, which only read — or call `begin_writ
 from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from extensions import db
 
@@ -61,7 +60,3 @@ def init_database(app):
         if not getattr(engine, "_knowhow_configured", False):
             configure_engine(engine)
             engine._knowhow_configured = True
-
-
-def is_sqlite_engine(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
