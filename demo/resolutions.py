@@ -7,6 +7,8 @@ customers more; one agent is fast but sloppy in internet (to show that speed wit
 does not pay), and Emma grows into her accounts speciality over the year.
 """
 import io
+
+from flask import current_app
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -131,7 +133,8 @@ def load_resolutions():
     if existing:
         return ["resolutions: %d demo contacts already loaded" % existing]
     ensure_categories()
-    data = io.BytesIO(generate_csv().encode("utf-8"))
+    contacts = current_app.config.get("DEMO_CONTACTS", CONTACTS)
+    data = io.BytesIO(generate_csv(contacts=contacts).encode("utf-8"))
     summary = import_resolutions(data, filename=FILENAME, user=None, source="demo")
     return ["resolutions: %d contacts imported, %d rejected (batch %d)"
             % (summary.rows_imported, summary.rows_rejected, summary.batch_id)]

@@ -58,18 +58,25 @@ def database(tmp_path_factory):
         app = create_app(_base_config(tmp_path_factory.mktemp("schema"), url, options))
         with app.app_context():
             db.create_all()
-            tables = ", ".join('"%s"' % t.name for t in db.metadata.sorted_tables)
+            tables = [t.name for t in reversed(db.metadata.sorted_tables)]
             db.engine.dispose()
+        cleaner = create_engine(url, **options)
+        # DELETE is ~20x faster than TRUNCATE on tables this small; replica mode skips the
+        # foreign-key triggers so the order does not matter, and sequences restart at 1.
+        wipe = "; ".join(['SET LOCAL session_replication_role = replica']
+                         + ['DELETE FROM "%s"' % name for name in tables])
+        restart_sequences = text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = :schema")
 
         def fresh(_tmp_path):
-            engine = create_engine(url, **options)
-            with engine.begin() as conn:
-                if tables:
-                    conn.execute(text("TRUNCATE %s RESTART IDENTITY CASCADE" % tables))
-            engine.dispose()
+            with cleaner.begin() as conn:
+                conn.exec_driver_sql(wipe)
+                conn.execute(restart_sequences, {"schema": schema})
             return url, options
 
         yield fresh
+        cleaner.dispose()
         with admin_engine.connect() as conn:
             conn.execute(text("DROP SCHEMA %s CASCADE" % schema))
         admin_engine.dispose()
