@@ -1,0 +1,326 @@
+"""The search engine interface used by views and services, and its Whoosh implementation.
+
+Views and services talk to a ``SearchEngine``; ``WhooshEngine`` implements it on a Whoosh index
+kept by ``IndexStore`` (index_store.py: on-disk generations, atomic rebuilds, bounded lock waits).
+Query parsing and typo tolerance are in query.py, snippets in snippets.py, text analysis in
+analysis.py.
+"""
+
+import abc
+import threading
+import time
+from dataclasses import dataclass
+
+from whoosh import query, scoring
+from whoosh.idsets import BitSet
+from whoosh.searching import Searcher
+
+from kb.search.analysis import split_words
+from kb.search.index_store import (
+    IndexBusy, IndexStore, IndexUnavailable, SearchError, build_schema, document_fields, unreadable_index,
+)
+from kb.search.query import (
+    MAX_PAGE, MAX_PER_PAGE, SpellingLexicon, clamp_number, clean_query_text, find_matches, make_parsers,
+    suggest_query,
+)
+from kb.search.snippets import highlight_terms, make_snippet
+
+__all__ = [
+    "IndexBusy", "IndexHealth", "IndexUnavailable", "SearchEngine", "SearchError", "SearchHit",
+    "SearchResult", "TitleSuggestion", "WhooshEngine", "document_fields",
+]
+
+MAX_SUGGESTIONS = 20
+_SUGGEST_WEIGHTING = scoring.Frequency()
+_FILTER_SETS = 64
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result; snippet is safe HTML (escaped text and <mark> tags only)."""
+
+    key: str
+    type: str
+    id: int
+    title: str
+    snippet: str
+    category: str
+    lang: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of search results; total counts every matching document, query is the normalised text."""
+
+    query: str
+    total: int
+    hits: list[SearchHit]
+    suggestion: str | None
+    took_ms: float
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class TitleSuggestion:
+    """An as-you-type title match."""
+
+    key: str
+    type: str
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    """State of the index for health checks and the admin page."""
+
+    available: bool
+    path: str
+    doc_count: int
+    error: str | None = None
+
+
+class SearchEngine(abc.ABC):
+    """What the application needs from a search engine; documents are dicts (see document_fields)."""
+
+    @abc.abstractmethod
+    def index_documents(self, docs) -> int:
+        """Add or replace documents by key; returns how many were written.
+
+        :raises IndexBusy: another writer held the index too long; nothing was written, retry later.
+        :raises IndexUnavailable: there is no readable index.
+        """
+
+    @abc.abstractmethod
+    def remove_documents(self, keys) -> int:
+        """Remove documents by key; returns how many keys were processed.
+
+        :raises IndexBusy: as index_documents.
+        :raises IndexUnavailable: as index_documents.
+        """
+
+    @abc.abstractmethod
+    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
+        """Search titles, bodies and tags; any text is accepted, paging is clamped.
+
+        :raises IndexUnavailable: the index is missing or unreadable (an empty query never raises).
+        """
+
+    @abc.abstractmethod
+    def suggest(self, prefix, limit=8) -> list[TitleSuggestion]:
+        """Titles matching what the user has typed so far, best first.
+
+        :raises IndexUnavailable: as search.
+        """
+
+    @abc.abstractmethod
+    def rebuild(self, docs) -> int:
+        """Replace the whole index with docs (any iterable); returns how many were indexed.
+
+        Searches keep working on the old index until the new one is complete.
+
+        :raises IndexBusy: another writer held the index too long.
+        """
+
+    @abc.abstractmethod
+    def health(self) -> IndexHealth:
+        """Whether the index can be searched, and its size."""
+
+    @abc.abstractmethod
+    def ensure_index(self) -> bool:
+        """Create an empty index when there is none usable; returns True if one was created."""
+
+    def warm_up(self) -> None:
+        """Load what the first query would otherwise wait for; call once per process at start."""
+
+
+class BoostedBM25F(scoring.BM25F):
+    """BM25F relevance multiplied by (1 + the document's boost), read from the boost column.
+
+    final() runs for every matching document, so the boosts are held in a plain list per
+    searcher, built from per-segment lists loaded once: a segment's boosts never change.
+    """
+
+    use_final = True
+
+    def __init__(self):
+        super().__init__()
+        self._searcher = None
+        self._boosts = []
+        self._segment_boosts = {}
+
+    def final(self, searcher, docnum, score):
+        if searcher is not self._searcher:
+            self.load_boosts(searcher)
+        return score * (1.0 + self._boosts[docnum])
+
+    def load_boosts(self, searcher) -> None:
+        """Gather the boosts of searcher's documents (done by the first final() otherwise)."""
+        boosts, kept = [], {}
+        for leaf, offset in searcher.reader().leaf_readers():
+            if leaf.segment() is None:  # the reader of an empty index
+                continue
+            segment_id = leaf.segment().segment_id()
+            if segment_id not in self._segment_boosts:
+                self._segment_boosts[segment_id] = list(leaf.column_reader("boost").load())
+            kept[segment_id] = self._segment_boosts[segment_id]
+            boosts[offset:] = kept[segment_id]
+        self._searcher, self._boosts, self._segment_boosts = searcher, boosts, kept
+
+
+class WhooshEngine(SearchEngine):
+    """SearchEngine on a Whoosh index kept in index_dir (see index_store.py for the layout)."""
+
+    def __init__(self, index_dir, lock_wait: float = 5.0):
+        self.store = IndexStore(index_dir, build_schema(), lock_wait)
+        self.index_dir = self.store.index_dir
+        self._parsers = make_parsers(self.store.schema)
+        self._lexicon = SpellingLexicon()
+        self._weighting = BoostedBM25F()
+        self._index = self._searcher = self._searcher_path = None
+        self._filter_searcher, self._filter_sets = None, {}
+        # One query at a time per engine: a refresh closes segment readers a running query may use.
+        self._lock = threading.Lock()
+
+    def ensure_index(self) -> bool:
+        return self.store.ensure()
+
+    def warm_up(self) -> None:
+        # The Thai dictionary takes about a second to load, the boosts of 50,000 documents a few
+        # hundred milliseconds: a live call should not wait for them.
+        split_words("\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22")
+        try:
+            with self._lock:
+                self._weighting.load_boosts(self._get_searcher())
+        except IndexUnavailable:  # health() reports it; warming up must not stop the app
+            pass
+
+    def index_documents(self, docs) -> int:
+        docs = list(docs)
+        if docs:
+            self.store.write(lambda writer: [writer.update_document(**document_fields(doc)) for doc in docs])
+        return len(docs)
+
+    def remove_documents(self, keys) -> int:
+        keys = [str(key) for key in keys]
+        if keys:
+            self.store.write(lambda writer: [writer.delete_by_term("key", key) for key in keys])
+        return len(keys)
+
+    def rebuild(self, docs) -> int:
+        return self.store.rebuild(docs)
+
+    def _get_searcher(self):
+        path = self.store.current_path()
+        try:
+            if self._searcher is None or path != self._searcher_path:
+                self._close_searcher()
+                self._index = self.store.open(path)
+                self._searcher = Searcher(self.store.open_reader(self._index), weighting=self._weighting,
+                                          fromindex=self._index)
+                self._searcher_path = path
+            elif not self._searcher.up_to_date():  # another writer committed
+                reader = self.store.open_reader(self._index, previous=self._searcher.reader())
+                self._searcher = Searcher(reader, weighting=self._weighting, fromindex=self._index)
+        except IndexUnavailable:
+            self._close_searcher()
+            raise
+        except Exception as error:
+            failure = [error]
+        else:
+            return self._searcher
+        self._close_searcher()
+        raise unreadable_index(path, failure)
+
+    def _filter_docs(self, searcher, filters):
+        """Document numbers passing the (field, value) filters, cached until the searcher changes.
+
+        Whoosh would otherwise rebuild the set from the filter's postings on every query; with
+        tens of thousands of documents per language that alone costs more than the search.
+        """
+        if not filters:
+            return None
+        if searcher is not self._filter_searcher:
+            self._filter_searcher, self._filter_sets = searcher, {}
+        if filters not in self._filter_sets:
+            if len(self._filter_sets) >= _FILTER_SETS:
+                self._filter_sets.clear()
+            wanted = query.And([query.Term(name, value) for name, value in filters])
+            self._filter_sets[filters] = BitSet(searcher.docs_for_query(wanted),
+                                                size=searcher.doc_count_all())
+        return self._filter_sets[filters]
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher.close()
+            except Exception:  # closing a broken reader must not hide the real problem
+                pass
+        self._searcher = self._searcher_path = None
+
+    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
+        started = time.perf_counter()
+        query_text = clean_query_text(text)
+        page = clamp_number(page, 1, MAX_PAGE, 1)
+        per_page = clamp_number(per_page, 1, MAX_PER_PAGE, 10)
+        filters = tuple((name, str(value)) for name, value in
+                        (("type", type), ("category", category), ("lang", lang)) if value)
+        hits, total, suggestion = [], 0, None
+        if query_text:
+            with self._lock:
+                searcher = self._get_searcher()
+                try:
+                    allowed = self._filter_docs(searcher, filters)
+                    match = None
+                    if allowed is None or allowed:  # Whoosh reads an empty filter as no filter
+                        match = find_matches(searcher, self._parsers, self._lexicon, query_text, allowed,
+                                             limit=page * per_page)
+                    if match is not None:
+                        terms = highlight_terms(match)
+                        total, suggestion = len(match.results), match.suggestion
+                        start = (page - 1) * per_page
+                        for hit in match.results[start:start + per_page]:
+                            hits.append(self._make_hit(hit, terms))
+                except OSError as error:  # files of a replaced generation vanished under us
+                    self._close_searcher()
+                    raise unreadable_index(self.index_dir, [error]) from error
+        took_ms = (time.perf_counter() - started) * 1000
+        return SearchResult(query_text, total, hits, suggestion, round(took_ms, 2), page, per_page)
+
+    def _make_hit(self, hit, terms) -> SearchHit:
+        stored = hit.fields()
+        return SearchHit(
+            key=stored["key"], type=stored["type"], id=stored["id"], title=stored.get("title", ""),
+            snippet=make_snippet(stored.get("body", ""), terms),
+            category=stored.get("category", ""), lang=stored.get("lang", ""), score=round(hit.score, 4),
+        )
+
+    def suggest(self, prefix, limit=8) -> list[TitleSuggestion]:
+        lookup = suggest_query(clean_query_text(prefix))
+        if lookup is None:
+            return []
+        limit = clamp_number(limit, 1, MAX_SUGGESTIONS, 8)
+        with self._lock:
+            # A two-letter prefix can match thousands of titles. Ranked by posting weight alone
+            # (1 + boost, doubled at the title's start), Whoosh skips every block of postings
+            # that cannot beat the suggestions already found.
+            by_weight = Searcher(self._get_searcher().reader(), weighting=_SUGGEST_WEIGHTING,
+                                 closereader=False)
+            # Iterated, not len()-ed: counting every match is what the skipping avoids.
+            return [TitleSuggestion(hit["key"], hit["type"], hit["id"], hit["title"])
+                    for hit in by_weight.search(lookup, limit=limit)]
+
+    def health(self) -> IndexHealth:
+        try:
+            with self._lock:
+                doc_count = self._get_searcher().doc_count()
+        except IndexUnavailable as error:
+            return IndexHealth(False, self.index_dir, 0, str(error))
+        return IndexHealth(True, self.index_dir, doc_count)
+
+    def close(self) -> None:
+        """Release the cached searcher."""
+        with self._lock:
+            self._close_searcher()

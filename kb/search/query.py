@@ -1,0 +1,308 @@
+"""Turning what a user typed into Whoosh queries: safe parsing, AND→OR fallback, typo correction.
+
+Matching runs in up to three steps, each only when the previous one found too little:
+
+1. every word must match (AND), anywhere in title, body and tags (the ``content`` field);
+   quoted phrases and +word/-word work. Words also found in the title raise the score;
+2. if nothing matched, any word may match (OR), ranked so documents with more words come first;
+3. if fewer than FEW_MATCHES documents matched, each word of at least four letters that is rare
+   in the index (absent, or in fewer than FEW_MATCHES documents even through its stem) is
+   expanded with its closest indexed spellings that are much commoner (Damerau edit distance 1
+   for 4–6 letters, 2 for longer; a swap of two neighbours is one edit). The best correction of
+   each word forms the "did you mean" text, and the expanded query replaces the original one
+   when it finds more. Phrases count as plain words in this step; -word still excludes.
+"""
+
+import bisect
+from dataclasses import dataclass, field
+
+from whoosh import collectors, query
+from whoosh.codec.base import Automata
+from whoosh.qparser import PhrasePlugin, PlusMinusPlugin, QueryParser
+from whoosh.qparser.syntax import AndGroup, OrGroup
+from whoosh.support.levenshtein import damerau_levenshtein
+
+from kb.search.analysis import (
+    ENGLISH_STOP_WORDS, PREFIX_MAX_CHARS, PREFIX_MIN_CHARS, TITLE_START_MARK, normalize_text,
+    split_words, stem_word,
+)
+
+MAX_QUERY_CHARS = 200
+MAX_PAGE = 100
+MAX_PER_PAGE = 50
+FEW_MATCHES = 3
+CONTENT_FIELD = "content"
+TITLE_FIELD = "title"
+SPELLING_FIELD = "spelling"
+PREFIX_FIELD = "title_prefix"
+_THAI_TAIL_WORDS = 6
+_CORRECTIONS_PER_WORD = 3
+_MAX_CORRECTED_WORDS = 5
+_COMMONER_BY = 2  # a correction must be in more than twice as many documents as the typed word
+_CORRECTION_BOOST = 0.6
+
+
+@dataclass
+class Match:
+    """What a query matched: the Whoosh results and what was used to get them."""
+
+    results: object
+    query: query.Query
+    corrections: dict[str, list[str]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+
+def clean_query_text(text) -> str:
+    """Normalise a typed query, drop control characters and cap its length."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    return normalize_text(text[: MAX_QUERY_CHARS * 20])[:MAX_QUERY_CHARS].strip()
+
+
+def clamp_number(value, low: int, high: int, default: int) -> int:
+    """Return value as an int within [low, high]; default when it is not a number."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        number = default
+    return max(low, min(high, number))
+
+
+def make_parser(schema, group) -> QueryParser:
+    """A parser with phrases and +/- only: no field:value, wildcard, range, boost, regex or fuzzy syntax."""
+    plugins = [
+        # A quoted phrase has no ~slop suffix: the empty group keeps Whoosh's default slop of 1.
+        PhrasePlugin(expr='"(?P<text>[^"]*)"(?P<slop>)'),
+        # + and - act only at the start of a word, so "e-mail" stays one word pair.
+        PlusMinusPlugin(plusexpr=r"(?<!\S)\+(?=\S)", minusexpr=r"(?<!\S)-(?=\S)"),
+    ]
+    return QueryParser(CONTENT_FIELD, schema, plugins=plugins, group=group)
+
+
+def make_parsers(schema) -> tuple[QueryParser, QueryParser]:
+    """The AND parser used first and the OR parser used when AND finds nothing."""
+    return make_parser(schema, AndGroup), make_parser(schema, OrGroup)
+
+
+def parse_query(parser: QueryParser, text: str):
+    """Parse text, returning None when nothing searchable is left (never raises on odd input)."""
+    try:
+        parsed = parser.parse(text)
+    except Exception:  # the parser is not hardened against every input; fall back to bare words
+        parsed = parser.parse(" ".join(word.text for word in split_words(text)))
+    return None if parsed is query.NullQuery else parsed
+
+
+def _negated(text: str, start: int) -> bool:
+    return start > 0 and text[start - 1] == "-" and (start == 1 or text[start - 2].isspace())
+
+
+def correctable_words(text: str) -> list[str]:
+    """Words of the query that typo correction may replace: not negated, not stop words, ≥ 4 letters."""
+    return [word.text for word in split_words(text)
+            if len(word.text) >= 4 and not word.text.isdigit()
+            and word.text not in ENGLISH_STOP_WORDS and not _negated(text, word.start)]
+
+
+def word_frequency(reader, word: str) -> int:
+    """Documents containing word as typed, or through its stem ("refunds" → "refund")."""
+    stemmed = stem_word(word)
+    return max(reader.doc_frequency(SPELLING_FIELD, word), reader.doc_frequency(CONTENT_FIELD, stemmed))
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed when correcting word: 1 for 4–6 letters, 2 for longer words."""
+    return 1 if len(word) <= 6 else 2
+
+
+class _TermListCursor:
+    """The cursor Whoosh's automaton walk needs (text, find), over a sorted list of terms."""
+
+    def __init__(self, terms: list[str]):
+        self._terms, self._index = terms, 0
+
+    def text(self):
+        return self._terms[self._index] if self._index < len(self._terms) else None
+
+    def find(self, term: str) -> None:
+        self._index = bisect.bisect_left(self._terms, term, self._index)
+
+
+class SpellingLexicon:
+    """The spelling field's terms of each index segment, held in memory for typo correction.
+
+    Walking Whoosh's Levenshtein automaton over the on-disk term index costs a file seek per
+    step; over a sorted list it is a bisect. A segment's terms never change, so each is read once.
+    """
+
+    def __init__(self):
+        self._by_segment = {}
+
+    def terms_within(self, reader, word: str, maxdist: int) -> set[str]:
+        """Indexed spellings within maxdist Levenshtein edits of word, sharing its first letter."""
+        kept, found = {}, set()
+        for leaf, _offset in reader.leaf_readers():
+            if leaf.segment() is None:  # the reader of an empty index
+                continue
+            segment_id = leaf.segment().segment_id()
+            terms = self._by_segment.get(segment_id)
+            if terms is None:  # the lexicon comes in byte order, which is code point order
+                terms = [term.decode("utf-8") for term in leaf.lexicon(SPELLING_FIELD)]
+            kept[segment_id] = terms
+            found.update(Automata().terms_within(_TermListCursor(terms), word, maxdist, prefix=1))
+        self._by_segment = kept
+        return found
+
+
+def find_corrections(reader, lexicon: SpellingLexicon, word: str, frequency: int) -> list[str]:
+    """Indexed spellings close to word and much commoner than it, closest and then commonest first.
+
+    frequency is word_frequency(word): a word already in many documents is no typo, and a rare
+    spelling ("recieve") is corrected only towards one found in several times more documents.
+    """
+    limit = max_edits(word)
+    # Whoosh's automaton counts a swap as two edits, so a short word asks for two and is
+    # re-measured with Damerau distance; long words stop at two (three would cost ~8 ms a word).
+    # The first letter is kept, as it is rarely the mistyped one, and it makes the lookup fast.
+    ranked = []
+    for candidate in lexicon.terms_within(reader, word, 2):
+        distance = damerau_levenshtein(word, candidate, limit)
+        candidate_frequency = reader.doc_frequency(SPELLING_FIELD, candidate)
+        if 0 < distance <= limit and candidate_frequency > frequency * _COMMONER_BY:
+            ranked.append((distance, -candidate_frequency, candidate))
+    ranked.sort()
+    return [candidate for _distance, _frequency, candidate in ranked[:_CORRECTIONS_PER_WORD]]
+
+
+def did_you_mean(text: str, corrections: dict[str, list[str]]) -> str | None:
+    """The query text with each corrected word replaced by its best correction."""
+    if not corrections:
+        return None
+    pieces, cursor = [], 0
+    for word in split_words(text):
+        if word.text in corrections and word.start >= cursor:
+            pieces.append(text[cursor:word.start])
+            pieces.append(corrections[word.text][0])
+            cursor = word.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def corrected_query(or_parser: QueryParser, text: str, corrections: dict[str, list[str]], group):
+    """Each word ORed with its corrections, words joined by group (query.And or query.Or)."""
+    wanted, banned = [], []
+    for word in split_words(text):
+        if word.text in ENGLISH_STOP_WORDS:
+            continue
+        original = parse_query(or_parser, word.text)
+        if _negated(text, word.start):
+            if original is not None:
+                banned.append(original)
+            continue
+        options = [] if original is None else [original]
+        for rank, correction in enumerate(corrections.get(word.text, [])):
+            options.append(query.Term(SPELLING_FIELD, correction, boost=_CORRECTION_BOOST / (rank + 1)))
+        if options:
+            wanted.append(query.Or(options))
+    if not wanted:
+        return None
+    combined = group(wanted)
+    return query.AndNot(combined, query.Or(banned)) if banned else combined
+
+
+def with_title_bonus(matching):
+    """matching, scored higher where its words are also in the title (the title field's boost)."""
+    words = {stem_word(text) if fieldname == SPELLING_FIELD else text
+             for fieldname, text in matching.iter_all_terms()}
+    if not words:
+        return matching
+    return query.AndMaybe(matching, query.Or([query.Term(TITLE_FIELD, word) for word in sorted(words)]))
+
+
+def collect_top(searcher, wanted, allowed_docs, limit: int):
+    """The top `limit` documents for the query wanted, every match scored and counted.
+
+    Whoosh's default collector replaces parts of the query it judges unable to reach the top by
+    their raw score; once the document boost multiplies scores that judgement is wrong (it
+    dropped matches and miscounted), so replacement is off.
+    """
+    collector = collectors.TopCollector(limit=limit, usequality=False, replace=0)
+    if allowed_docs is not None:
+        collector = collectors.FilterCollector(collector, allow=allowed_docs)
+    searcher.search_with_collector(wanted, collector)
+    return collector.results()
+
+
+def run_query(searcher, matching, allowed_docs, limit: int):
+    """collect_top for matching, with the title bonus."""
+    return collect_top(searcher, with_title_bonus(matching), allowed_docs, limit)
+
+
+def find_matches(searcher, parsers, lexicon: SpellingLexicon, text: str, allowed_docs,
+                 limit: int) -> Match | None:
+    """Run the AND, OR and typo-tolerant steps described in the module docstring."""
+    and_parser, or_parser = parsers
+    parsed = parse_query(and_parser, text)
+    if parsed is None:
+        return None
+    match = Match(run_query(searcher, parsed, allowed_docs, limit), parsed)
+    if match.results.is_empty():
+        loose = parse_query(or_parser, text)
+        if loose is not None and loose != parsed:
+            match = Match(run_query(searcher, loose, allowed_docs, limit), loose)
+    if len(match.results) >= FEW_MATCHES:
+        return match
+    reader = searcher.reader()
+    corrections = {}
+    for word in correctable_words(text)[:_MAX_CORRECTED_WORDS]:
+        frequency = word_frequency(reader, word)
+        if word not in corrections and frequency < FEW_MATCHES:
+            found = find_corrections(reader, lexicon, word, frequency)
+            if found:
+                corrections[word] = found
+    if not corrections:
+        return match
+    match.suggestion = did_you_mean(text, corrections)
+    for group in (query.And, query.Or):
+        expanded = corrected_query(or_parser, text, corrections, group)
+        if expanded is None:
+            break
+        results = run_query(searcher, expanded, allowed_docs, limit)
+        if len(results) > len(match.results):
+            return Match(results, expanded, corrections, match.suggestion)
+        if not results.is_empty():
+            break
+    return match
+
+
+def _prefix_term(prefix: str, first: bool):
+    prefix = prefix[:PREFIX_MAX_CHARS]
+    term = query.Term(PREFIX_FIELD, prefix)
+    if not first:
+        return term
+    return query.Or([query.Term(PREFIX_FIELD, TITLE_START_MARK + prefix, boost=2.0), term])
+
+
+def suggest_query(text: str):
+    """Title query for as-you-type: every typed word is a word prefix; None if nothing to look up.
+
+    Thai is typed without spaces and an unfinished word segments badly, so the trailing Thai run
+    is tried whole and also split after each of its dictionary words (the rest as the prefix).
+    """
+    words = split_words(text)
+    tail_start = len(words)
+    while (tail_start > 0 and words[tail_start - 1].script == "thai"
+           and (tail_start == len(words) or words[tail_start - 1].end == words[tail_start].start)):
+        tail_start -= 1
+    head = [word.text for word in words[:tail_start] if len(word.text) >= PREFIX_MIN_CHARS]
+    parts = [_prefix_term(prefix, index == 0) for index, prefix in enumerate(head)]
+    tail = [word.text for word in words[tail_start:]][-_THAI_TAIL_WORDS:]
+    options = []
+    for split in range(len(tail)):
+        pieces = [piece for piece in tail[:split] if len(piece) >= PREFIX_MIN_CHARS] + ["".join(tail[split:])]
+        if len(pieces[-1]) >= PREFIX_MIN_CHARS:
+            options.append(query.And([_prefix_term(piece, not head and index == 0)
+                                      for index, piece in enumerate(pieces)]))
+    if options:
+        parts.append(query.Or(options))
+    return query.And(parts) if parts else None
