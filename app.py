@@ -33,6 +33,7 @@ def _init_extensions(app):
     from accounts.locale import select_locale
     from database import init_database
     from extensions import babel, csrf, db, limiter, login_manager, migrate
+    from kb.search.setup import init_search
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -42,6 +43,7 @@ def _init_extensions(app):
                    default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
     limiter.init_app(app)
     init_database(app)
+    init_search(app)
 
 
 def _register_blueprints(app):
@@ -51,13 +53,14 @@ def _register_blueprints(app):
     from kb import kb
     from kb.api import kb_api
     from mentoring import mentoring
+    from mentoring.api import mentoring_api
     from recognition import recognition
     from recognition.api import recognition_api
     from recognition.awards.api import awards_api
     from recognition.cli import register_cli as register_recognition_cli
 
-    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, recognition, recognition_api,
-                      awards_api):
+    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, mentoring_api, recognition,
+                      recognition_api, awards_api):
         app.register_blueprint(blueprint)
     register_cli(app)
     register_recognition_cli(app)

@@ -231,3 +231,6 @@ def give_feedback(article_id):
     body = {"article_id": article.id, "helpful": vote.helpful, "comment": vote.comment,
             "helpful_count": article.helpful_count, "unhelpful_count": article.unhelpful_count}
     return jsonify(body), 201 if created else 200
+
+
+from kb import api_search  # noqa: E402,F401  (search routes register on kb_api)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 mentoring = Blueprint("mentoring", __name__)
 
-from mentoring import views  # noqa: E402,F401  (routes register on the blueprint)
+from mentoring import models, views  # noqa: E402,F401  (models and routes register on import)

@@ -1,2 +1,2 @@
 """Knowledge-base pages, under /kb."""
-from kb.views import articles, categories, feedback, history, lifecycle, review  # noqa: F401
+from kb.views import articles, categories, feedback, history, lifecycle, review, search  # noqa: F401

@@ -106,6 +106,7 @@ def new():
         lang = request.args.get("lang")
         form.lang.data = lang if lang in LANGUAGES else str(get_locale() or "en")
         form.category.data = request.args.get("category", "")
+        form.title.data = request.args.get("title", "")[:200]  # "write an article for this" (content gaps)
         form.body.data = howto_template(form.lang.data)
     if form.validate_on_submit():
         if form.preview.data:

@@ -1,0 +1,284 @@
+"""Searching for a reader: filters checked, hits re-checked against the database, the query logged.
+
+The index may lag the database by a moment, or hold a document the reader may not see; so
+every hit is looked up again (one query per document type for a whole page) and shown only if
+it is still searchable and the reader may open it. Stale hits are re-synced after the commit.
+"""
+import functools
+import time
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from accounts.permissions import can
+from config import LANGUAGES
+from errors import DomainError
+from extensions import db
+from kb.models import Article
+from kb.search.documents import ARTICLE, DOCUMENT_TYPES, QUESTION, parse_key, searchable_questions
+from kb.search.engine import IndexUnavailable
+from kb.search.log import record_open, record_search
+from kb.search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, clean_query_text
+from kb.search.sync import current_search, schedule_sync, start_rebuild
+from kb.services import get_category
+
+# Longer text is refused rather than cut: it is a pasted document, not a search.
+MAX_TYPED_CHARS = 1000
+DEFAULT_PER_PAGE = 10
+SUGGESTIONS = 8
+
+
+class BadSearch(DomainError):
+    """A search parameter out of range; a 400 naming the parameter."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, field_name, message):
+        super().__init__(message, {field_name: message})
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Validated search parameters."""
+
+    text: str
+    type: str | None = None
+    category: str | None = None
+    lang: str | None = None
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+
+@dataclass(frozen=True)
+class CategoryLabel:
+    """What a result shows of its category, copied so that nothing reloads after the commit."""
+
+    slug: str
+    names: dict  # {locale: name}
+
+    def display_name(self, locale):
+        """The category's name in `locale` (as Category.display_name)."""
+        return self.names.get(str(locale)) or self.names[None]
+
+    @classmethod
+    def of(cls, category):
+        """The label of a Category row, with its name in every interface language."""
+        names = {code: category.display_name(code) for code in LANGUAGES}
+        names[None] = category.name
+        return cls(category.slug, names)
+
+
+@dataclass(frozen=True)
+class FoundItem:
+    """A hit the reader may open: what the index found, checked against the database."""
+
+    key: str
+    type: str
+    id: int
+    title: str
+    url: str
+    snippet: Markup
+    category: CategoryLabel
+    lang: str
+    score: float
+
+
+@dataclass
+class SearchOutcome:
+    """A page of checked results; state is "ok", or "rebuilding" when the index is unavailable."""
+
+    filters: SearchFilters
+    query: str
+    total: int
+    items: list[FoundItem] = field(default_factory=list)
+    suggestion: str | None = None
+    took_ms: float = 0.0
+    state: str = "ok"
+    log_id: int | None = None
+
+    # The attributes of a Flask-SQLAlchemy pagination, so the shared pager macro can show it.
+    @property
+    def page(self):
+        return self.filters.page
+
+    @property
+    def pages(self):
+        """How many pages the results fill, at most the last page the engine serves."""
+        return min(MAX_PAGE, -(-self.total // self.filters.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+def _whole_number(value, name, low, high, default):
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise BadSearch(name, _l("%(name)s must be a whole number from %(low)d to %(high)d.",
+                                 name=name, low=low, high=high))
+    return number
+
+
+def check_filters(text, type=None, category=None, lang=None, page=None, per_page=None):
+    """SearchFilters from raw request values; BadSearch (400) names the first bad one."""
+    text = text if isinstance(text, str) else ""
+    if len(text) > MAX_TYPED_CHARS:
+        raise BadSearch("q", _l("The search text is too long: type a few words (at most %(n)d characters).",
+                                n=MAX_QUERY_CHARS))
+    if type and type not in DOCUMENT_TYPES:
+        raise BadSearch("type", _l("type must be “article” or “question”."))
+    if lang and lang not in LANGUAGES:
+        raise BadSearch("lang", _l("lang must be one of %(choices)s.", choices=", ".join(LANGUAGES)))
+    slug = None
+    if category:
+        found = get_category(category[:200])
+        if found is None:
+            raise BadSearch("category", _l("Unknown category “%(category)s”.", category=category[:80]))
+        slug = found.slug
+    return SearchFilters(text, type or None, slug, lang or None,
+                         _whole_number(page, "page", 1, MAX_PAGE, 1),
+                         _whole_number(per_page, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE))
+
+
+@functools.cache
+def _searchable_question_rule():
+    """The Question model and the condition the Q&A domain gives for searchable questions."""
+    stmt = searchable_questions()
+    return stmt.column_descriptions[0]["entity"], stmt.whereclause
+
+
+def _articles_by_id(ids):
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Article).options(joinedload(Article.category))
+                              .where(Article.id.in_(ids)))
+    return {article.id: article for article in rows if article.status == "published"}
+
+
+def _questions_by_id(ids):
+    if not ids:
+        return {}
+    question, searchable = _searchable_question_rule()
+    rows = db.session.scalars(select(question).options(joinedload(question.category))
+                              .where(searchable, question.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+def _url_of(kind, target):
+    if kind == QUESTION and target.accepted_answer_id:
+        return "%s#answer-%d" % (target.path, target.accepted_answer_id)
+    return target.path
+
+
+def visible_targets(user, keys):
+    """{key: (type, article or question)} for the keys still searchable that `user` may open.
+
+    Also returns the keys no longer searchable in the database (stale in the index).
+    """
+    ids = {kind: [] for kind in DOCUMENT_TYPES}
+    for key in keys:
+        parsed = parse_key(key)
+        if parsed is not None and parsed[0] in ids:
+            ids[parsed[0]].append(parsed[1])
+    rows = {ARTICLE: _articles_by_id(ids[ARTICLE]), QUESTION: _questions_by_id(ids[QUESTION])}
+    actions = {ARTICLE: "article.view", QUESTION: "question.view"}
+    visible, stale = {}, []
+    for key in keys:
+        parsed = parse_key(key)
+        target = rows.get(parsed[0], {}).get(parsed[1]) if parsed else None
+        if target is None:
+            stale.append(key)
+        elif can(user, actions[parsed[0]], target):
+            visible[key] = (parsed[0], target)
+    return visible, stale
+
+
+def _index_unavailable(search):
+    if search.auto_rebuild:
+        from flask import current_app
+
+        start_rebuild(current_app._get_current_object())
+    return "rebuilding"
+
+
+def search_content(user, filters, channel="page"):
+    """Search articles and answered questions for `user`; logs the query as coming from `channel`.
+
+    :param channel: "page" or "api"; None searches without logging.
+    """
+    started = time.perf_counter()
+    search = current_search()
+    outcome = SearchOutcome(filters, clean_query_text(filters.text), 0)
+    if not outcome.query:
+        return outcome
+    try:
+        result = search.engine.search(outcome.query, type=filters.type, category=filters.category,
+                                      lang=filters.lang, page=filters.page, per_page=filters.per_page)
+    except IndexUnavailable:
+        outcome.state = _index_unavailable(search)
+        return outcome
+    visible, stale = visible_targets(user, [hit.key for hit in result.hits])
+    if stale:
+        schedule_sync(db.session, stale)
+    for hit in result.hits:
+        if hit.key in visible:
+            kind, target = visible[hit.key]
+            outcome.items.append(FoundItem(hit.key, kind, target.id, target.title, _url_of(kind, target),
+                                           Markup(hit.snippet), CategoryLabel.of(target.category),
+                                           target.lang, hit.score))
+    outcome.total = max(len(outcome.items), result.total - (len(result.hits) - len(outcome.items)))
+    outcome.suggestion = result.suggestion
+    outcome.took_ms = round((time.perf_counter() - started) * 1000, 2)
+    if channel and filters.page == 1:  # later pages are the same search
+        outcome.log_id = record_search(user, outcome, channel)
+    return outcome
+
+
+def suggest_titles(user, prefix, limit=SUGGESTIONS):
+    """As-you-type: titles of articles and answered questions starting with what was typed."""
+    if not isinstance(prefix, str) or len(prefix) > MAX_TYPED_CHARS:
+        return []
+    search = current_search()
+    try:
+        found = search.engine.suggest(clean_query_text(prefix), limit=limit)
+    except IndexUnavailable:
+        _index_unavailable(search)
+        return []
+    visible, _stale = visible_targets(user, [suggestion.key for suggestion in found])
+    return [{"type": kind, "id": target.id, "title": target.title, "url": _url_of(kind, target)}
+            for kind, target in (visible[s.key] for s in found if s.key in visible)]
+
+
+def open_result(user, key, log_id=None):
+    """The URL of result `key` if it is still searchable and `user` may open it (else None).
+
+    The opening is recorded on the user's search `log_id`, for the content gaps.
+    """
+    visible, _stale = visible_targets(user, [key])
+    if key not in visible:
+        return None
+    record_open(log_id, user, key)
+    kind, target = visible[key]
+    return _url_of(kind, target)

@@ -1,0 +1,61 @@
+"""Wiring search into an application: the engine, the index sync, `flask reindex`, init-db."""
+import threading
+
+import click
+
+from accounts.cli import after_init_db
+from extensions import db
+from kb.search.cli import reindex
+from kb.search.documents import count_documents
+from kb.search.sync import (DEFAULT_LOCK_WAIT, DEFAULT_RETRY_SECONDS, SearchIndex, current_search,
+                            install_listeners, reading_session, rebuild_index)
+
+
+def init_search(app):
+    """Create the app's search index (app.extensions["search"]), install the sync, add `flask reindex`.
+
+    Settings: SEARCH_DIR; SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
+    SEARCH_RETRY_SECONDS (how often commits look at the retry queue, default 60);
+    SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on).
+    """
+    from kb.search import models, permissions  # noqa: F401  (tables and rules register on import)
+
+    search = SearchIndex(app.config["SEARCH_DIR"],
+                         lock_wait=float(app.config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT)),
+                         retry_seconds=float(app.config.get("SEARCH_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)),
+                         auto_rebuild=bool(app.config.get("SEARCH_AUTO_REBUILD", True)))
+    app.extensions["search"] = search
+    install_listeners()
+    if build_index_if_needed not in after_init_db:
+        after_init_db.append(build_index_if_needed)
+    app.cli.add_command(reindex)
+    if not app.testing:
+        # Loading the Thai dictionary and the searcher takes a second; not during a live call.
+        threading.Thread(target=search.engine.warm_up, name="search-warm-up", daemon=True).start()
+    return search
+
+
+def build_index_if_needed():
+    """init-db step: build the index when it is missing, unreadable, or empty while there is content.
+
+    A failure is reported and leaves the database set up: the index can be built later.
+    """
+    # Commit the reference data of the steps before: on SQLite their open transaction holds the
+    # write lock that the rebuild's queue clean-up needs.
+    db.session.commit()
+    search = current_search()
+    try:
+        health = search.engine.health()
+        if health.available and health.doc_count > 0:
+            return
+        with reading_session() as session:
+            expected = count_documents(session)
+        if health.available and expected == 0:
+            return
+        count = rebuild_index(search, wait=True)
+    except Exception as error:
+        click.echo("Warning: the search index was not built (%s); run `flask reindex`." % error, err=True)
+        return
+    finally:
+        search.engine.close()  # the CLI process ends; the server opens its own searcher
+    click.echo("Search index built: %d document(s)." % count)

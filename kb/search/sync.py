@@ -1,0 +1,369 @@
+"""Keeping the index in step with the database: session hooks, the retry queue and rebuilds.
+
+Changed articles and questions are collected while the session flushes (new, changed and
+deleted rows, their tags, answers and categories), written to the index after the commit and
+forgotten on rollback. The documents are read back from the database after the commit, on a
+session of their own, so the index gets exactly what was committed. A write that fails (the
+writer lock stayed busy, the index is missing) never fails the request: its keys go to the
+retry queue, which is drained after the next successful write, at most every
+SEARCH_RETRY_SECONDS on any commit, after a rebuild, and by `flask reindex --pending`.
+"""
+import contextvars
+import fcntl
+import logging
+import os
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from accounts.models import utcnow
+from database import set_write_intent
+from extensions import db
+from kb.models import Article, Category
+from kb.search.documents import ARTICLE, CATEGORY, QUESTION, iter_documents, load_documents, make_key
+from kb.search.engine import SearchError, WhooshEngine
+from kb.search.queue import (count_attempt, count_queued, enqueue_keys, forget_keys, forget_queued_before,
+                             queued_keys)
+
+log = logging.getLogger(__name__)
+
+PENDING = "search_pending"
+REBUILD_LOCK_FILE = "rebuild.lock"
+DEFAULT_LOCK_WAIT = 2.0
+DEFAULT_RETRY_SECONDS = 60.0
+# Mentoring tables whose rows belong to a question's document (the question, or via question_id).
+_QUESTION_TABLES = {"question": "id", "answer": "question_id", "question_tag": "question_id"}
+
+
+class RebuildRunning(SearchError):
+    """Another process or thread is rebuilding the index."""
+
+
+class SearchIndex:
+    """One application's search engine and its settings, kept in app.extensions["search"]."""
+
+    def __init__(self, index_dir, lock_wait=DEFAULT_LOCK_WAIT, retry_seconds=DEFAULT_RETRY_SECONDS,
+                 auto_rebuild=True):
+        self.index_dir = os.path.abspath(str(index_dir))
+        self.engine = WhooshEngine(self.index_dir, lock_wait=lock_wait)
+        self.retry_seconds = retry_seconds
+        self.auto_rebuild = auto_rebuild
+        self.rebuild_thread = None
+        self._last_retry = float("-inf")
+        self._thread_lock = threading.Lock()
+
+    @contextmanager
+    def rebuild_lock(self, wait=False):
+        """Hold the rebuild lock shared by every process using this index; RebuildRunning if taken."""
+        os.makedirs(self.index_dir, exist_ok=True)
+        with open(os.path.join(self.index_dir, REBUILD_LOCK_FILE), "a") as lock_file:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise RebuildRunning("a rebuild is running") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def is_rebuilding(self):
+        """True while some process holds the rebuild lock."""
+        if self.rebuild_thread is not None and self.rebuild_thread.is_alive():
+            return True
+        try:
+            with self.rebuild_lock():
+                return False
+        except RebuildRunning:
+            return True
+        except OSError:  # an unwritable directory cannot hold a rebuild either
+            return False
+
+    def retry_due(self):
+        """True at most once every retry_seconds: time to look at the queue again."""
+        now = time.monotonic()
+        if now - self._last_retry < self.retry_seconds:
+            return False
+        self._last_retry = now
+        return True
+
+
+def current_search(app=None):
+    """The SearchIndex of `app` (default: the current application)."""
+    from flask import current_app
+
+    return (app or current_app).extensions["search"]
+
+
+def _begin_reading(connection):
+    set_write_intent(False)  # in a copied context: the caller's intent is left as it was
+    connection.begin()
+
+
+@contextmanager
+def reading_session():
+    """A session of its own, outside the request's, for reading what has been committed.
+
+    Its transaction is a plain (deferred) one on SQLite: it only reads, so it must neither wait
+    for nor hold the write lock that the request's session or another worker may have.
+    """
+    with db.engine.connect() as connection:
+        contextvars.copy_context().run(_begin_reading, connection)
+        session = Session(bind=connection, autoflush=False, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+def write_documents(search, docs, removed):
+    """Index docs and remove keys; raises what the engine raises."""
+    if docs:
+        search.engine.index_documents(docs)
+    if removed:
+        search.engine.remove_documents(removed)
+
+
+def _queue_failed(docs, removed, error):
+    log.warning("Search index update queued for retry (%s): %d document(s), %d removal(s)",
+                getattr(error, "detail", None) or error, len(docs), len(removed))
+    actions = {doc["key"]: "index" for doc in docs}
+    actions.update((key, "remove") for key in removed)
+    try:
+        enqueue_keys(actions)
+    except Exception:  # the database is gone too: only a reindex can repair it now
+        log.exception("Could not queue search index updates %s; run `flask reindex`.", sorted(actions))
+
+
+def sync_keys(search, keys):
+    """Bring the documents of `keys` in the index up to date; never raises.
+
+    :returns: True when the index was written, False when the update was queued.
+    """
+    keys = sorted(set(keys))
+    try:
+        with reading_session() as session:
+            docs, removed = load_documents(session, keys)
+    except Exception as error:  # the retry reads them again and indexes or removes each
+        _queue_failed([{"key": key} for key in keys], [], error)
+        return False
+    try:
+        if search.is_rebuilding():  # its write lock would make us wait in vain
+            raise RebuildRunning("a rebuild is running")
+        write_documents(search, docs, removed)
+    except Exception as error:
+        _queue_failed(docs, removed, error)
+        return False
+    retry_pending_quietly(search)
+    return True
+
+
+def retry_pending(search, limit=None):
+    """Write the queued documents again, reading them from the database; returns how many.
+
+    :raises SearchError: the index could not be written (the keys stay queued).
+    """
+    with reading_session() as session:
+        rows = queued_keys(session, **({"limit": limit} if limit else {}))
+        if not rows:
+            return 0
+        keys = [row.key for row in rows]
+        docs, removed = load_documents(session, keys)
+    try:
+        write_documents(search, docs, removed)
+    except Exception:
+        count_attempt(keys)
+        raise
+    forget_keys(keys, max(row.queued_at for row in rows))
+    return len(keys)
+
+
+def retry_pending_quietly(search):
+    """retry_pending for hooks: failures are logged and left queued."""
+    try:
+        retry_pending(search)
+    except Exception as error:
+        log.warning("Queued search index updates not written yet: %s", getattr(error, "detail", None) or error)
+
+
+def rebuild_index(search, wait=False):
+    """Rebuild the whole index from the database into a new directory and swap it in.
+
+    :param wait: wait for a rebuild running elsewhere to finish instead of raising RebuildRunning.
+    :returns: how many documents were indexed.
+    """
+    with search.rebuild_lock(wait=wait):
+        started = utcnow()
+        with reading_session() as session:
+            count = search.engine.rebuild(iter_documents(session))
+        forget_queued_before(started)
+    retry_pending_quietly(search)
+    return count
+
+
+def start_rebuild(app):
+    """Rebuild the index in a background thread unless a rebuild is running already."""
+    search = current_search(app)
+    with search._thread_lock:
+        if search.is_rebuilding():
+            return False
+
+        def rebuild_in_background():
+            with app.app_context():
+                try:
+                    count = rebuild_index(search)
+                    log.warning("Search index rebuilt: %d documents.", count)
+                except RebuildRunning:
+                    pass
+                except Exception:
+                    log.exception("Search index rebuild failed; run `flask reindex`.")
+
+        search.rebuild_thread = threading.Thread(target=rebuild_in_background, name="search-rebuild",
+                                                 daemon=True)
+        search.rebuild_thread.start()
+    return True
+
+
+def pending_keys(session):
+    """The session's collected document keys, in first-seen order."""
+    return session.info.setdefault(PENDING, {})
+
+
+def schedule_sync(session, keys):
+    """Have `keys` re-synced with the index after the session's next commit."""
+    pending = pending_keys(session)
+    for key in keys:
+        pending[key] = None
+
+
+def keys_of(obj, deleted=False):
+    """Document keys a changed row affects (a renamed category stands for all its documents)."""
+    if isinstance(obj, Article):
+        return [make_key(ARTICLE, obj.id)] if obj.id is not None else []
+    if isinstance(obj, Category):
+        slug = inspect(obj).attrs.slug.history
+        return [make_key(CATEGORY, obj.id)] if obj.id is not None and slug.deleted and not deleted else []
+    column = _QUESTION_TABLES.get(getattr(obj, "__tablename__", None))
+    if column is not None:
+        question_id = getattr(obj, column, None)
+        return [make_key(QUESTION, question_id)] if question_id is not None else []
+    return []
+
+
+def _collect(session, objects):
+    pending = pending_keys(session)
+    for obj in objects:
+        for key in keys_of(obj):
+            pending[key] = None
+
+
+def _before_flush(session, _flush_context, _instances):
+    # Changed and deleted rows have their ids now; a row moved to another category or question
+    # also needs its old one, which only the history before the flush still holds.
+    changed = [obj for obj in session.dirty if session.is_modified(obj)]
+    _collect(session, chain(changed, session.deleted))
+    for obj in changed:
+        column = _QUESTION_TABLES.get(getattr(obj, "__tablename__", None))
+        if column == "question_id":
+            for old_id in inspect(obj).attrs.question_id.history.deleted or ():
+                if old_id is not None:
+                    schedule_sync(session, [make_key(QUESTION, old_id)])
+
+
+def _after_flush(session, _flush_context):
+    _collect(session, session.new)  # new rows have their ids only now
+
+
+def _is_outermost(session):
+    return not session.in_nested_transaction()
+
+
+def _after_commit(session):
+    if not _is_outermost(session):  # a savepoint was released; the real commit comes later
+        return
+    keys = list(session.info.pop(PENDING, {}))
+    search = _search_of_current_app()
+    if search is None:
+        return
+    if keys:
+        sync_keys(search, keys)
+    elif search.retry_due():
+        _retry_if_queued(search)
+
+
+def _retry_if_queued(search):
+    try:
+        with reading_session() as session:
+            queued = count_queued(session)
+    except Exception:
+        log.exception("Could not read the search index queue.")
+        return
+    if queued:
+        retry_pending_quietly(search)
+
+
+def _after_rollback(session):
+    # A rolled-back savepoint keeps the keys: re-reading a row that did not change is harmless,
+    # while dropping a key collected before the savepoint would lose its update.
+    if _is_outermost(session):
+        session.info.pop(PENDING, None)
+
+
+def _after_transaction_end(session, transaction):
+    if transaction.parent is None:  # closed without a commit: nothing to write
+        session.info.pop(PENDING, None)
+
+
+def _search_of_current_app():
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    return current_app.extensions.get("search")
+
+
+def on_question_changed(question):
+    """Q&A hook: the question's document is synced after the commit (services call it)."""
+    if question.id is not None:
+        schedule_sync(db.session, [make_key(QUESTION, question.id)])
+
+
+_SESSION_LISTENERS = (
+    ("before_flush", _before_flush),
+    ("after_flush", _after_flush),
+    ("after_commit", _after_commit),
+    ("after_rollback", _after_rollback),
+    ("after_transaction_end", _after_transaction_end),
+)
+
+
+def install_listeners():
+    """Listen on db.session's session class (one for every app in the process), once."""
+    for name, listener in _SESSION_LISTENERS:
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+    from mentoring.services import questions
+
+    if on_question_changed not in questions.on_question_changed:
+        questions.on_question_changed.append(on_question_changed)
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What the health check and the search page say about the index."""
+
+    state: str  # "ok", "rebuilding" or "missing"
+    documents: int
+    error: str | None = None
+
+
+def index_state(search):
+    """Whether the index can be searched, is being rebuilt, or is missing (or unreadable)."""
+    health = search.engine.health()
+    if health.available:
+        return IndexState("ok", health.doc_count)
+    return IndexState("rebuilding" if search.is_rebuilding() else "missing", 0, health.error)

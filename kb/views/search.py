@@ -1,0 +1,79 @@
+"""Search pages: results, the logged redirect to an opened result, content gaps, and /healthz."""
+from flask import jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from accounts.permissions import require
+from config import LANGUAGES
+from database import begin_write
+from errors import NotFound
+from extensions import db
+from kb import kb
+from kb.search.log import content_gaps
+from kb.search.queue import count_queued
+from kb.search.service import BadSearch, SearchFilters, check_filters, open_result, search_content
+from kb.search.sync import current_search, index_state
+from kb.views.context import category_choices
+
+GAP_PERIODS = (7, 30, 90, 365)
+
+
+@kb.route("/search")
+@login_required
+def search():
+    """Results for the header search box: filters, highlighted snippets, "did you mean", pages."""
+    require(current_user, "search.use")
+    args = request.args
+    error, outcome = None, None
+    try:
+        filters = check_filters(args.get("q", ""), args.get("type"), args.get("category"),
+                                args.get("lang"), args.get("page"))
+    except BadSearch as bad:
+        error, filters = bad, SearchFilters(args.get("q", "")[:200])
+    if error is None and filters.text.strip():
+        begin_write()  # the query is logged: take the write lock before reading
+        outcome = search_content(current_user, filters)
+        db.session.commit()
+    return render_template("search/results.html", filters=filters, outcome=outcome, error=error,
+                           categories=category_choices(), languages=LANGUAGES), 400 if error else 200
+
+
+@kb.route("/search/open")
+@login_required
+def search_open():
+    """Record which result of a logged search was opened, then go to it (only our own pages)."""
+    begin_write()  # the opening is recorded: take the write lock before reading
+    url = open_result(current_user, request.args.get("key", "")[:40], request.args.get("log", type=int))
+    if url is None:
+        raise NotFound(_("That result is no longer available."))
+    db.session.commit()
+    return redirect(url)
+
+
+@kb.route("/kb/gaps")
+@login_required
+def gaps():
+    """Queries agents keep running without finding, or opening, an answer — per category."""
+    require(current_user, "search.gaps")
+    days = request.args.get("days", 90, type=int)
+    days = days if days in GAP_PERIODS else 90
+    return render_template("search/gaps.html", groups=content_gaps(current_user, days=days), days=days,
+                           periods=GAP_PERIODS)
+
+
+@kb.route("/healthz")
+def healthz():
+    """Health check for load balancers: the database, the search index and its retry queue."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        queued = count_queued(db.session)
+        database = "ok"
+    except Exception:
+        db.session.rollback()
+        queued, database = None, "error"
+    index = index_state(current_search())
+    healthy = database == "ok" and index.state == "ok"
+    body = {"status": "ok" if healthy else ("degraded" if database == "ok" else "error"),
+            "database": database, "search": index.state, "documents": index.documents, "queue": queued}
+    return jsonify(body), 200 if database == "ok" else 503

@@ -1,2 +1,0 @@
-"""Peer questions and mentoring pages."""
-from mentoring import mentoring  # noqa: F401

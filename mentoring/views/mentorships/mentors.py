@@ -1,0 +1,85 @@
+"""Mentor pages: find a mentor by category, one's own mentor profile, a mentor's page, approval."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts.permissions import can, require
+from accounts.services import get_user_or_404
+from errors import Conflict, Invalid, show_on_form
+from extensions import db
+from mentoring import mentoring
+from mentoring.mentorship_forms import ConfirmForm, MentorProfileForm
+from mentoring.services import mentorships
+from mentoring.views.mentorships.context import category_choices, chosen_category
+
+
+@mentoring.route("/mentors")
+@login_required
+def mentors():
+    """Find a mentor: suggestions for the chosen category with the reasons, or the directory."""
+    require(current_user, "mentoring.find")
+    category = chosen_category(request.args.get("category", "").strip()[:64])
+    suggestions = mentorships.suggest_mentors(category, current_user) if category else []
+    return render_template(
+        "mentors/find.html", category=category, suggestions=suggestions,
+        categories=category_choices(), directory=[] if category else mentorships.mentor_profiles(),
+        my_profile=mentorships.get_profile(current_user))
+
+
+@mentoring.route("/mentoring/profile", methods=["GET", "POST"])
+@login_required
+def my_profile():
+    """Offer to mentor: categories, capacity, availability and a short bio."""
+    require(current_user, "mentor_profile.edit", current_user)
+    profile = mentorships.get_profile(current_user)
+    form = MentorProfileForm(obj=profile if request.method == "GET" else None)
+    form.categories.choices = category_choices()
+    if request.method == "GET" and profile is not None:
+        form.categories.data = [category.slug for category in profile.categories]
+    if form.validate_on_submit():
+        try:
+            profile = mentorships.save_mentor_profile(
+                current_user, form.categories.data, form.capacity.data, form.availability.data,
+                form.bio.data, form.active.data)
+        except (Invalid, Conflict) as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            if profile.approved:
+                flash(_("Your mentor profile is saved."), "success")
+            else:
+                flash(_("Your mentor profile is saved. A lead approves it before colleagues can pick you."),
+                      "success")
+            return redirect(url_for("mentoring.my_profile"))
+    return render_template("mentors/profile_form.html", form=form, profile=profile,
+                           free_places=mentorships.remaining_capacity(profile) if profile else None)
+
+
+@mentoring.route("/mentors/<username>")
+@login_required
+def mentor_profile(username):
+    """A mentor's page: categories, room, availability, bio and their mentees' outcomes."""
+    require(current_user, "mentoring.find")
+    person = get_user_or_404(username)
+    profile = mentorships.get_profile_or_404(person)
+    return render_template(
+        "mentors/mentor.html", person=person, profile=profile,
+        free_places=mentorships.remaining_capacity(profile), outcomes=mentorships.mentor_outcomes(person),
+        approve_form=ConfirmForm() if not profile.approved and can(current_user, "mentor_profile.approve",
+                                                                    profile) else None)
+
+
+@mentoring.route("/mentors/<username>/approve", methods=["POST"])
+@login_required
+def approve_profile(username):
+    """A lead approves a mentor who holds no expert title in their categories."""
+    profile = mentorships.get_profile_or_404(get_user_or_404(username))
+    require(current_user, "mentor_profile.approve", profile)
+    if ConfirmForm().validate_on_submit():
+        mentorships.approve_mentor_profile(current_user, profile)
+        db.session.commit()
+        flash(_("%(name)s can now be chosen as a mentor.", name=profile.user.name), "success")
+    if request.form.get("back") == "needs":
+        return redirect(url_for("mentoring.needs_help"))
+    return redirect(url_for("mentoring.mentor_profile", username=username))

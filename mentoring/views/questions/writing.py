@@ -1,0 +1,113 @@
+"""Writing pages: asking (with similar questions listed first), rewording a question, editing an answer."""
+from flask import flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts.permissions import require
+from config import LANGUAGES
+from errors import Invalid, show_on_form
+from extensions import db
+from mentoring import mentoring
+from mentoring.models.questions import BODY_MAX_CHARS
+from mentoring.question_forms import AnswerForm, QuestionForm
+from mentoring.services import questions
+from mentoring.views.questions.context import (category_choices, expert_limit, limit_post_size,
+                                               load_answer, load_question, render_questions_page)
+
+SIMILAR_SHOWN = 5
+
+
+def _render_ask(form, similar=None):
+    return render_questions_page("questions/ask.html", form=form, similar=similar,
+                                 body_limit=BODY_MAX_CHARS)
+
+
+@mentoring.route("/questions/ask", methods=["GET", "POST"])
+@login_required
+@limit_post_size
+def ask_question():
+    """Ask a question; it goes to the category's experts, best ranked first."""
+    require(current_user, "question.ask")
+    form = QuestionForm()
+    form.category.choices = [("", _("Choose a category"))] + category_choices()
+    if request.method == "GET":
+        form.title.data = request.args.get("title", "")[:200]
+        form.category.data = request.args.get("category", "")
+        locale = str(get_locale() or "en")
+        form.lang.data = locale if locale in LANGUAGES else "en"
+    if not form.validate_on_submit():
+        return _render_ask(form)
+    if form.check.data:
+        return _render_ask(form, questions.similar_content(current_user, form.title.data or "",
+                                                           SIMILAR_SHOWN))
+    try:
+        asked = questions.ask_question(current_user, form.title.data, form.body.data,
+                                       form.category.data, tags=form.tags.data or "",
+                                       lang=form.lang.data, expert_limit=expert_limit())
+    except Invalid as error:
+        db.session.rollback()
+        show_on_form(form, error)
+        return _render_ask(form)
+    experts = ", ".join(routing.expert.name for routing in asked.routings)
+    db.session.commit()
+    if experts:
+        flash(_("Your question is posted. We asked %(names)s to answer it.", names=experts),
+              "success")
+    else:
+        flash(_("Your question is posted. No expert of this category could be asked yet: it "
+                "waits in the unanswered queue."), "warning")
+    return redirect(url_for("mentoring.question", question_id=asked.id))
+
+
+@mentoring.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+@limit_post_size
+def edit_question(question_id):
+    """The asker rewords their question; every save is kept in its history."""
+    found = load_question(question_id, "question.edit")
+    form = QuestionForm()
+    form.category.choices = category_choices()
+    if request.method == "GET":
+        form.title.data, form.body.data = found.title, found.body
+        form.category.data, form.lang.data = found.category.slug, found.lang
+        form.tags.data = ", ".join(found.tag_names)
+    if form.validate_on_submit():
+        try:
+            questions.edit_question(found, current_user, title=form.title.data,
+                                    body=form.body.data, category=form.category.data,
+                                    tags=form.tags.data or "", lang=form.lang.data)
+        except Invalid as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your question is saved."), "success")
+            return redirect(url_for("mentoring.question", question_id=found.id))
+    return render_questions_page("questions/edit.html", form=form, question=found,
+                                 body_limit=BODY_MAX_CHARS)
+
+
+@mentoring.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@login_required
+@limit_post_size
+def edit_answer(answer_id):
+    """The answerer corrects their answer."""
+    answer = load_answer(answer_id)
+    require(current_user, "answer.edit", answer)
+    form = AnswerForm()
+    if request.method == "GET":
+        form.body.data = answer.body
+    if form.validate_on_submit():
+        try:
+            questions.edit_answer(answer, current_user, form.body.data)
+        except Invalid as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your answer is saved."), "success")
+            return redirect(url_for("mentoring.question", question_id=answer.question_id,
+                                    _anchor="answer-%d" % answer.id))
+    return render_questions_page("questions/edit_answer.html", form=form, answer=answer,
+                                 question=answer.question, body_limit=BODY_MAX_CHARS)

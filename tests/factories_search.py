@@ -1,0 +1,90 @@
+"""Search test helpers: an app with a ready index, publishing through kb services, API calls.
+
+Test modules import the `app` fixture from here to replace the shared one: the same temporary
+database and search directory, plus an empty index, a short writer-lock wait and no background
+rebuilds (tests start those themselves when they need one).
+"""
+import pytest
+
+from app import create_app
+from extensions import db
+from kb import services
+from kb.search.sync import current_search
+from tests.conftest import _base_config
+from tests.factories import bearer, make_token, make_user
+from tests.factories_kb import make_category
+
+LOCK_WAIT = 0.3
+BODY = "## Problem\n\nThe customer cannot pay.\n\n## Steps to resolve\n\n1. Check the account.\n"
+
+
+def make_search_app(url, options, instance_path, **settings):
+    """An application for search tests (see the module docstring)."""
+    config = _base_config(instance_path, url, options)
+    config.update({"SEARCH_LOCK_WAIT": LOCK_WAIT, "SEARCH_AUTO_REBUILD": False}, **settings)
+    application = create_app(config)
+    with application.app_context():
+        current_search(application).engine.ensure_index()
+    return application
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    """The shared `app` fixture with an empty, ready search index."""
+    url, options = database(tmp_path)
+    application = make_search_app(url, options, tmp_path / "instance")
+    yield application
+    current_search(application).engine.close()
+    with application.app_context():
+        db.engine.dispose()
+
+
+def make_people():
+    """A lead (expert everywhere) and an agent, and the categories billing and internet."""
+    people = {"lead": make_user("lead", role="lead"), "agent": make_user("agent")}
+    make_category("billing")
+    make_category("internet")
+    return people
+
+
+def publish(people, title, body=BODY, category="billing", lang="en", tags=()):
+    """Write an article as the agent, have the lead publish it, commit; returns its id."""
+    article = services.create_article(people["agent"], title, body, category, tags=tags, lang=lang)
+    services.submit_for_review(article, people["agent"])
+    services.publish_article(article, people["lead"])
+    article_id = article.id  # read before the commit expires it: reloading would open a transaction
+    db.session.commit()
+    return article_id
+
+
+def publish_all(app, *articles):
+    """Make the people, publish each (title, body[, lang]) article; (agent's API headers, ids)."""
+    with app.app_context():
+        people = make_people()
+        headers = api_token(people["agent"])
+        ids = [publish(people, *article[:2], lang=article[2] if len(article) > 2 else "en")
+               for article in articles]
+    return headers, ids
+
+
+def api_token(user):
+    """Authorization headers for `user`."""
+    return bearer(make_token(user))
+
+
+def search_api(client, headers, q, **params):
+    """The JSON of GET /api/v1/search (asserting a 200)."""
+    response = client.get("/api/v1/search", query_string={"q": q, **params}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def found(client, headers, q, **params):
+    """(type, id) of each result of an API search, best first."""
+    return [(result["type"], result["id"]) for result in search_api(client, headers, q, **params)["results"]]
+
+
+def index_keys(app, q, **filters):
+    """Keys the engine itself returns, bypassing the database check."""
+    with app.app_context():
+        return [hit.key for hit in current_search(app).engine.search(q, **filters).hits]

@@ -1,0 +1,231 @@
+"""Search pages: results, "did you mean", paging, opened results, content gaps, health, a lost index."""
+import os
+import re
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from accounts.cli import after_init_db
+from accounts.services import get_user
+from extensions import db
+from kb.search.models import SearchIndexQueue, SearchLog
+from kb.search.setup import build_index_if_needed
+from kb.search.sync import current_search
+from tests.factories_search import api_token, app, index_keys, make_people, publish  # noqa: F401
+
+
+@pytest.fixture
+def corpus(app, auth):
+    """Two published billing articles and a draft; the agent is signed in."""
+    with app.app_context():
+        people = make_people()
+        ids = {"card": publish(people, "Card declined at the till", "Ask the customer for another card; never paste `<b>` tags."),
+               "refund": publish(people, "Customer refund policy", "Refunds are paid within seven days.")}
+    auth.login("agent")
+    return ids
+
+
+def page_text(response):
+    return response.get_data(as_text=True)
+
+
+def logs(app_):
+    with app_.app_context():
+        return db.session.scalars(select(SearchLog).order_by(SearchLog.id)).all()
+
+
+def test_results_page_lists_hits_with_marked_snippets_through_the_logging_redirect(app, client, corpus):
+    response = client.get("/search?q=another+card")
+    html = page_text(response)
+    assert response.status_code == 200
+    assert "Card declined at the till" in html
+    assert "<mark>another</mark>" in html and "&lt;b&gt;" in html
+    [entry] = logs(app)
+    assert f'href="/search/open?key=article:{corpus["card"]}&amp;log={entry.id}"' in html
+
+
+def test_header_search_box_is_on_every_page_with_the_suggest_url(client, corpus):
+    html = page_text(client.get("/kb/"))
+    assert 'id="site-search"' in html and 'action="/search"' in html
+    assert 'data-suggest-url="/api/v1/suggest"' in html
+    assert 'src="/static/js/search.js" defer' in html
+
+
+def test_results_page_has_no_inline_script_or_style(client, corpus):
+    html = page_text(client.get("/search?q=card"))
+    assert not re.search(r"<script(?![^>]*\ssrc=)", html)
+    assert " style=" not in html and "<style" not in html and "onclick" not in html
+
+
+def test_typo_offers_did_you_mean_with_a_link(client, corpus):
+    html = page_text(client.get("/search?q=refnud"))
+    assert "Did you mean" in html
+    assert 'href="/search?q=refund' in html
+
+
+def test_no_result_offers_to_ask_or_write(client, corpus):
+    html = page_text(client.get("/search?q=zebracorn"))
+    assert "Nothing matches" in html
+    assert 'href="/kb/new?title=zebracorn"' in html
+
+
+def test_results_are_paged_and_later_pages_keep_the_log(app, client, auth):
+    with app.app_context():
+        people = make_people()
+        for number in range(12):
+            publish(people, f"Router model {number}", "Reset the router.")
+    auth.login("agent")
+    first = page_text(client.get("/search?q=router"))
+    [entry] = logs(app)
+    assert "Page 1 of 2" in first
+    assert f"/search?page=2&amp;q=router&amp;log={entry.id}" in first
+    second = client.get(f"/search?page=2&q=router&log={entry.id}")
+    assert second.status_code == 200 and "Page 2 of 2" in page_text(second)
+    assert len(logs(app)) == 1  # page 2 is not a new search
+
+
+def test_empty_query_shows_the_form_and_logs_nothing(app, client, corpus):
+    response = client.get("/search?q=")
+    assert response.status_code == 200 and 'id="search-q"' in page_text(response)
+    assert logs(app) == []
+
+
+@pytest.mark.parametrize("query_string, status", [
+    ("q=", 200), ("q=" + "x" * 10240, 400), ("q=*", 200), ("q=a*", 200), ("q=[a+TO+z]", 200),
+    ("q=field:value", 200), ('q="unbalanced', 200), ("q=((card", 200), ("q=%00", 200),
+    ("q=card&page=0", 400), ("q=card&page=-1", 400), ("q=card&page=1000000000", 400),
+    ("q=card&type=video", 400), ("q=card&category=nope", 400), ("q=card&lang=xx", 400),
+])
+def test_bad_input_on_the_page_is_never_a_server_error(client, corpus, query_string, status):
+    response = client.get("/search?" + query_string)
+    assert response.status_code == status
+    if status == 400:
+        assert 'role="alert"' in page_text(response)
+
+
+def test_opening_a_result_records_it_and_redirects_to_the_article(app, client, corpus):
+    client.get("/search?q=declined")
+    [entry] = logs(app)
+    response = client.get(f"/search/open?key=article:{corpus['card']}&log={entry.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/kb/{corpus['card']}/card-declined-at-the-till"
+    [entry] = logs(app)
+    assert entry.opened_key == f"article:{corpus['card']}" and entry.opened_at is not None
+
+
+@pytest.mark.parametrize("key", ["article:999", "http://evil.example/", "//evil.example", "article:x", ""])
+def test_open_refuses_anything_but_a_visible_result(client, corpus, key):
+    assert client.get("/search/open", query_string={"key": key}).status_code == 404
+
+
+def test_open_does_not_record_into_someone_elses_log(app, client, auth, corpus):
+    client.get("/search?q=declined")
+    [entry] = logs(app)
+    auth.logout()
+    auth.login("lead")
+    assert client.get(f"/search/open?key=article:{corpus['card']}&log={entry.id}").status_code == 302
+    assert logs(app)[0].opened_key is None
+
+
+def test_content_gaps_are_for_experts_and_leads(client, corpus):
+    assert client.get("/kb/gaps").status_code == 403
+
+
+def test_content_gaps_list_queries_without_results_or_without_an_opened_result(app, client, auth, corpus):
+    for query in ("zebracorn", "zebracorn", "declined", "refund"):
+        client.get("/search", query_string={"q": query})
+    refund_log = logs(app)[-1]
+    client.get(f"/search/open?key=article:{corpus['refund']}&log={refund_log.id}")
+    auth.logout()
+    auth.login("lead")
+    html = page_text(client.get("/kb/gaps"))
+    assert "Searches without a category" in html and "Billing" in html
+    assert re.search(r"zebracorn</a></td>\s*<td class=\"num\">2</td>\s*<td class=\"num\">2</td>", html)
+    assert re.search(r"declined</a></td>\s*<td class=\"num\">1</td>\s*<td class=\"num\">0</td>", html)
+    assert "refund</a>" not in html
+    assert 'href="/kb/new?title=declined&amp;category=billing"' in html
+
+
+def test_write_an_article_link_prefills_the_new_article_title(client, corpus):
+    html = page_text(client.get("/kb/new?title=Card+stuck+in+ATM&category=billing"))
+    assert 'value="Card stuck in ATM"' in html
+
+
+def test_health_reports_database_index_and_queue(client, corpus):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "search": "ok", "documents": 2, "queue": 0}
+
+
+@pytest.fixture
+def lost_index(app, corpus):
+    """The index directory deleted from under the running application."""
+    search = current_search(app)
+    search.engine.close()
+    shutil.rmtree(search.index_dir)
+    return search
+
+
+def test_missing_index_keeps_pages_working_and_search_says_it_is_rebuilding(app, client, corpus, lost_index):
+    assert client.get("/kb/").status_code == 200
+    assert client.get(f"/kb/{corpus['card']}").status_code == 200
+    response = client.get("/search?q=card")
+    assert response.status_code == 200 and "Search is being rebuilt" in page_text(response)
+    api = client.get("/api/v1/search?q=card")
+    assert api.status_code == 503 and api.get_json()["error"]["code"] == "search_unavailable"
+    assert client.get("/api/v1/suggest?q=card").get_json() == {"results": []}
+    health = client.get("/healthz").get_json()
+    assert (health["status"], health["search"], health["database"]) == ("degraded", "missing", "ok")
+
+
+def test_writes_while_the_index_is_missing_are_queued_and_reindex_restores_everything(app, client, corpus,
+                                                                                      lost_index, runner):
+    with app.app_context():
+        new_id = publish({"agent": get_user("agent"), "lead": get_user("lead")}, "Voucher expired")
+        assert db.session.scalars(select(SearchIndexQueue.key)).all() == [f"article:{new_id}"]
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0 and "Indexed 3 document(s)" in result.output
+    assert index_keys(app, "voucher") == [f"article:{new_id}"]
+    assert client.get("/healthz").get_json()["queue"] == 0
+
+
+def test_search_on_a_missing_index_starts_a_rebuild(app, client, corpus, lost_index):
+    lost_index.auto_rebuild = True
+    assert "Search is being rebuilt" in page_text(client.get("/search?q=declined"))
+    lost_index.rebuild_thread.join(timeout=30)
+    assert "Card declined at the till" in page_text(client.get("/search?q=declined"))
+
+
+def test_health_says_rebuilding_while_another_process_rebuilds(client, corpus, lost_index):
+    with lost_index.rebuild_lock():
+        assert client.get("/healthz").get_json()["search"] == "rebuilding"
+    assert client.get("/healthz").get_json()["search"] == "missing"
+
+
+def test_corrupt_index_is_reported_and_rebuilt_by_init_db(app, client, corpus):
+    search = current_search(app)
+    search.engine.close()
+    current = os.path.realpath(os.path.join(search.index_dir, "current"))
+    for name in os.listdir(current):
+        if name.endswith(".toc"):
+            with open(os.path.join(current, name), "wb") as toc:
+                toc.write(b"\x00garbage")
+    assert client.get("/healthz").get_json()["search"] == "missing"
+    assert build_index_if_needed in after_init_db
+    with app.app_context():
+        build_index_if_needed()
+    assert client.get("/healthz").get_json()["documents"] == 2
+    assert "Card declined at the till" in page_text(client.get("/search?q=declined"))
+
+
+def test_api_searches_count_as_gaps_only_when_they_find_nothing(app, client, auth, corpus):
+    with app.app_context():
+        headers = api_token(get_user("agent"))
+    for query in ("declined", "zebracorn"):
+        assert client.get("/api/v1/search", query_string={"q": query}, headers=headers).status_code == 200
+    auth.logout()
+    auth.login("lead")
+    html = page_text(client.get("/kb/gaps"))
+    assert "zebracorn</a>" in html
+    assert "declined</a>" not in html
