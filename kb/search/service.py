@@ -223,10 +223,10 @@ def _index_unavailable(search):
     return "rebuilding"
 
 
-def search_content(user, filters, channel="page"):
-    """Search articles and answered questions for `user`; logs the query as coming from `channel`.
+def search_content(user, filters, log=True, channel="page"):
+    """Search articles and answered questions for `user`; logs the query unless `log` is false.
 
-    :param channel: "page" or "api"; None searches without logging.
+    :param channel: where the search came from for the log, "page" or "api".
     """
     started = time.perf_counter()
     search = current_search()
@@ -251,7 +251,7 @@ def search_content(user, filters, channel="page"):
     outcome.total = max(len(outcome.items), result.total - (len(result.hits) - len(outcome.items)))
     outcome.suggestion = result.suggestion
     outcome.took_ms = round((time.perf_counter() - started) * 1000, 2)
-    if channel and filters.page == 1:  # later pages are the same search
+    if log and filters.page == 1:  # later pages are the same search
         outcome.log_id = record_search(user, outcome, channel)
     return outcome
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -65,7 +66,7 @@ class SearchIndex:
             try:
                 fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
-                raise RebuildRunning("a rebuild is running") from None
+                raise RebuildRunning(_l("The search index is being rebuilt.")) from None
             try:
                 yield
             finally:
@@ -153,7 +154,7 @@ def sync_keys(search, keys):
         return False
     try:
         if search.is_rebuilding():  # its write lock would make us wait in vain
-            raise RebuildRunning("a rebuild is running")
+            raise RebuildRunning(_l("The search index is being rebuilt."))
         write_documents(search, docs, removed)
     except Exception as error:
         _queue_failed(docs, removed, error)
