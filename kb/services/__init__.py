@@ -1,7 +1,8 @@
 """Knowledge-base services: articles and their lifecycle, revisions, feedback, categories."""
-from kb.services.articles import (BODY_MAX_BYTES, create_article, customer_section, get_article, get_tag,
-                                  list_articles, parse_tags, record_article_view, slug_for_title,
-                                  update_article, count_by_category)
+from kb.services.articles import (BODY_MAX_BYTES, count_by_category, count_helpful_votes,
+                                  count_published_articles, create_article, customer_section,
+                                  get_article, get_tag, list_articles, parse_tags,
+                                  record_article_view, slug_for_title, update_article)
 from kb.services.categories import (create_category, get_category, get_category_or_404,
                                     list_categories, require_category, select_categories,
                                     update_category)
@@ -20,6 +21,7 @@ from kb.permissions import expert_category_ids
 __all__ = [
     "BODY_MAX_BYTES", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS", "RevisionDiff",
     "archive_article", "articles_awaiting_review", "category_experts", "count_by_category",
+    "count_helpful_votes", "count_published_articles",
     "count_open_flags", "count_revisions", "create_article", "create_category", "customer_section", "diff_revisions",
     "expert_category_ids", "feedback_comments", "flag_article", "get_article", "get_category",
     "get_category_or_404", "get_feedback", "get_flag", "get_revision", "get_tag", "list_articles",

@@ -256,3 +256,15 @@ def count_by_category():
                               .where(Article.status == "published").group_by(Article.category_id))
     return dict(rows.all())
 
+
+
+def count_published_articles(user):
+    """How many of `user`'s articles are published (for profiles and badges)."""
+    return db.session.scalar(select(func.count(Article.id)).where(
+        Article.author_id == user.id, Article.status == "published")) or 0
+
+
+def count_helpful_votes(user):
+    """How many "this solved it" votes `user`'s articles have received."""
+    return db.session.scalar(select(func.coalesce(func.sum(Article.helpful_count), 0)).where(
+        Article.author_id == user.id)) or 0
