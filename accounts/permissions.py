@@ -26,6 +26,14 @@ def register_expert_provider(fn):
         _expert_providers.append(fn)
 
 
+def role_rule(role, *actions):
+    """Register `actions` as allowed to `role` and the roles above it, whatever the object."""
+    def decide(user, _obj):
+        return user.has_role(role)
+    for action in actions:
+        rule(action)(decide)
+
+
 def is_authenticated(user):
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
@@ -55,14 +63,7 @@ def require(user, action, obj=None):
         raise PermissionDenied(_l("You do not have permission to do that."))
 
 
-@rule("admin.users")
-def _manage_users(user, _obj):
-    return user.has_role("admin")
-
-
-@rule("admin.teams")
-def _manage_teams(user, _obj):
-    return user.has_role("admin")
+role_rule("admin", "admin.users", "admin.teams")
 
 
 @rule("user.view")
@@ -78,6 +79,4 @@ def _view_user_stats(user, other):
     return user.has_role("lead") and other.team is not None and other.team.lead_id == user.id
 
 
-@rule("audit.view")
-def _view_audit(user, _obj):
-    return user.has_role("lead")
+role_rule("lead", "audit.view")

@@ -4,7 +4,7 @@ Each action has its own name so that the policy can change for one without the o
 they all belong to leads (and admins, who rank above them). An agent's own performance page
 uses accounts' "user.view_stats" (the person, their team lead, admins).
 """
-from accounts.permissions import rule
+from accounts.permissions import role_rule
 
 LEAD_ACTIONS = (
     "resolutions.import",  # upload, preview, import; import history and rejected rows
@@ -14,9 +14,4 @@ LEAD_ACTIONS = (
 )
 
 
-def _is_lead(user, _obj):
-    return user.has_role("lead")
-
-
-for _action in LEAD_ACTIONS:
-    rule(_action)(_is_lead)
+role_rule("lead", *LEAD_ACTIONS)

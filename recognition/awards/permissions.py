@@ -1,27 +1,11 @@
 """Who may award, revoke and define recognition (registered with accounts.permissions)."""
-from accounts.permissions import rule
+from accounts.permissions import role_rule, rule
 
 
-@rule("title.award")
-def _award_title(user, _person):
-    """Leads and admins award and renew titles and see the candidates desk."""
-    return user.has_role("lead")
-
-
-@rule("title.revoke")
-def _revoke_title(user, _person):
-    return user.has_role("lead")
-
-
-@rule("badge.award")
-def _award_badge(user, _person):
-    return user.has_role("lead")
-
-
-@rule("badge.manage")
-def _manage_badges(user, _obj):
-    """Badge definitions are administrators' settings."""
-    return user.has_role("admin")
+# Leads (and admins) award, renew and revoke titles, see the candidates desk and award badges;
+# badge definitions are administrators' settings.
+role_rule("lead", "title.award", "title.revoke", "badge.award")
+role_rule("admin", "badge.manage")
 
 
 @rule("kudos.give")
