@@ -339,6 +339,7 @@ def test_rebuild_gives_the_same_results_as_incremental_indexing(engine, tmp_path
     rebuilt = WhooshEngine(tmp_path / "rebuilt")
     assert rebuilt.rebuild(iter(DOCS)) == len(DOCS)
     incremental, from_scratch = results_of(engine), results_of(rebuilt)
+    rebuilt.close()
     for text in QUERIES:
         total, suggestion, hits = incremental[text]
         assert (total, suggestion) == from_scratch[text][:2], text
@@ -463,6 +464,18 @@ def test_corrupt_index_is_reported_unavailable_until_recreated(engine):
     assert not engine.health().available
     assert engine.ensure_index() is True
     assert engine.health().available
+
+
+def test_index_of_an_older_format_is_unavailable_until_rebuilt(engine):
+    engine.index_documents([make_doc(1, "Router reset", "Hold the button")])
+    engine.close()
+    current = os.path.realpath(os.path.join(engine.index_dir, "current"))
+    os.remove(os.path.join(current, "knowhow-format"))  # as written before formats were
+    with pytest.raises(IndexUnavailable, match="another version"):
+        engine.search("router")
+    assert not engine.health().available
+    assert engine.rebuild([make_doc(1, "Router reset", "Hold the button")]) == 1
+    assert found_keys(engine, '"router reset"') == ["article:1"]
 
 
 def test_writes_to_a_missing_index_raise_index_unavailable(tmp_path):

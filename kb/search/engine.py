@@ -11,8 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from whoosh import query, scoring
-from whoosh.idsets import BitSet
+from whoosh import scoring
 from whoosh.searching import Searcher
 
 from kb.search.analysis import split_words
@@ -20,10 +19,11 @@ from kb.search.index_store import (
     IndexBusy, IndexStore, IndexUnavailable, SearchError, build_schema, document_fields, unreadable_index,
 )
 from kb.search.query import (
-    MAX_PAGE, MAX_PER_PAGE, SpellingLexicon, clamp_number, clean_query_text, find_matches, make_parsers,
-    suggest_query,
+    CONTENT_FIELD, MAX_PAGE, MAX_PER_PAGE, SPELLING_FIELD, TITLE_FIELD, Ranker, SpellingLexicon, clamp_number,
+    clean_query_text, find_matches, make_parsers, suggest_query,
 )
 from kb.search.snippets import highlight_terms, make_snippet
+from kb.search.vector import IndexArrays, SegmentCache
 
 __all__ = [
     "IndexBusy", "IndexHealth", "IndexUnavailable", "SearchEngine", "SearchError", "SearchHit",
@@ -32,7 +32,6 @@ __all__ = [
 
 MAX_SUGGESTIONS = 20
 _SUGGEST_WEIGHTING = scoring.Frequency()
-_FILTER_SETS = 64
 
 
 @dataclass(frozen=True)
@@ -137,37 +136,19 @@ class SearchEngine(abc.ABC):
 
 
 class BoostedBM25F(scoring.BM25F):
-    """BM25F relevance multiplied by (1 + the document's boost), read from the boost column.
+    """BM25F relevance multiplied by (1 + the document's boost), for queries Whoosh ranks itself.
 
-    final() runs for every matching document, so the boosts are held in a plain list per
-    searcher, built from per-segment lists loaded once: a segment's boosts never change.
+    factors(searcher) gives 1 + boost for each document of the searcher (IndexArrays.boost_factor).
     """
 
     use_final = True
 
-    def __init__(self):
+    def __init__(self, factors):
         super().__init__()
-        self._searcher = None
-        self._boosts = []
-        self._segment_boosts = {}
+        self._factors = factors
 
     def final(self, searcher, docnum, score):
-        if searcher is not self._searcher:
-            self.load_boosts(searcher)
-        return score * (1.0 + self._boosts[docnum])
-
-    def load_boosts(self, searcher) -> None:
-        """Gather the boosts of searcher's documents (done by the first final() otherwise)."""
-        boosts, kept = [], {}
-        for leaf, offset in searcher.reader().leaf_readers():
-            if leaf.segment() is None:  # the reader of an empty index
-                continue
-            segment_id = leaf.segment().segment_id()
-            if segment_id not in self._segment_boosts:
-                self._segment_boosts[segment_id] = list(leaf.column_reader("boost").load())
-            kept[segment_id] = self._segment_boosts[segment_id]
-            boosts[offset:] = kept[segment_id]
-        self._searcher, self._boosts, self._segment_boosts = searcher, boosts, kept
+        return score * self._factors(searcher)[docnum]
 
 
 class WhooshEngine(SearchEngine):
@@ -178,9 +159,10 @@ class WhooshEngine(SearchEngine):
         self.index_dir = self.store.index_dir
         self._parsers = make_parsers(self.store.schema)
         self._lexicon = SpellingLexicon()
-        self._weighting = BoostedBM25F()
+        self._segments = SegmentCache()
+        self._arrays = None
+        self._weighting = BoostedBM25F(lambda searcher: self._arrays_of(searcher).boost_factor)
         self._index = self._searcher = self._searcher_path = None
-        self._filter_searcher, self._filter_sets = None, {}
         # One query at a time per engine: a refresh closes segment readers a running query may use.
         self._lock = threading.Lock()
 
@@ -188,12 +170,14 @@ class WhooshEngine(SearchEngine):
         return self.store.ensure()
 
     def warm_up(self) -> None:
-        # The Thai dictionary takes about a second to load, the boosts of 50,000 documents a few
-        # hundred milliseconds: a live call should not wait for them.
+        # The Thai dictionary takes about a second to load, the boosts and lengths of 50,000
+        # documents a few hundred milliseconds: a live call should not wait for them.
         split_words("\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22")
         try:
             with self._lock:
-                self._weighting.load_boosts(self._get_searcher())
+                arrays = self._arrays_of(self._get_searcher())
+                for fieldname in (CONTENT_FIELD, TITLE_FIELD, SPELLING_FIELD):
+                    arrays.lengths(fieldname)
         except IndexUnavailable:  # health() reports it; warming up must not stop the app
             pass
 
@@ -234,23 +218,11 @@ class WhooshEngine(SearchEngine):
         self._close_searcher()
         raise unreadable_index(path, failure)
 
-    def _filter_docs(self, searcher, filters):
-        """Document numbers passing the (field, value) filters, cached until the searcher changes.
-
-        Whoosh would otherwise rebuild the set from the filter's postings on every query; with
-        tens of thousands of documents per language that alone costs more than the search.
-        """
-        if not filters:
-            return None
-        if searcher is not self._filter_searcher:
-            self._filter_searcher, self._filter_sets = searcher, {}
-        if filters not in self._filter_sets:
-            if len(self._filter_sets) >= _FILTER_SETS:
-                self._filter_sets.clear()
-            wanted = query.And([query.Term(name, value) for name, value in filters])
-            self._filter_sets[filters] = BitSet(searcher.docs_for_query(wanted),
-                                                size=searcher.doc_count_all())
-        return self._filter_sets[filters]
+    def _arrays_of(self, searcher) -> IndexArrays:
+        """The searcher's IndexArrays, kept until the searcher changes."""
+        if self._arrays is None or self._arrays.searcher is not searcher:
+            self._arrays = IndexArrays(searcher, self._segments)
+        return self._arrays
 
     def _close_searcher(self) -> None:
         if self._searcher is not None:
@@ -258,7 +230,7 @@ class WhooshEngine(SearchEngine):
                 self._searcher.close()
             except Exception:  # closing a broken reader must not hide the real problem
                 pass
-        self._searcher = self._searcher_path = None
+        self._searcher = self._searcher_path = self._arrays = None
 
     def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
         started = time.perf_counter()
@@ -272,29 +244,27 @@ class WhooshEngine(SearchEngine):
             with self._lock:
                 searcher = self._get_searcher()
                 try:
-                    allowed = self._filter_docs(searcher, filters)
-                    match = None
-                    if allowed is None or allowed:  # Whoosh reads an empty filter as no filter
-                        match = find_matches(searcher, self._parsers, self._lexicon, query_text, allowed,
-                                             limit=page * per_page)
+                    arrays = self._arrays_of(searcher)
+                    ranker = Ranker(arrays, arrays.filter_mask(filters))
+                    match = find_matches(ranker, self._parsers, self._lexicon, query_text, limit=page * per_page)
                     if match is not None:
                         terms = highlight_terms(match)
-                        total, suggestion = len(match.results), match.suggestion
+                        total, suggestion = match.results.total, match.suggestion
                         start = (page - 1) * per_page
-                        for hit in match.results[start:start + per_page]:
-                            hits.append(self._make_hit(hit, terms))
+                        for docnum, score in match.results.top[start:start + per_page]:
+                            hits.append(self._make_hit(searcher.stored_fields(docnum), score, terms))
                 except OSError as error:  # files of a replaced generation vanished under us
                     self._close_searcher()
                     raise unreadable_index(self.index_dir, [error]) from error
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query_text, total, hits, suggestion, round(took_ms, 2), page, per_page)
 
-    def _make_hit(self, hit, terms) -> SearchHit:
-        stored = hit.fields()
+    @staticmethod
+    def _make_hit(stored, score, terms) -> SearchHit:
         return SearchHit(
             key=stored["key"], type=stored["type"], id=stored["id"], title=stored.get("title", ""),
             snippet=make_snippet(stored.get("body", ""), terms),
-            category=stored.get("category", ""), lang=stored.get("lang", ""), score=round(hit.score, 4),
+            category=stored.get("category", ""), lang=stored.get("lang", ""), score=round(score, 4),
         )
 
     def suggest(self, prefix, limit=8) -> list[TitleSuggestion]:

@@ -12,12 +12,18 @@ POSIX), so every search sees either the old or the new index, never a half-built
 resolve ``current`` before each query and reopen when it moved. The replaced generation is kept
 until the next rebuild so that searches already running on it can finish.
 
+Segments are written as separate files, not Whoosh's default compound file: opening a compound
+segment copies each of its parts into memory (hundreds of megabytes at 50,000 documents), and
+every write opens the segments again to find the documents it replaces. The files are read
+through mmap (MappedStorage): a read is a memory copy, not a seek and a system call.
+
 Writers wait a bounded time for Whoosh's write lock and then raise ``IndexBusy`` rather than
 lose a write (Whoosh's AsyncWriter would drop it silently). A rebuild holds the old generation's
 write lock for its whole run, so incremental writes made meanwhile fail with ``IndexBusy`` (the
 caller queues them and retries) instead of landing in the generation about to be replaced.
 """
 
+import mmap
 import os
 import shutil
 import time
@@ -26,20 +32,27 @@ import warnings
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from whoosh import index as whoosh_index
+from whoosh import formats, index as whoosh_index
 from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
-from whoosh.index import TOC
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import TOC, FileIndex
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.writing import LockError
 
 from kb.search.analysis import exact_analyzer, text_analyzer, title_prefix_analyzer
+from kb.search.vector import word_pairs
 
 _TEXT_ANALYZER = text_analyzer()
 _EXACT_ANALYZER = exact_analyzer()
 _CURRENT = "current"
 _STALE_BUILD_SECONDS = 3600
 _TOC_READ_ATTEMPTS = 5
+# Written into every generation; a generation of another format is rebuilt, not read: version 2
+# added the pairs field, without which quoted phrases would find nothing.
+_FORMAT_FILE = "knowhow-format"
+INDEX_FORMAT = "2"
 
 
 class SearchError(Exception):
@@ -58,12 +71,23 @@ class IndexUnavailable(SearchError):
         self.detail = detail  # what Whoosh reported, for the log
 
 
+class PairsField(KEYWORD):
+    """The pairs field: only which documents hold each pair is kept, no counts or positions."""
+
+    def __init__(self):
+        # Scorable only for the column of field lengths it brings: without one, Whoosh 2.7.4 looks
+        # for that column on disk once per posting written (a sixth of a rebuild's time).
+        super().__init__(scorable=True)
+        self.format = formats.Existence()
+
+
 def build_schema() -> Schema:
     """Whoosh schema of the search index.
 
     Queries match one ``content`` field (title, body and tags together): one posting list per
     word keeps matching fast. ``title`` is indexed again to rank title matches higher, ``spelling``
-    holds the unstemmed words for typo correction, ``title_prefix`` serves as-you-type.
+    holds the unstemmed words for typo correction, ``pairs`` each two neighbouring content words
+    for quoted phrases (vector.py), ``title_prefix`` serves as-you-type.
     """
     return Schema(
         key=ID(stored=True, unique=True),
@@ -75,6 +99,7 @@ def build_schema() -> Schema:
         content=TEXT(analyzer=text_analyzer()),
         body=STORED(),
         spelling=TEXT(analyzer=exact_analyzer(), phrase=False),
+        pairs=PairsField(),
         title_prefix=TEXT(analyzer=title_prefix_analyzer(), phrase=False),
         # A float column, not NUMERIC(float, sortable=True): that one cannot write its default in 2.7.4.
         boost=COLUMN(NumericColumn("f", default=0.0)),
@@ -88,6 +113,7 @@ def document_fields(doc: dict) -> dict:
     title = doc.get("title") or ""
     body = doc.get("body") or ""
     texts = (title, body, " ".join(doc.get("tags") or ()))
+    words = [token.text for text in texts for token in _TEXT_ANALYZER(text)]
     boost = max(0.0, float(doc.get("boost") or 0.0))
     fields = {
         "key": str(doc["key"]),
@@ -97,7 +123,8 @@ def document_fields(doc: dict) -> dict:
         "body": body,
         # Pre-analysed word lists, from the same analyzers the schema names: split_words caches
         # each text, so title and body are cut into words once for all the fields.
-        "content": [token.text for text in texts for token in _TEXT_ANALYZER(text)],
+        "content": words,
+        "pairs": word_pairs(words),
         "spelling": [token.text for text in texts for token in _EXACT_ANALYZER(text)],
         "title_prefix": title,
         "boost": boost,
@@ -110,6 +137,34 @@ def document_fields(doc: dict) -> dict:
     if isinstance(doc.get("updated_at"), datetime):
         fields["updated_at"] = doc["updated_at"]
     return fields
+
+
+class MappedFile(StructFile):
+    """A read-only Whoosh file over a memory map; get() slices, so it does not move a shared position."""
+
+    def get(self, position, length):
+        return self.file[position:position + length]
+
+
+class MappedStorage(FileStorage):
+    """Whoosh's FileStorage, reading existing files through mmap."""
+
+    def open_file(self, name, **kwargs):
+        with open(self._fpath(name), "rb") as source:
+            if not os.fstat(source.fileno()).st_size:  # an empty file cannot be mapped
+                return super().open_file(name, **kwargs)
+            mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+        return MappedFile(mapped, name=name, **kwargs)
+
+
+def read_format(path: str) -> str | None:
+    """The format written in a generation: "1" for one written before formats were; None if path is
+    no directory (the missing index is reported by whoever opens it)."""
+    try:
+        with open(os.path.join(path, _FORMAT_FILE)) as marker:
+            return marker.read().strip()
+    except FileNotFoundError:
+        return "1" if os.path.isdir(path) else None
 
 
 def unreadable_index(path: str, failure: list) -> IndexUnavailable:
@@ -142,9 +197,13 @@ class IndexStore:
         return os.path.realpath(link)
 
     def open(self, path: str):
-        """Open the Whoosh index of a generation; raises IndexUnavailable when it cannot be read."""
+        """Open the Whoosh index of a generation; raises IndexUnavailable when it cannot be read
+        or was built in another format."""
+        if read_format(path) not in (INDEX_FORMAT, None):
+            raise IndexUnavailable(_l("The search index at %(path)s was built by another version of Knowhow "
+                                      "and must be rebuilt.", path=path))
         try:
-            return whoosh_index.open_dir(path, schema=self.schema)
+            return FileIndex(MappedStorage(path), schema=self.schema)
         except Exception as error:  # a missing, truncated or foreign index: all mean "rebuild it"
             failure = [error]
         raise unreadable_index(path, failure)
@@ -195,7 +254,7 @@ class IndexStore:
         def attempt():
             path = self.current_path()
             try:
-                writer = self.open(path).writer()
+                writer = self.open(path).writer(compound=False)
             except LockError:
                 return None
             if self.current_path() != path:  # a rebuild swapped generations meanwhile
@@ -256,7 +315,7 @@ class IndexStore:
         os.makedirs(building)
         try:
             ix = whoosh_index.create_in(building, self.schema)
-            writer = ix.writer(limitmb=128)
+            writer = ix.writer(limitmb=128, compound=False)
             count = 0
             try:
                 for doc in docs:
@@ -267,6 +326,8 @@ class IndexStore:
                 raise
             writer.commit()
             ix.close()
+            with open(os.path.join(building, _FORMAT_FILE), "w") as marker:
+                marker.write(INDEX_FORMAT)
             final = os.path.join(self.index_dir, name)
             os.rename(building, final)
         except BaseException:

@@ -11,13 +11,18 @@ Matching runs in up to three steps, each only when the previous one found too li
    for 4–6 letters, 2 for longer; a swap of two neighbours is one edit). The best correction of
    each word forms the "did you mean" text, and the expanded query replaces the original one
    when it finds more. Phrases count as plain words in this step; -word still excludes.
+
+Each step's query is ranked by a Ranker: over numpy arrays (vector.py) for the node types the
+parsers and the corrections produce, by Whoosh's collector for anything else.
 """
 
 import bisect
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import collectors, query
 from whoosh.codec.base import Automata
+from whoosh.idsets import BitSet
 from whoosh.qparser import PhrasePlugin, PlusMinusPlugin, QueryParser
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.support.levenshtein import damerau_levenshtein
@@ -26,6 +31,7 @@ from kb.search.analysis import (
     ENGLISH_STOP_WORDS, PREFIX_MAX_CHARS, PREFIX_MIN_CHARS, TITLE_START_MARK, normalize_text,
     split_words, stem_word,
 )
+from kb.search.vector import IndexArrays, Unsupported
 
 MAX_QUERY_CHARS = 200
 MAX_PAGE = 100
@@ -46,7 +52,7 @@ _CORRECTION_BOOST = 0.6
 class Match:
     """What a query matched: the Whoosh results and what was used to get them."""
 
-    results: object
+    results: "Ranked"
     query: query.Query
     corrections: dict[str, list[str]] = field(default_factory=dict)
     suggestion: str | None = None
@@ -219,8 +225,16 @@ def with_title_bonus(matching):
     return query.AndMaybe(matching, query.Or([query.Term(TITLE_FIELD, word) for word in sorted(words)]))
 
 
-def collect_top(searcher, wanted, allowed_docs, limit: int):
-    """The top `limit` documents for the query wanted, every match scored and counted.
+@dataclass(frozen=True)
+class Ranked:
+    """The best documents of a query: how many matched, and (docnum, score) pairs best first."""
+
+    total: int
+    top: list[tuple[int, float]]
+
+
+def collect_top(searcher, wanted, allowed_docs, limit: int) -> Ranked:
+    """The top `limit` documents for the query wanted, ranked by Whoosh, every match counted.
 
     Whoosh's default collector replaces parts of the query it judges unable to reach the top by
     their raw score; once the document boost multiplies scores that judgement is wrong (it
@@ -230,29 +244,44 @@ def collect_top(searcher, wanted, allowed_docs, limit: int):
     if allowed_docs is not None:
         collector = collectors.FilterCollector(collector, allow=allowed_docs)
     searcher.search_with_collector(wanted, collector)
-    return collector.results()
+    results = collector.results()
+    return Ranked(len(results), [(hit.docnum, hit.score) for hit in results])
 
 
-def run_query(searcher, matching, allowed_docs, limit: int):
-    """collect_top for matching, with the title bonus."""
-    return collect_top(searcher, with_title_bonus(matching), allowed_docs, limit)
+class Ranker:
+    """Ranks queries over one searcher within the filters: with numpy (vector.py) when the query's
+    shape allows, by Whoosh otherwise."""
+
+    def __init__(self, arrays: IndexArrays, allowed: np.ndarray | None):
+        self.arrays = arrays
+        self.searcher = arrays.searcher
+        self.allowed = allowed
+
+    def top(self, wanted, limit: int) -> Ranked:
+        if self.allowed is not None and not self.allowed.any():
+            return Ranked(0, [])
+        try:
+            return Ranked(*self.arrays.top(wanted, self.allowed, limit))
+        except Unsupported:
+            allowed = None if self.allowed is None else BitSet(np.flatnonzero(self.allowed).tolist(),
+                                                               size=self.arrays.size)
+            return collect_top(self.searcher, wanted, allowed, limit)
 
 
-def find_matches(searcher, parsers, lexicon: SpellingLexicon, text: str, allowed_docs,
-                 limit: int) -> Match | None:
+def find_matches(ranker: Ranker, parsers, lexicon: SpellingLexicon, text: str, limit: int) -> Match | None:
     """Run the AND, OR and typo-tolerant steps described in the module docstring."""
     and_parser, or_parser = parsers
     parsed = parse_query(and_parser, text)
     if parsed is None:
         return None
-    match = Match(run_query(searcher, parsed, allowed_docs, limit), parsed)
-    if match.results.is_empty():
+    match = Match(ranker.top(with_title_bonus(parsed), limit), parsed)
+    if not match.results.total:
         loose = parse_query(or_parser, text)
         if loose is not None and loose != parsed:
-            match = Match(run_query(searcher, loose, allowed_docs, limit), loose)
-    if len(match.results) >= FEW_MATCHES:
+            match = Match(ranker.top(with_title_bonus(loose), limit), loose)
+    if match.results.total >= FEW_MATCHES:
         return match
-    reader = searcher.reader()
+    reader = ranker.searcher.reader()
     corrections = {}
     for word in correctable_words(text)[:_MAX_CORRECTED_WORDS]:
         frequency = word_frequency(reader, word)
@@ -267,10 +296,10 @@ def find_matches(searcher, parsers, lexicon: SpellingLexicon, text: str, allowed
         expanded = corrected_query(or_parser, text, corrections, group)
         if expanded is None:
             break
-        results = run_query(searcher, expanded, allowed_docs, limit)
-        if len(results) > len(match.results):
+        results = ranker.top(with_title_bonus(expanded), limit)
+        if results.total > match.results.total:
             return Match(results, expanded, corrections, match.suggestion)
-        if not results.is_empty():
+        if results.total:
             break
     return match
 

@@ -1,0 +1,334 @@
+"""Matching and ranking parsed queries with numpy, over posting lists decoded once and kept.
+
+Whoosh matches and scores one document at a time in Python, so a common word found in 12,000 of
+50,000 documents costs tens of milliseconds. Here each term's postings in an index segment
+(document numbers and weights) are decoded once into arrays and kept in a bounded cache: a
+segment never changes, and its deletions are applied through a mask of live documents. A query
+is then evaluated over whole arrays, one entry per document of the index: AND intersects, OR
+unites, scores add up. Scores are Whoosh's BM25F (same idf, field lengths, B and K1) multiplied by
+1 + the document's boost, so both ways rank alike.
+
+Quoted phrases use the ``pairs`` field, which indexes every two neighbouring words of a document
+as one term: a two-word phrase is one posting list, a longer one is the documents holding all of
+its pairs, then checked against the word positions of those few documents.
+
+A query with a node this module does not know raises Unsupported; the caller lets Whoosh run it.
+"""
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+CONTENT_FIELD = "content"
+PAIRS_FIELD = "pairs"
+PAIR_SEPARATOR = " "
+BOOST_COLUMN = "boost"
+# Postings kept decoded per engine, 8 bytes each (int32 document number, float32 weight); the
+# content and title fields of the 50,000 benchmark documents hold 3.9 million (at most 48 MB).
+POSTINGS_BUDGET = 6_000_000
+_FILTER_MASKS = 64
+_B = 0.75
+_K1 = 1.2
+_LENGTH_OF_BYTE = np.array([byte_to_length(value) for value in range(256)], dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """The query has a node this module cannot evaluate."""
+
+
+def word_pairs(words) -> list[str]:
+    """The terms of the pairs field for a document's analysed words: each two neighbours."""
+    return [first + PAIR_SEPARATOR + second for first, second in zip(words, words[1:])]
+
+
+def _decode_postings(leaf, fieldname: str, text: str):
+    """(document numbers, weights) of a term in one segment, deleted documents included; None if absent."""
+    try:
+        matcher = leaf.postings(fieldname, text)
+    except TermNotFound:
+        return None
+    if isinstance(matcher, FilterMatcher):  # the segment's deletions; the live mask applies them
+        matcher = matcher.child
+    ids, weights = [], []
+    if isinstance(matcher, W3LeafMatcher):
+        # Whoosh 2.7.4 (pinned) stores postings in pickled blocks of delta-encoded ids; reading a
+        # block's tuple whole is about fifty times faster than stepping through it.
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights, _values = matcher._data
+            ids.append(np.cumsum(np.array(block_ids, dtype=np.int32), dtype=np.int32))
+            if block_weights is None:
+                weights.append(np.ones(len(block_ids), dtype=np.float32))
+            elif isinstance(block_weights, float):
+                weights.append(np.full(len(block_ids), block_weights, dtype=np.float32))
+            else:
+                weights.append(np.array(block_weights, dtype=np.float32))
+            matcher._next_block()
+        return (np.concatenate(ids), np.concatenate(weights)) if ids else None
+    while matcher.is_active():  # any other matcher, one posting at a time
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return (np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)) if ids else None
+
+
+def _segment_id(leaf):
+    segment = leaf.segment()
+    return None if segment is None else segment.segment_id()
+
+
+class SegmentCache:
+    """What never changes in a segment, decoded once: postings (bounded LRU), lengths, boosts."""
+
+    def __init__(self, budget: int = POSTINGS_BUDGET):
+        self.budget = budget
+        self._postings = OrderedDict()
+        self._held = 0
+        self._columns = {}
+
+    def postings(self, leaf, fieldname: str, text: str):
+        """(ids, weights) of the term in the segment of leaf, or None."""
+        key = (_segment_id(leaf), fieldname, text)
+        if key in self._postings:
+            self._postings.move_to_end(key)
+            return self._postings[key]
+        found = _decode_postings(leaf, fieldname, text)
+        size = 0 if found is None else len(found[0])
+        if size <= self.budget:
+            self._postings[key] = found
+            self._held += size
+            while self._held > self.budget:
+                _key, dropped = self._postings.popitem(last=False)
+                self._held -= 0 if dropped is None else len(dropped[0])
+        return found
+
+    def column(self, leaf, name: str):
+        """A per-document float array of the segment: "boost", or "length:<field>"."""
+        key = (_segment_id(leaf), name)
+        if key not in self._columns:
+            self._columns[key] = self._read_column(leaf, name)
+        return self._columns[key]
+
+    @staticmethod
+    def _read_column(leaf, name):
+        count = leaf.doc_count_all()
+        if name == BOOST_COLUMN:
+            return np.array(leaf.column_reader(BOOST_COLUMN).load(), dtype=np.float64)
+        fieldname = name.split(":", 1)[1]
+        reader = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if reader is None:
+            return np.zeros(count)
+        return _LENGTH_OF_BYTE[np.array(reader.load(), dtype=np.uint8)]
+
+    def forget_other_segments(self, live_ids) -> None:
+        """Drop what belongs to segments no longer in the index (merged away)."""
+        live_ids = set(live_ids)
+        for key in [key for key in self._postings if key[0] not in live_ids]:
+            dropped = self._postings.pop(key)
+            self._held -= 0 if dropped is None else len(dropped[0])
+        for key in [key for key in self._columns if key[0] not in live_ids]:
+            del self._columns[key]
+
+
+@dataclass
+class Matched:
+    """Documents matched by a query node: a mask over the index and a score per document."""
+
+    mask: np.ndarray
+    scores: np.ndarray
+
+
+class IndexArrays:
+    """One searcher's view as arrays: live documents, boosts, lengths, and term evaluation."""
+
+    def __init__(self, searcher, cache: SegmentCache):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.cache = cache
+        self.size = self.reader.doc_count_all()
+        self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()
+                       if leaf.segment() is not None]
+        cache.forget_other_segments(_segment_id(leaf) for leaf, _offset in self.leaves)
+        self.live = np.ones(self.size, dtype=bool)
+        self.boost_factor = np.ones(self.size)
+        for leaf, offset in self.leaves:
+            deleted = list(leaf.segment().deleted_docs())
+            if deleted:
+                self.live[offset + np.array(deleted, dtype=np.int64)] = False
+            boosts = cache.column(leaf, BOOST_COLUMN)
+            self.boost_factor[offset:offset + len(boosts)] += boosts
+        self._lengths = {}
+        self._filters = {}
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        if fieldname not in self._lengths:
+            lengths = np.zeros(self.size)
+            for leaf, offset in self.leaves:
+                column = self.cache.column(leaf, "length:" + fieldname)
+                lengths[offset:offset + len(column)] = column
+            self._lengths[fieldname] = lengths
+        return self._lengths[fieldname]
+
+    def term_postings(self, fieldname: str, text: str):
+        """(global ids, weights) of a term over all segments, live documents only."""
+        ids, weights = [], []
+        for leaf, offset in self.leaves:
+            found = self.cache.postings(leaf, fieldname, text)
+            if found is not None:
+                ids.append(found[0] + offset)
+                weights.append(found[1])
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        ids, weights = np.concatenate(ids), np.concatenate(weights)
+        keep = self.live[ids]
+        return ids[keep], weights[keep]
+
+    def filter_mask(self, filters) -> np.ndarray | None:
+        """Mask of the documents whose ID fields equal the (field, value) filters; None without filters."""
+        if not filters:
+            return None
+        if filters not in self._filters:
+            if len(self._filters) >= _FILTER_MASKS:
+                self._filters.clear()
+            mask = self.live.copy()
+            for fieldname, value in filters:
+                wanted = np.zeros(self.size, dtype=bool)
+                wanted[self.term_postings(fieldname, value)[0]] = True
+                mask &= wanted
+            self._filters[filters] = mask
+        return self._filters[filters]
+
+    def empty(self) -> Matched:
+        return Matched(np.zeros(self.size, dtype=bool), np.zeros(self.size))
+
+    def term(self, fieldname: str, text: str, boost: float = 1.0) -> Matched:
+        """BM25F scores of a term, as Whoosh's BM25F scorer computes them."""
+        matched = self.empty()
+        ids, weights = self.term_postings(fieldname, text)
+        if not len(ids):
+            return matched
+        field = self.searcher.schema[fieldname]
+        matched.mask[ids] = True
+        if not field.scorable:
+            matched.scores[ids] = weights * boost
+            return matched
+        frequency = self.reader.doc_frequency(fieldname, text)
+        idf = math.log(self.size / (frequency + 1)) + 1
+        average = (self.reader.field_length(fieldname) / (self.size or 1)) or 1
+        lengths = self.lengths(fieldname)[ids]
+        matched.scores[ids] = boost * idf * (weights * (_K1 + 1)) / (
+            weights + _K1 * ((1 - _B) + _B * lengths / average))
+        return matched
+
+    def evaluate(self, node) -> Matched:
+        """The documents a parsed Whoosh query matches, with their scores; Unsupported otherwise."""
+        boost = getattr(node, "boost", 1.0)
+        if isinstance(node, query.Term):
+            return self.term(node.fieldname, node.text, boost)
+        if isinstance(node, query.Phrase):
+            matched = self.phrase(node)
+        elif isinstance(node, query.And):
+            matched = self._combine(node.subqueries, np.logical_and)
+        elif isinstance(node, query.Or) and not node.scale and node.minmatch <= 1:
+            matched = self._combine(node.subqueries, np.logical_or)
+        elif isinstance(node, query.AndNot):
+            matched = self.evaluate(node.a)
+            matched.mask &= ~self.evaluate(node.b).mask
+        elif isinstance(node, query.AndMaybe):
+            matched = self.evaluate(node.a)
+            matched.scores += np.where(matched.mask, self.evaluate(node.b).scores, 0.0)
+        elif isinstance(node, query.Require):
+            matched = self.evaluate(node.a)
+            matched.mask &= self.evaluate(node.b).mask
+        elif node is query.NullQuery:
+            return self.empty()
+        else:
+            raise Unsupported(type(node).__name__)
+        if boost != 1.0:
+            matched.scores *= boost
+        return matched
+
+    def _combine(self, nodes, join) -> Matched:
+        if not nodes:
+            return self.empty()
+        combined = None
+        for node in nodes:
+            part = self.evaluate(node)
+            if combined is None:
+                combined = part
+            else:
+                combined.mask = join(combined.mask, part.mask)
+                combined.scores += part.scores
+        return combined
+
+    def phrase(self, node) -> Matched:
+        """Documents with the words side by side, scored as the words together."""
+        if node.slop != 1:
+            raise Unsupported("phrase with slop")
+        words = list(node.words)
+        if len(words) == 1:
+            return self.term(node.fieldname, words[0])
+        if node.fieldname != CONTENT_FIELD:
+            raise Unsupported("phrase outside the content field")
+        mask = self.live.copy()
+        for pair in word_pairs(words):
+            found = np.zeros(self.size, dtype=bool)
+            found[self.term_postings(PAIRS_FIELD, pair)[0]] = True
+            mask &= found
+        if len(words) > 2 and mask.any():
+            mask = self._check_positions(words, mask)
+        matched = self.empty()
+        matched.mask = mask
+        for word in words:
+            matched.scores += self.term(CONTENT_FIELD, word).scores
+        return matched
+
+    def _check_positions(self, words, candidates) -> np.ndarray:
+        """candidates narrowed to the documents where the words stand in a row."""
+        checked = np.zeros(self.size, dtype=bool)
+        docs = np.flatnonzero(candidates)
+        for leaf, offset in self.leaves:
+            local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
+            if not len(local):
+                continue
+            matchers = [leaf.postings(CONTENT_FIELD, word) for word in words]
+            for docnum in local.tolist():
+                starts = None
+                for index, matcher in enumerate(matchers):
+                    if matcher.is_active():
+                        matcher.skip_to(docnum)
+                    if not matcher.is_active() or matcher.id() != docnum:
+                        starts = set()
+                        break
+                    positions = {position - index for position in matcher.value_as("positions")}
+                    starts = positions if starts is None else starts & positions
+                    if not starts:
+                        break
+                if starts:
+                    checked[offset + docnum] = True
+        return checked
+
+    def top(self, node, allowed: np.ndarray | None, limit: int):
+        """(total, [(docnum, score), …] best first) of a query, within the allowed documents."""
+        matched = self.evaluate(node)
+        mask = matched.mask & self.live
+        if allowed is not None:
+            mask &= allowed
+        docs = np.flatnonzero(mask)
+        total = len(docs)
+        if not total:
+            return 0, []
+        scores = matched.scores[docs] * self.boost_factor[docs]
+        if len(docs) > limit:
+            best = np.argpartition(-scores, limit - 1)[:limit]
+            docs, scores = docs[best], scores[best]
+        order = np.lexsort((docs, -scores))  # best score first, then index order, as Whoosh
+        return total, [(int(docs[i]), float(scores[i])) for i in order]
