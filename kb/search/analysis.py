@@ -113,42 +113,48 @@ def segment_thai(run: str) -> tuple[tuple[str, int], ...]:
     return tuple(words)
 
 
-def _join_persian_affixes(text: str, words: list[Word]) -> list[Word]:
-    """Join می/نمی to the next word and ها/های/ای to the previous one when only spaces separate them."""
-    joined: list[Word] = []
+def _join_persian_affixes(text: str, words):
+    """Join می/نمی to the next word and ها/های/ای to the previous one when only spaces separate them.
+
+    Works as a stream, so that a caller may stop reading early.
+    """
+    pending = None
     for word in words:
-        previous = joined[-1] if joined else None
         if (
-            previous is not None
-            and word.script == previous.script == "arabic"
-            and previous.end < word.start
-            and not _CONTROL_OR_JOINER_RE.sub("", text[previous.end:word.start]).strip()
-            and (previous.text in _PERSIAN_PREFIXES or word.text in _PERSIAN_SUFFIXES)
+            pending is not None
+            and word.script == pending.script == "arabic"
+            and pending.end < word.start
+            and (pending.text in _PERSIAN_PREFIXES or word.text in _PERSIAN_SUFFIXES)
+            and not _CONTROL_OR_JOINER_RE.sub("", text[pending.end:word.start]).strip()
         ):
-            joined[-1] = Word(previous.text + word.text, previous.start, word.end, "arabic")
-        else:
-            joined.append(word)
-    return joined
+            pending = Word(pending.text + word.text, pending.start, word.end, "arabic")
+            continue
+        if pending is not None:
+            yield pending
+        pending = word
+    if pending is not None:
+        yield pending
 
 
-def _scan_words(text: str, segment_run) -> list[Word]:
-    words: list[Word] = []
+def _raw_words(text: str, segment_run):
     for match in _WORD_RE.finditer(text):
         start, end = match.span()
         script = match.lastgroup
         if script == "arabic":
             for part in fold_arabic(match.group()).split():
-                words.append(Word(part, start, end, script))
+                yield Word(part, start, end, script)
         elif script == "thai":
             for token, offset in segment_run(match.group()):
-                words.append(Word(token, start + offset, start + offset + len(token), script))
+                yield Word(token, start + offset, start + offset + len(token), script)
         else:
             folded = fold_other(match.group())
             if folded:
-                words.append(Word(folded, start, end, script))
-    if any(word.script == "arabic" for word in words):
-        words = _join_persian_affixes(text, words)
-    return words
+                yield Word(folded, start, end, script)
+
+
+def _scan_words(text: str, segment_run):
+    """The words of text, one at a time (see split_words)."""
+    return _join_persian_affixes(text, _raw_words(text, segment_run))
 
 
 @functools.lru_cache(maxsize=64)
@@ -160,8 +166,9 @@ def split_words(text: str) -> tuple[Word, ...]:
     return tuple(_scan_words(text, segment_thai))
 
 
-def split_words_near(text: str, thai_needles: frozenset[str]) -> list[Word]:
-    """split_words for highlighting: Thai runs containing none of thai_needles stay unsegmented.
+def split_words_near(text: str, thai_needles: frozenset[str]):
+    """split_words for highlighting, as an iterator: Thai runs containing none of thai_needles stay
+    unsegmented.
 
     Segmenting every Thai run of every hit would dominate search time; a run that does not
     contain a term as a substring cannot contain it as a word.

@@ -60,7 +60,8 @@ def make_snippet(body: str, terms: frozenset[str]) -> str:
     body = body or ""
     source = body[:_SNIPPET_SOURCE_CHARS]
     thai_terms = frozenset(term for term in terms if "\u0e00" <= term[:1] <= "\u0e7f")
-    matches = [word for word in split_words_near(source, thai_terms) if stem_word(word.text) in terms]
+    # Read lazily: the loop stops once the fragments are full, long before the end of the body.
+    matches = (word for word in split_words_near(source, thai_terms) if stem_word(word.text) in terms)
     fragments = []
     for word in matches:
         if fragments and word.start < fragments[-1].endchar:
