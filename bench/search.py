@@ -231,7 +231,7 @@ def prepare(directory, docs):
     documents = list(documents_of(articles, questions))
     print(f"search corpus: {len(articles):,} articles and {len(questions):,} answered questions in "
           f"{', '.join(LANGS)}; {'reused' if reuse else 'generated and stored'} in {time.perf_counter() - started:.1f} s")
-    if not reuse:
+    if not reuse or not current_search(app).engine.health().available:  # or an index of an older format
         started = time.perf_counter()
         current_search(app).engine.rebuild(documents)
         print(f"index build (engine.rebuild of {len(documents):,} documents): {time.perf_counter() - started:.1f} s")
