@@ -387,6 +387,39 @@ def test_write_during_a_rebuild_is_refused_rather_than_lost(engine):
     assert found_keys(engine, "router") == ["article:1"]
 
 
+def test_apply_changes_reads_only_once_it_holds_the_write_lock(engine):
+    engine.index_documents([make_doc(1, "Router reset", "")])
+    other_writer = whoosh_index.open_dir(os.path.join(engine.index_dir, "current")).writer()
+    read_at, released_at = [], []
+
+    def load():  # what a worker reads from the database
+        read_at.append(time.monotonic())
+        return [make_doc(1, "Router lights", "")], ["article:2"]
+
+    def release_later():
+        time.sleep(0.2)
+        released_at.append(time.monotonic())
+        other_writer.cancel()
+
+    releaser = threading.Thread(target=release_later)
+    releaser.start()
+    try:
+        assert engine.apply_changes(load) == (1, 1)
+    finally:
+        releaser.join(10)
+    assert len(read_at) == 1 and read_at[0] >= released_at[0]
+    assert found_keys(engine, "lights") == ["article:1"]
+
+
+def test_apply_changes_does_not_read_when_the_index_stays_busy(engine):
+    other_writer = whoosh_index.open_dir(os.path.join(engine.index_dir, "current")).writer()
+    try:
+        with pytest.raises(IndexBusy):
+            engine.apply_changes(lambda: pytest.fail("read although the index was busy"))
+    finally:
+        other_writer.cancel()
+
+
 def test_failed_rebuild_leaves_the_old_index_in_place(engine):
     engine.index_documents([make_doc(1, "Router reset", "")])
 

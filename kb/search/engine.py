@@ -101,6 +101,17 @@ class SearchEngine(abc.ABC):
         """
 
     @abc.abstractmethod
+    def apply_changes(self, load) -> tuple[int, int]:
+        """Call load() once no other writer can write, and write what it returns: (docs, removed keys).
+
+        Reading the database inside load() orders concurrent updates of one document: the writer
+        that comes last reads, and writes, the last committed state. Returns the two counts.
+
+        :raises IndexBusy: as index_documents; load() was not called.
+        :raises IndexUnavailable: as index_documents.
+        """
+
+    @abc.abstractmethod
     def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
         """Search titles, bodies and tags; any text is accepted, paging is clamped.
 
@@ -192,6 +203,20 @@ class WhooshEngine(SearchEngine):
         if keys:
             self.store.write(lambda writer: [writer.delete_by_term("key", key) for key in keys])
         return len(keys)
+
+    def apply_changes(self, load) -> tuple[int, int]:
+        counts = []
+
+        def change(writer):
+            docs, removed = load()
+            for doc in docs:
+                writer.update_document(**document_fields(doc))
+            for key in removed:
+                writer.delete_by_term("key", str(key))
+            counts.extend((len(docs), len(removed)))
+
+        self.store.write(change)
+        return counts[0], counts[1]
 
     def rebuild(self, docs) -> int:
         return self.store.rebuild(docs)

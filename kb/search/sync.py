@@ -3,7 +3,8 @@
 Changed articles and questions are collected while the session flushes (new, changed and
 deleted rows, their tags, answers and categories), written to the index after the commit and
 forgotten on rollback. The documents are read back from the database after the commit, on a
-session of their own, so the index gets exactly what was committed. A write that fails (the
+session of their own and while the index's write lock is held, so the index gets exactly what
+was committed, and the last of two workers changing one document writes its last state. A write that fails (the
 writer lock stayed busy, the index is missing) never fails the request: its keys go to the
 retry queue, which is drained after the next successful write, at most every
 SEARCH_RETRY_SECONDS on any commit, after a rebuild, and by `flask reindex --pending`.
@@ -121,19 +122,30 @@ def reading_session():
             session.close()
 
 
-def write_documents(search, docs, removed):
-    """Index docs and remove keys; raises what the engine raises."""
-    if docs:
-        search.engine.index_documents(docs)
-    if removed:
-        search.engine.remove_documents(removed)
+def write_keys(search, keys):
+    """Index the documents of keys as the database holds them now, or remove them from the index.
+
+    They are read while the index's write lock is held, so that of two workers changing the same
+    document at once, the one writing last also read last: the index ends with the last commit.
+    Returns (indexed, removed) counts; raises what the engine raises.
+    """
+    def load():
+        with reading_session() as session:
+            return load_documents(session, keys)
+
+    return search.engine.apply_changes(load)
 
 
-def _queue_failed(docs, removed, error):
-    log.warning("Search index update queued for retry (%s): %d document(s), %d removal(s)",
-                getattr(error, "detail", None) or error, len(docs), len(removed))
-    actions = {doc["key"]: "index" for doc in docs}
-    actions.update((key, "remove") for key in removed)
+def _queue_failed(keys, error):
+    actions = dict.fromkeys(keys, "index")
+    try:  # what each key needs, for the record; the retry reads them again anyway
+        with reading_session() as session:
+            _docs, removed = load_documents(session, keys)
+        actions.update((key, "remove") for key in removed)
+    except Exception:  # the database is unreachable: queue them all as updates
+        pass
+    log.warning("Search index update queued for retry (%s): %d key(s)",
+                getattr(error, "detail", None) or error, len(keys))
     try:
         enqueue_keys(actions)
     except Exception:  # the database is gone too: only a reindex can repair it now
@@ -147,17 +159,11 @@ def sync_keys(search, keys):
     """
     keys = sorted(set(keys))
     try:
-        with reading_session() as session:
-            docs, removed = load_documents(session, keys)
-    except Exception as error:  # the retry reads them again and indexes or removes each
-        _queue_failed([{"key": key} for key in keys], [], error)
-        return False
-    try:
         if search.is_rebuilding():  # its write lock would make us wait in vain
             raise RebuildRunning(_l("The search index is being rebuilt."))
-        write_documents(search, docs, removed)
+        write_keys(search, keys)
     except Exception as error:
-        _queue_failed(docs, removed, error)
+        _queue_failed(keys, error)
         return False
     retry_pending_quietly(search)
     return True
@@ -173,9 +179,8 @@ def retry_pending(search, limit=None):
         if not rows:
             return 0
         keys = [row.key for row in rows]
-        docs, removed = load_documents(session, keys)
     try:
-        write_documents(search, docs, removed)
+        write_keys(search, keys)
     except Exception:
         count_attempt(keys)
         raise
