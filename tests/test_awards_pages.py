@@ -155,3 +155,16 @@ def test_kudos_form_needs_a_csrf_token(csrf_app, people):
     client.post("/login", data={"username": "omid", "password": "correct-horse-battery"})
     assert client.post("/recognition/kudos/new",
                        data={"to": "sara", "message": "Thanks"}).status_code == 400
+
+
+def test_an_expert_title_is_not_translated_as_an_article_title(app, client, auth, people):
+    with app.app_context():
+        lead = get_user("lead")
+        lead.locale = "th"
+        make_title(get_user("sara"), make_category("tv"), lead)
+    auth.login("lead")
+    titles_page = client.get("/recognition/titles").get_data(as_text=True)
+    assert '<th scope="col">ตำแหน่ง</th>' in titles_page  # a rank, not the heading of a text
+    assert "ชื่อเรื่อง" not in titles_page
+    article_form = client.get("/kb/new").get_data(as_text=True)
+    assert "ชื่อเรื่อง" in article_form
