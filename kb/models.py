@@ -182,6 +182,20 @@ class ArticleFlag(db.Model):
         return self.resolved_at is None
 
 
+class ArticleVerification(db.Model):
+    """One time someone confirmed an article right (verifying or publishing it): its verification history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+
+    article = relationship("Article")
+    user = relationship("User")
+
+    __table_args__ = (Index("ix_article_verification_user", "user_id", "verified_at"),)
+
+
 class ArticleReviewComment(db.Model):
     """A reviewer's reason for sending an article back to its author."""
 

@@ -86,6 +86,35 @@ def test_verification_streak_badge_after_thirty_days_in_a_row(people):
     assert awards_of("sara", "verification-streak") == 1
 
 
+def test_verifying_on_the_thirtieth_day_in_a_row_earns_the_streak_badge(people):
+    from kb.models import ArticleVerification
+    from kb.services import verify_article
+
+    lead = get_user("lead")
+    article = publish_article(create_article(lead, "Card declined", "Check the limit.", "billing"), lead)
+    today = article.verified_at
+    for days_ago in range(1, 30):  # the twenty-nine days before today
+        db.session.add(ArticleVerification(article=article, user=lead, verified_at=today - timedelta(days=days_ago)))
+    db.session.flush()
+    assert awards_of("lead", "verification-streak") == 0
+    verify_article(article, lead)
+    assert awards_of("lead", "verification-streak") == 1
+
+
+def test_a_gap_in_the_days_breaks_the_streak(people):
+    from kb.models import ArticleVerification
+    from kb.services import verify_article
+
+    lead = get_user("lead")
+    article = publish_article(create_article(lead, "Card declined", "Check the limit.", "billing"), lead)
+    for days_ago in range(2, 31):  # yesterday missing
+        db.session.add(ArticleVerification(article=article, user=lead,
+                                           verified_at=article.verified_at - timedelta(days=days_ago)))
+    db.session.flush()
+    verify_article(article, lead)
+    assert awards_of("lead", "verification-streak") == 0
+
+
 def test_top_performer_is_awarded_once_per_category_and_period(people):
     from kb.services import get_category
     billing = get_category("billing")

@@ -369,6 +369,31 @@ def test_verifying_moves_the_review_date_on(people):
     assert not article.is_overdue()
 
 
+def test_every_verification_is_kept_in_the_history(people):
+    article = make_article(people["agent"], status="published", publisher=people["lead"])
+    services.verify_article(article, people["admin"])
+    services.verify_article(article, people["lead"])
+    history = services.verification_history(article)
+    assert [entry.user for entry in history] == [people["lead"], people["admin"], people["lead"]]
+    assert history[0].verified_at == article.verified_at
+
+
+def test_verification_days_are_the_distinct_days_in_order(people):
+    first = make_article(people["agent"], status="published", publisher=people["lead"])
+    second = make_article(people["agent"], title="Second", status="published", publisher=people["lead"])
+    services.verify_article(first, people["admin"])
+    services.verify_article(second, people["admin"])
+    entries = services.verification_history(first) + services.verification_history(second)
+    for entry in entries:
+        if entry.user == people["lead"]:
+            entry.verified_at -= timedelta(days=2)
+    db.session.flush()
+    today = utcnow().date()
+    assert services.verification_days(people["admin"]) == [today]
+    assert services.verification_days(people["lead"]) == [today - timedelta(days=2)]
+    assert services.verification_days(people["agent"]) == []
+
+
 def test_only_published_articles_are_verified(people):
     article = make_article(people["agent"], status="in_review")
     with pytest.raises(Conflict):

@@ -6,13 +6,13 @@ from kb.services.articles import (BODY_MAX_BYTES, count_by_category, count_helpf
 from kb.services.categories import (create_category, get_category, get_category_or_404,
                                     list_categories, require_category, select_categories,
                                     update_category)
-from kb.services.events import on_article_published, on_feedback
+from kb.services.events import on_article_published, on_article_verified, on_feedback
 from kb.services.feedback import (count_open_flags, feedback_comments, flag_article, get_feedback,
                                   get_flag, open_flags_of, record_feedback, resolve_flag)
 from kb.services.lifecycle import (DEFAULT_REVIEW_INTERVAL_DAYS, STATUS_LABELS, archive_article,
                                    category_experts, publish_article, return_to_draft,
-                                   review_comments, send_back,
-                                   submit_for_review, verify_article)
+                                   review_comments, send_back, submit_for_review,
+                                   verification_days, verification_history, verify_article)
 from kb.services.review import articles_awaiting_review, open_flags, overdue_articles
 from kb.services.revisions import (RevisionDiff, count_revisions, diff_revisions, get_revision,
                                    list_revisions, restore_revision)
@@ -25,9 +25,9 @@ __all__ = [
     "count_open_flags", "count_revisions", "create_article", "create_category", "customer_section", "diff_revisions",
     "expert_category_ids", "feedback_comments", "flag_article", "get_article", "get_category",
     "get_category_or_404", "get_feedback", "get_flag", "get_revision", "get_tag", "list_articles",
-    "list_categories", "list_revisions", "on_article_published", "on_feedback", "open_flags",
+    "list_categories", "list_revisions", "on_article_published", "on_article_verified", "on_feedback", "open_flags",
     "open_flags_of", "overdue_articles", "parse_tags", "publish_article", "record_article_view",
     "record_feedback", "require_category", "resolve_flag", "select_categories", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article", "update_category",
-    "verify_article",
+    "verification_days", "verification_history", "verify_article",
 ]

@@ -5,6 +5,9 @@ from accounts.notifications import register_kind
 
 # fn(article), called when an article becomes published (before the request commits).
 on_article_published = []
+# fn(article), called when someone confirms an article right: verifying or publishing it
+# (article.verifier is who did; before the request commits).
+on_article_verified = []
 # fn(feedback), called when a reader records or changes "Did this solve it?".
 on_feedback = []
 

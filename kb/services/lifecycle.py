@@ -9,8 +9,8 @@ from accounts.notifications import notify, record_audit
 from accounts.permissions import can, is_expert, require
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
-from kb.models import ArticleReviewComment
-from kb.services.events import fire, on_article_published
+from kb.models import ArticleReviewComment, ArticleVerification
+from kb.services.events import fire, on_article_published, on_article_verified
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 REVIEW_COMMENT_MAX_CHARS = 2000
@@ -89,6 +89,21 @@ def _mark_verified(article, user, review_interval_days):
     article.verifier = user
     article.verified_at = now
     article.review_due = now + timedelta(days=review_interval_days)
+    db.session.add(ArticleVerification(article=article, user=user, verified_at=now))
+
+
+def verification_days(user):
+    """The distinct days (UTC) on which `user` verified or published an article, in order."""
+    moments = db.session.scalars(select(ArticleVerification.verified_at)
+                                 .where(ArticleVerification.user_id == user.id))
+    return sorted({moment.date() for moment in moments})
+
+
+def verification_history(article, limit=10):
+    """The article's latest verifications, newest first."""
+    return db.session.scalars(select(ArticleVerification).where(ArticleVerification.article_id == article.id)
+                              .order_by(ArticleVerification.verified_at.desc(), ArticleVerification.id.desc())
+                              .limit(limit)).all()
 
 
 def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_DAYS):
@@ -105,6 +120,7 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
     record_audit(user, "article.publish", article, article.title, revision=article.revision_number)
     db.session.flush()
     fire(on_article_published, article)
+    fire(on_article_verified, article)
     return article
 
 
@@ -155,6 +171,7 @@ def verify_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_D
     require(user, "article.verify", article)
     _mark_verified(article, user, review_interval_days)
     db.session.flush()
+    fire(on_article_verified, article)
     return article
 
 

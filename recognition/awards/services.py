@@ -74,6 +74,10 @@ def _on_article_published(article):
     evaluate_badges(getattr(article, "author", None), "article_published", article=article)
 
 
+def _on_article_verified(article):
+    evaluate_badges(getattr(article, "verifier", None), "article_verified", article=article)
+
+
 def _on_feedback(feedback):
     if getattr(feedback, "helpful", False):
         article = feedback.article
@@ -97,5 +101,6 @@ def _attach_to(module_name, list_name, hook):
 register_expert_provider(holds_current_title)
 register_profile_provider(profile_json)
 _attach_to("kb.services", "on_article_published", _on_article_published)
+_attach_to("kb.services", "on_article_verified", _on_article_verified)
 _attach_to("kb.services", "on_feedback", _on_feedback)
 register_title_holder_check(holds_current_title_by_id)
