@@ -392,6 +392,15 @@ def test_history_diff_and_restore(client, auth, people):
     assert load(people, article_id)["revision"] == 3
 
 
+def test_history_lists_every_expert_check(client, auth, people):
+    article_id = new_article(people, status="published")
+    auth.login("lead")
+    assert client.post("/kb/%d/verify" % article_id).status_code == 302
+    history = client.get("/kb/%d/history" % article_id).get_data(as_text=True)
+    checks = history.split('id="checks-heading"', 1)[1]
+    assert checks.count("<li>Checked by") == 2  # publishing and verifying
+
+
 def test_diff_of_unknown_revision_is_404(client, auth, people):
     article_id = new_article(people, status="published")
     auth.login("other")

@@ -10,6 +10,7 @@ from kb import kb, services
 from kb.views.context import load_article
 
 REVISIONS_PER_PAGE = 50
+VERIFICATIONS_SHOWN = 20
 
 
 @kb.route("/kb/<int:article_id>/history")
@@ -19,7 +20,8 @@ def history(article_id):
     article = load_article(article_id)
     revisions = db.paginate(services.list_revisions(article), per_page=REVISIONS_PER_PAGE,
                             error_out=False)
-    return render_template("kb/history.html", article=article, revisions=revisions)
+    return render_template("kb/history.html", article=article, revisions=revisions,
+                           verifications=services.verification_history(article, limit=VERIFICATIONS_SHOWN))
 
 
 @kb.route("/kb/<int:article_id>/revisions/<int:number>")
