@@ -92,6 +92,7 @@ def reuse_database(articles, questions):
     from accounts import services as accounts
     from extensions import db
 
+    db.create_all()  # tables added since the corpus was stored
     assign_ids(articles, questions)
     token = accounts.issue_api_token(accounts.get_user("bench-agent"))
     db.session.commit()
