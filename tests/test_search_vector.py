@@ -155,3 +155,27 @@ def test_the_postings_cache_stays_within_its_budget(engine):
     assert 0 < cache._held <= 200
     total, _top = arrays.top(query.Term("content", "modem"), None, 10)
     assert total == IndexArrays(searcher, SegmentCache()).top(query.Term("content", "modem"), None, 10)[0]
+
+
+def test_commonest_terms_come_first_within_the_postings_asked_for(engine, arrays):
+    reader = engine._get_searcher().reader()
+    chosen = arrays.commonest_terms(("content", "title"), 400)
+    frequencies = [reader.doc_frequency(fieldname, text) for fieldname, text in chosen]
+    assert chosen and sum(frequencies) <= 400
+    assert frequencies == sorted(frequencies, reverse=True)
+    left_out = {(fieldname, text) for fieldname in ("content", "title")
+                for text in reader.field_terms(fieldname)} - set(chosen)
+    assert max(reader.doc_frequency(fieldname, text) for fieldname, text in left_out) <= frequencies[-1]
+
+
+def test_warm_up_decodes_the_commonest_postings(tmp_path):
+    warm = WhooshEngine(tmp_path / "search")
+    warm.ensure_index()
+    warm.index_documents(make_corpus(60))
+    warm.warm_up()
+    assert warm._segments._held > 0
+    searcher = warm._get_searcher()
+    fieldname, text = IndexArrays(searcher, SegmentCache()).commonest_terms(("content",), 10 ** 6)[0]
+    leaf = next(leaf for leaf, _offset in searcher.reader().leaf_readers())
+    assert (leaf.segment().segment_id(), fieldname, text) in warm._segments._postings
+    warm.close()

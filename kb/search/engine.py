@@ -23,7 +23,7 @@ from kb.search.query import (
     clean_query_text, find_matches, make_parsers, suggest_query,
 )
 from kb.search.snippets import highlight_terms, make_snippet
-from kb.search.vector import IndexArrays, SegmentCache
+from kb.search.vector import WARM_POSTINGS, IndexArrays, SegmentCache
 
 __all__ = [
     "IndexBusy", "IndexHealth", "IndexUnavailable", "SearchEngine", "SearchError", "SearchHit",
@@ -32,6 +32,7 @@ __all__ = [
 
 MAX_SUGGESTIONS = 20
 _SUGGEST_WEIGHTING = scoring.Frequency()
+_WARM_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -182,13 +183,20 @@ class WhooshEngine(SearchEngine):
 
     def warm_up(self) -> None:
         # The Thai dictionary takes about a second to load, the boosts and lengths of 50,000
-        # documents a few hundred milliseconds: a live call should not wait for them.
+        # documents a few hundred milliseconds, the postings of the commonest words a few
+        # seconds: a live call should not wait for them. Searches may run between the batches.
         split_words("\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22")
         try:
             with self._lock:
                 arrays = self._arrays_of(self._get_searcher())
                 for fieldname in (CONTENT_FIELD, TITLE_FIELD, SPELLING_FIELD):
                     arrays.lengths(fieldname)
+                commonest = arrays.commonest_terms((CONTENT_FIELD, TITLE_FIELD), WARM_POSTINGS)
+            for start in range(0, len(commonest), _WARM_BATCH):
+                with self._lock:
+                    arrays = self._arrays_of(self._get_searcher())
+                    for fieldname, text in commonest[start:start + _WARM_BATCH]:
+                        arrays.term_postings(fieldname, text)
         except IndexUnavailable:  # health() reports it; warming up must not stop the app
             pass
 
