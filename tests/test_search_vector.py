@@ -179,3 +179,20 @@ def test_warm_up_decodes_the_commonest_postings(tmp_path):
     leaf = next(leaf for leaf, _offset in searcher.reader().leaf_readers())
     assert (leaf.segment().segment_id(), fieldname, text) in warm._segments._postings
     warm.close()
+
+
+@pytest.mark.parametrize("typed", ["mo", "re", "modem ro", "card reset pa", "zz"])
+def test_as_you_type_ranks_as_whoosh_frequency_weighting(engine, arrays, typed):
+    from whoosh import scoring
+    from whoosh.searching import Searcher
+
+    from kb.search.query import suggest_query
+
+    lookup = suggest_query(typed)
+    by_weight = Searcher(engine._get_searcher().reader(), weighting=scoring.Frequency(), closereader=False)
+    expected = [(hit.docnum, hit.score) for hit in by_weight.search(lookup, limit=None)]
+    total, top = arrays.top(lookup, None, 1000, bm25=False)
+    assert total == len(expected)
+    assert dict(top).keys() == dict(expected).keys()
+    for docnum, score in expected:
+        assert dict(top)[docnum] == pytest.approx(score, rel=1e-5)

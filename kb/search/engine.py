@@ -19,7 +19,7 @@ from kb.search.index_store import (
     IndexBusy, IndexStore, IndexUnavailable, SearchError, build_schema, document_fields, unreadable_index,
 )
 from kb.search.query import (
-    CONTENT_FIELD, MAX_PAGE, MAX_PER_PAGE, SPELLING_FIELD, TITLE_FIELD, Ranker, SpellingLexicon, clamp_number,
+    CONTENT_FIELD, MAX_PAGE, MAX_PER_PAGE, PREFIX_FIELD, SPELLING_FIELD, TITLE_FIELD, Ranker, SpellingLexicon, clamp_number,
     clean_query_text, find_matches, make_parsers, suggest_query,
 )
 from kb.search.snippets import highlight_terms, make_snippet
@@ -31,7 +31,6 @@ __all__ = [
 ]
 
 MAX_SUGGESTIONS = 20
-_SUGGEST_WEIGHTING = scoring.Frequency()
 _WARM_BATCH = 100
 
 
@@ -191,7 +190,7 @@ class WhooshEngine(SearchEngine):
                 arrays = self._arrays_of(self._get_searcher())
                 for fieldname in (CONTENT_FIELD, TITLE_FIELD, SPELLING_FIELD):
                     arrays.lengths(fieldname)
-                commonest = arrays.commonest_terms((CONTENT_FIELD, TITLE_FIELD), WARM_POSTINGS)
+                commonest = arrays.commonest_terms((CONTENT_FIELD, TITLE_FIELD, PREFIX_FIELD), WARM_POSTINGS)
             for start in range(0, len(commonest), _WARM_BATCH):
                 with self._lock:
                     arrays = self._arrays_of(self._get_searcher())
@@ -306,14 +305,15 @@ class WhooshEngine(SearchEngine):
             return []
         limit = clamp_number(limit, 1, MAX_SUGGESTIONS, 8)
         with self._lock:
-            # A two-letter prefix can match thousands of titles. Ranked by posting weight alone
-            # (1 + boost, doubled at the title's start), Whoosh skips every block of postings
-            # that cannot beat the suggestions already found.
-            by_weight = Searcher(self._get_searcher().reader(), weighting=_SUGGEST_WEIGHTING,
-                                 closereader=False)
-            # Iterated, not len()-ed: counting every match is what the skipping avoids.
-            return [TitleSuggestion(hit["key"], hit["type"], hit["id"], hit["title"])
-                    for hit in by_weight.search(lookup, limit=limit)]
+            # Ranked by posting weight alone (1 + boost, doubled at the title's start), as
+            # Whoosh's Frequency weighting would rank them.
+            searcher = self._get_searcher()
+            _total, top = self._arrays_of(searcher).top(lookup, None, limit, bm25=False)
+            suggestions = []
+            for docnum, _score in top:
+                stored = searcher.stored_fields(docnum)
+                suggestions.append(TitleSuggestion(stored["key"], stored["type"], stored["id"], stored["title"]))
+            return suggestions
 
     def health(self) -> IndexHealth:
         try:

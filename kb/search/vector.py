@@ -228,15 +228,16 @@ class IndexArrays:
     def empty(self) -> Matched:
         return Matched(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def term(self, fieldname: str, text: str, boost: float = 1.0) -> Matched:
-        """BM25F scores of a term, as Whoosh's BM25F scorer computes them."""
+    def term(self, fieldname: str, text: str, boost: float = 1.0, bm25: bool = True) -> Matched:
+        """BM25F scores of a term, as Whoosh's BM25F scorer computes them; its posting weights
+        alone (Whoosh's Frequency weighting) when bm25 is false."""
         matched = self.empty()
         ids, weights = self.term_postings(fieldname, text)
         if not len(ids):
             return matched
         field = self.searcher.schema[fieldname]
         matched.mask[ids] = True
-        if not field.scorable:
+        if not field.scorable or not bm25:
             matched.scores[ids] = weights * boost
             return matched
         frequency = self.reader.doc_frequency(fieldname, text)
@@ -247,26 +248,29 @@ class IndexArrays:
             weights + _K1 * ((1 - _B) + _B * lengths / average))
         return matched
 
-    def evaluate(self, node) -> Matched:
-        """The documents a parsed Whoosh query matches, with their scores; Unsupported otherwise."""
+    def evaluate(self, node, bm25: bool = True) -> Matched:
+        """The documents a parsed Whoosh query matches, with their scores; Unsupported otherwise.
+
+        Scores are BM25F, or the posting weights alone when bm25 is false (see term).
+        """
         boost = getattr(node, "boost", 1.0)
         if isinstance(node, query.Term):
-            return self.term(node.fieldname, node.text, boost)
+            return self.term(node.fieldname, node.text, boost, bm25)
         if isinstance(node, query.Phrase):
             matched = self.phrase(node)
         elif isinstance(node, query.And):
-            matched = self._combine(node.subqueries, np.logical_and)
+            matched = self._combine(node.subqueries, np.logical_and, bm25)
         elif isinstance(node, query.Or) and not node.scale and node.minmatch <= 1:
-            matched = self._combine(node.subqueries, np.logical_or)
+            matched = self._combine(node.subqueries, np.logical_or, bm25)
         elif isinstance(node, query.AndNot):
-            matched = self.evaluate(node.a)
-            matched.mask &= ~self.evaluate(node.b).mask
+            matched = self.evaluate(node.a, bm25)
+            matched.mask &= ~self.evaluate(node.b, bm25).mask
         elif isinstance(node, query.AndMaybe):
-            matched = self.evaluate(node.a)
-            matched.scores += np.where(matched.mask, self.evaluate(node.b).scores, 0.0)
+            matched = self.evaluate(node.a, bm25)
+            matched.scores += np.where(matched.mask, self.evaluate(node.b, bm25).scores, 0.0)
         elif isinstance(node, query.Require):
-            matched = self.evaluate(node.a)
-            matched.mask &= self.evaluate(node.b).mask
+            matched = self.evaluate(node.a, bm25)
+            matched.mask &= self.evaluate(node.b, bm25).mask
         elif node is query.NullQuery:
             return self.empty()
         else:
@@ -275,12 +279,12 @@ class IndexArrays:
             matched.scores *= boost
         return matched
 
-    def _combine(self, nodes, join) -> Matched:
+    def _combine(self, nodes, join, bm25: bool) -> Matched:
         if not nodes:
             return self.empty()
         combined = None
         for node in nodes:
-            part = self.evaluate(node)
+            part = self.evaluate(node, bm25)
             if combined is None:
                 combined = part
             else:
@@ -335,9 +339,13 @@ class IndexArrays:
                     checked[offset + docnum] = True
         return checked
 
-    def top(self, node, allowed: np.ndarray | None, limit: int):
-        """(total, [(docnum, score), …] best first) of a query, within the allowed documents."""
-        matched = self.evaluate(node)
+    def top(self, node, allowed: np.ndarray | None, limit: int, bm25: bool = True):
+        """(total, [(docnum, score), …] best first) of a query, within the allowed documents.
+
+        Scores are BM25F × (1 + the document's boost); with bm25 false, the sums of the posting
+        weights alone (the as-you-type field holds 1 + boost in its weights already).
+        """
+        matched = self.evaluate(node, bm25)
         mask = matched.mask & self.live
         if allowed is not None:
             mask &= allowed
@@ -345,7 +353,7 @@ class IndexArrays:
         total = len(docs)
         if not total:
             return 0, []
-        scores = matched.scores[docs] * self.boost_factor[docs]
+        scores = matched.scores[docs] * self.boost_factor[docs] if bm25 else matched.scores[docs]
         if len(docs) > limit:
             best = np.argpartition(-scores, limit - 1)[:limit]
             docs, scores = docs[best], scores[best]
