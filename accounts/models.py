@@ -7,15 +7,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.clock import utcnow
 from extensions import db
 
 ROLES = ("agent", "lead", "admin")
 ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
-
-
-def utcnow():
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
 
 
 class Team(db.Model):

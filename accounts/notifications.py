@@ -6,7 +6,8 @@ is built when the notification is shown, in the reader's language, from the stor
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from accounts.models import AuditEntry, Notification, utcnow
+from accounts.models import AuditEntry, Notification
+from core.clock import utcnow
 from errors import NotFound
 from extensions import db
 

@@ -7,7 +7,8 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
-from accounts.models import ROLES, ApiToken, LoginSession, Team, User, count_active_admins, utcnow
+from accounts.models import ROLES, ApiToken, LoginSession, Team, User, count_active_admins
+from core.clock import utcnow
 from config import LANGUAGES
 from errors import Conflict, Invalid, NotFound
 from extensions import db

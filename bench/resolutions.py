@@ -69,7 +69,7 @@ def prepare_database(instance, database_url):
 
     from accounts.models import User
     from extensions import db
-    from kb.models import Category
+    from core.categories import Category
 
     app = make_app(instance, database_url)
     with app.app_context():

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 from bench.corpus import (CATEGORIES, CORPUS_VERSION, LANGS, QUERY_SHAPES, make_prefixes,
                           make_queries, make_rows)
+from core.categories import create_category
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
@@ -50,7 +51,7 @@ def load_database(articles, questions):
     db.create_all()
     agent = accounts.create_user("bench-agent", role="agent", password="bench-password-1")
     lead = accounts.create_user("bench-lead", role="lead", password="bench-password-1")
-    categories = {slug: services.create_category(slug.title(), slug) for slug in CATEGORIES}
+    categories = {slug: create_category(slug.title(), slug) for slug in CATEGORIES}
     db.session.flush()
     now = datetime.now(UTC)
     db.session.execute(insert(Article), [{

@@ -12,10 +12,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from accounts import services as accounts
-from accounts.models import User, utcnow
+from accounts.models import User
+from core.clock import utcnow
 from extensions import db
 from kb import services
 from kb.models import Article
+from core.categories import create_category, get_category
 
 CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
 # Days since each published article was last checked, in turn; with the default 90-day
@@ -118,7 +120,7 @@ def _add_votes(article, voters, rng, now, checked_days_ago):
 def _load_article(headers, body, index, now, review_interval_days, voters):
     """Create one demo article with two revisions; returns the number of votes, or None."""
     author = accounts.get_user(headers.get("author", ""))
-    category = services.get_category(headers.get("category", ""))
+    category = get_category(headers.get("category", ""))
     if author is None or category is None:
         return None
     first_body, last_heading = first_draft_of(body)
@@ -151,8 +153,8 @@ def load_kb(content_dir=CONTENT_DIR, now=None, review_interval_days=None):
         review_interval_days = current_app.config["REVIEW_INTERVAL_DAYS"]
     created_categories = 0
     for record in read_categories(os.path.join(content_dir, "categories.txt")):
-        if services.get_category(record["slug"]) is None:
-            services.create_category(record["name"], record["slug"], record["description"],
+        if get_category(record["slug"]) is None:
+            create_category(record["name"], record["slug"], record["description"],
                                      record["translations"])
             created_categories += 1
     db.session.flush()

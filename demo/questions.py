@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from accounts.models import User, utcnow
+from accounts.models import User
+from core.clock import utcnow
 from accounts.permissions import is_expert
 from accounts.services import get_user
 from extensions import db

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from extensions import db
-from kb.models import Category
+from core.categories import Category
 from recognition.models import ResolutionRecord
 from recognition.services import import_resolutions
 

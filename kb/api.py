@@ -123,7 +123,7 @@ def _reject_unknown_fields(data, allowed):
 def list_categories():
     """Every category."""
     require(current_user, "article.list")
-    return jsonify(_paginated(services.select_categories(), "categories", category_json,
+    return jsonify(_paginated(select_categories(), "categories", category_json,
                               default_per_page=100))
 
 
@@ -136,7 +136,7 @@ def create_category():
     translations = data.get("translations")
     if translations is not None and not isinstance(translations, dict):
         raise Invalid("translations", _l("translations must map language codes to names."))
-    category = services.create_category(
+    category = create_category(
         string_field(data, "name", required=True), string_field(data, "slug"),
         string_field(data, "description", default=""), translations)
     db.session.commit()
@@ -150,7 +150,7 @@ def list_articles():
     require(current_user, "article.list")
     category = None
     if request.args.get("category"):
-        category = services.require_category(request.args["category"])
+        category = require_category(request.args["category"])
     status = request.args.get("status", "published")
     if status not in services.STATUS_LABELS and status != "all":
         raise Invalid("status", _l("Unknown status “%(status)s”.", status=status[:20]))
@@ -234,3 +234,4 @@ def give_feedback(article_id):
 
 
 from kb import api_search  # noqa: E402,F401  (search routes register on kb_api)
+from core.categories import create_category, require_category, select_categories

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from config import LANGUAGES
 from extensions import db
 
@@ -14,24 +14,6 @@ TITLE_MAX_CHARS = 200
 SUMMARY_MAX_CHARS = 300
 TAG_MAX_CHARS = 50
 NOTE_MAX_CHARS = 300
-
-
-class Category(db.Model):
-    """A problem area such as billing or internet; names may be translated per UI language."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    translations: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
-
-    def display_name(self, locale):
-        """The category's name in `locale`, falling back to its main name."""
-        return (self.translations or {}).get(str(locale)) or self.name
-
-    def __repr__(self):
-        return f"<Category {self.slug}>"
 
 
 article_tag = Table(

@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from accounts.permissions import is_authenticated, is_expert, rule
 from extensions import db
-from kb.models import Article, Category
+from kb.models import Article
+from core.categories import Category
 
 
 def _category_id(obj):

@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from accounts.api import api_login_required
 from accounts.permissions import require
+from core.categories import get_category_or_404
 from errors import Invalid, json_error
 from extensions import db
 from recognition import services
-from recognition.periods import parse_period
+from core.periods import parse_period
 
 recognition_api = Blueprint("recognition_api", __name__, url_prefix="/api/v1")
 
@@ -52,7 +53,7 @@ def import_resolutions():
 def performers():
     """A category's ranking over ?since=&until= (default: the current period), eligible first."""
     require(current_user, "performers.view")
-    category = services.get_category_or_404(request.args.get("category"))
+    category = get_category_or_404(request.args.get("category"))
     settings = services.load_ranking_settings()
     period = parse_period(request.args.get("since"), request.args.get("until"), settings.period_days)
     return jsonify(services.rank_performers(category, period.since, period.until).as_json())
@@ -63,5 +64,5 @@ def performers():
 def candidates():
     """Title candidates of a category: the current period's best without a current title there."""
     require(current_user, "performers.view")
-    category = services.get_category_or_404(request.args.get("category"))
+    category = get_category_or_404(request.args.get("category"))
     return jsonify(services.title_candidates(category).as_json())

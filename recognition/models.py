@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 
 BATCH_STATUSES = ("running", "finished", "failed")

@@ -1,6 +1,7 @@
 """Builders for knowledge-base test data; each commits so that requests see it."""
 from extensions import db
 from kb import services
+from core.categories import create_category
 
 HOWTO_BODY = """## Problem / Symptoms
 
@@ -23,7 +24,7 @@ Three customers in one street: tell the network team.
 
 def make_category(slug="internet", name=None, **kw):
     """Create and commit a category (needs an application context)."""
-    category = services.create_category(name or slug.replace("-", " ").title(), slug, **kw)
+    category = create_category(name or slug.replace("-", " ").title(), slug, **kw)
     db.session.commit()
     return category
 

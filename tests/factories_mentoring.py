@@ -1,7 +1,7 @@
 """Builders for mentoring tests: teams, mentor profiles, planted contacts and mentorships."""
 from datetime import UTC, date, datetime, timedelta
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.services import save_team
 from extensions import db
 from mentoring.models.mentorships import MentorProfile

@@ -3,7 +3,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from extensions import db
-from kb.models import Category
+from core.categories import Category
 from recognition.services import import_resolutions
 
 HEADER = ("ticket_id", "agent", "category", "opened_at", "handle_seconds", "first_contact_resolution",

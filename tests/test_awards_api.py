@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.models import AuditEntry, Notification, utcnow
+from accounts.models import AuditEntry, Notification
+from core.clock import utcnow
 from accounts.services import get_user
 from extensions import db
 from recognition.awards import services

@@ -116,7 +116,7 @@ def test_a_gap_in_the_days_breaks_the_streak(people):
 
 
 def test_top_performer_is_awarded_once_per_category_and_period(people):
-    from kb.services import get_category
+    from core.categories import get_category
     billing = get_category("billing")
     for period in ("2026-Q3", "2026-Q3", "2026-Q4"):
         services.evaluate_badges(get_user("sara"), "period_ranked", category=billing,

@@ -4,10 +4,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 from kb import services
-from kb.models import Article, ArticleFeedback, Category
+from kb.models import Article, ArticleFeedback
+from core.categories import Category
+from core.categories import get_category
 
 CATEGORIES = """\
 # slug | English name | description | fa | ar | th
@@ -97,7 +99,7 @@ def test_loader_builds_categories_articles_revisions_and_votes(demo_people, cont
     db.session.commit()
     assert "2 categories and 3 articles created" in summary[0]
     assert "d-stranger.md" in summary[1]
-    internet = services.get_category("internet")
+    internet = get_category("internet")
     assert internet.translations == {"fa": "اینترنت و مودم", "ar": "الإنترنت", "th": "อินเทอร์เน็ต"}
     published = db.session.scalar(select(Article).where(Article.title == "Modem reset"))
     assert published.status == "published" and published.verifier.username == "lead"

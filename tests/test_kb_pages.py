@@ -6,9 +6,11 @@ from sqlalchemy import func, select
 
 from extensions import db
 from kb import services
-from kb.models import Article, ArticleFlag, Category
+from kb.models import Article, ArticleFlag
+from core.categories import Category
 from tests.factories import make_user
 from tests.factories_kb import HOWTO_BODY, make_article, make_category
+from core.categories import get_category
 
 
 @pytest.fixture
@@ -365,7 +367,7 @@ def test_send_back_without_a_comment_is_a_message_not_a_change(client, auth, peo
 def test_overdue_article_is_marked_on_its_page(client, auth, people):
     from datetime import timedelta
 
-    from accounts.models import utcnow
+    from core.clock import utcnow
     article_id = new_article(people, status="published")
     with people.app_context():
         db.session.get(Article, article_id).review_due = utcnow() - timedelta(days=2)
@@ -479,7 +481,7 @@ def test_review_queue_is_for_experts_and_leads(client, auth, people):
 def test_review_queue_lists_waiting_and_overdue_articles(client, auth, people):
     from datetime import timedelta
 
-    from accounts.models import utcnow
+    from core.clock import utcnow
     new_article(people, title="Waiting one", status="in_review")
     late_id = new_article(people, title="Late one", status="published")
     with people.app_context():
@@ -503,7 +505,7 @@ def test_lead_adds_and_renames_a_category(client, auth, people):
     client.post("/kb/categories", data={"name": "TV & streaming", "slug": "", "name_fa": "تلویزیون"})
     client.post("/kb/categories/tv-streaming/edit", data={"name": "TV", "name_fa": "تلویزیون"})
     with people.app_context():
-        category = services.get_category("tv-streaming")
+        category = get_category("tv-streaming")
         assert category.name == "TV" and category.translations == {"fa": "تلویزیون"}
 
 
@@ -518,7 +520,7 @@ def test_duplicate_category_shows_the_error(client, auth, people):
 def test_still_right_from_the_review_queue_clears_the_overdue_mark(client, auth, people):
     from datetime import timedelta
 
-    from accounts.models import utcnow
+    from core.clock import utcnow
     article_id = new_article(people, title="Late one", status="published")
     with people.app_context():
         db.session.get(Article, article_id).review_due = utcnow() - timedelta(days=5)

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.models import Notification, utcnow
+from accounts.models import Notification
+from core.clock import utcnow
 from accounts.permissions import _expert_providers, can, register_expert_provider
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
@@ -12,6 +13,7 @@ from kb import services
 from kb.models import Article, ArticleFeedback, ArticleRevision, Tag
 from tests.factories import make_user
 from tests.factories_kb import HOWTO_BODY, make_article, make_category
+from core.categories import create_category, get_category
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def people(ctx):
 @pytest.fixture
 def expert_of_billing(people):
     """Makes `other` an expert of billing only, as a current title would."""
-    billing = services.get_category("billing")
+    billing = get_category("billing")
 
     def provider(user, category_id):
         return user.username == "other" and category_id == billing.id
@@ -510,10 +512,10 @@ def test_review_queue_lists_articles_in_review_except_ones_own(people):
 # --- categories ----------------------------------------------------------------------------
 
 def test_category_slug_is_made_from_the_name(ctx):
-    category = services.create_category("Billing & refunds", translations={"fa": "صورت‌حساب"})
+    category = create_category("Billing & refunds", translations={"fa": "صورت‌حساب"})
     assert category.slug == "billing-refunds"
     assert category.display_name("fa") == "صورت‌حساب" and category.display_name("th") == "Billing & refunds"
-    assert services.get_category("BILLING & REFUNDS") is category
+    assert get_category("BILLING & REFUNDS") is category
 
 
 @pytest.mark.parametrize("name, slug, error, field", [
@@ -526,11 +528,11 @@ def test_category_slug_is_made_from_the_name(ctx):
 def test_bad_categories_are_refused(ctx, name, slug, error, field):
     make_category("internet")
     with pytest.raises(error) as refused:
-        services.create_category(name, slug)
+        create_category(name, slug)
     assert refused.value.field == field
 
 
 def test_unknown_translation_language_is_refused(ctx):
     with pytest.raises(Invalid) as refused:
-        services.create_category("Billing", translations={"de": "Rechnung"})
+        create_category("Billing", translations={"de": "Rechnung"})
     assert refused.value.field == "translations"

@@ -9,7 +9,7 @@ from accounts.services import get_user
 from extensions import db
 from mentoring.models.mentorships import MentoringRequest, MentorProfile, Mentorship
 from mentoring.services import mentorships
-from recognition.periods import today_utc
+from core.periods import today_utc
 from tests.factories_awards import make_title
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 

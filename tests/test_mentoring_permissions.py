@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from extensions import db
 from mentoring.models.mentorships import MentoringSession
 from mentoring.services import mentorships
-from recognition.periods import today_utc
+from core.periods import today_utc
 from tests.factories import bearer, make_token, make_user
 from tests.factories_mentoring import make_category, make_desk, start_mentorship
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from accounts import services as accounts
 from extensions import db
 from recognition.models import AgentCategoryWeek, ResolutionRecord
-from recognition.periods import Period, parse_period, week_start
+from core.periods import Period, parse_period, week_start
 from recognition.services import (agent_metrics, period_metrics, recompute_metrics, weekly_metrics)
 from recognition.services.metrics import median_handle_seconds, period_totals
 from errors import Invalid

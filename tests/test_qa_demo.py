@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from kb.services import create_category
+from core.categories import create_category
 from mentoring.models.questions import Question, Vote
 
 SAMPLE = """\

@@ -92,7 +92,7 @@ def test_questions_in_my_categories_is_for_experts(people, client, auth):
     new_question(people, title="Internet question for the experts")
     new_question(people, title="Billing question for others", category="billing")
     with people.app_context():
-        from kb.services import get_category
+        from core.categories import get_category
         make_title(user("other"), get_category("internet"), user("lead"))
     auth.login("voter")
     assert client.get("/questions/my-categories").status_code == 403

@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 from accounts.models import AuditEntry, Notification
 from errors import Conflict, PermissionDenied
 from extensions import db
-from kb.markdown import extract_section
+from core.markdown import extract_section
 from kb.models import Article
-from kb.services import get_category
+from core.categories import get_category
 from mentoring.services import questions
 from tests.factories_awards import make_title
 from tests.factories_qa import (ANSWER_BODY, make_accepted_answer, make_answer, make_people,

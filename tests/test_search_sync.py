@@ -7,7 +7,8 @@ from whoosh import index as whoosh_index
 
 from extensions import db
 from kb import services
-from kb.models import Article, Category
+from kb.models import Article
+from core.categories import Category
 from kb.search.models import SearchIndexQueue
 from kb.search.engine import IndexBusy
 from kb.search.sync import current_search, pending_keys, retry_pending

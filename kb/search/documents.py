@@ -14,8 +14,8 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from accounts.models import utcnow
-from kb.markdown import markdown_to_text
+from core.clock import utcnow
+from core.markdown import markdown_to_text
 from kb.models import Article
 
 ARTICLE = "article"

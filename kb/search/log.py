@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, or_, select, update
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
-from kb.models import Category
+from core.categories import Category
 from kb.permissions import expert_category_ids
 from kb.search.models import KEY_MAX_CHARS, QUERY_MAX_CHARS, SearchLog
 

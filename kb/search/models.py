@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 
 QUERY_MAX_CHARS = 200

@@ -6,7 +6,7 @@ when its session can no longer write; a key queued again only refreshes its time
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 from kb.search.models import SearchIndexQueue
 

@@ -23,7 +23,7 @@ from kb.search.engine import IndexUnavailable
 from kb.search.log import record_open, record_search
 from kb.search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, clean_query_text
 from kb.search.sync import current_search, schedule_sync, start_rebuild
-from kb.services import get_category
+from core.categories import get_category
 
 # Longer text is refused rather than cut: it is a pasted document, not a search.
 MAX_TYPED_CHARS = 1000

@@ -23,10 +23,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from database import set_write_intent
 from extensions import db
-from kb.models import Article, Category
+from kb.models import Article
+from core.categories import Category
 from kb.search.documents import ARTICLE, CATEGORY, QUESTION, iter_documents, load_documents, make_key
 from kb.search.engine import SearchError, WhooshEngine
 from kb.search.queue import (count_attempt, count_queued, enqueue_keys, forget_keys, forget_queued_before,

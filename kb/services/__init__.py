@@ -3,9 +3,6 @@ from kb.services.articles import (BODY_MAX_BYTES, count_by_category, count_helpf
                                   count_published_articles, create_article, customer_section,
                                   get_article, get_tag, list_articles, parse_tags,
                                   record_article_view, slug_for_title, update_article)
-from kb.services.categories import (create_category, get_category, get_category_or_404,
-                                    list_categories, require_category, select_categories,
-                                    update_category)
 from kb.services.events import on_article_published, on_article_verified, on_feedback
 from kb.services.feedback import (count_open_flags, feedback_comments, flag_article, get_feedback,
                                   get_flag, open_flags_of, record_feedback, resolve_flag)
@@ -22,12 +19,12 @@ __all__ = [
     "BODY_MAX_BYTES", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS", "RevisionDiff",
     "archive_article", "articles_awaiting_review", "category_experts", "count_by_category",
     "count_helpful_votes", "count_published_articles",
-    "count_open_flags", "count_revisions", "create_article", "create_category", "customer_section", "diff_revisions",
-    "expert_category_ids", "feedback_comments", "flag_article", "get_article", "get_category",
-    "get_category_or_404", "get_feedback", "get_flag", "get_revision", "get_tag", "list_articles",
-    "list_categories", "list_revisions", "on_article_published", "on_article_verified", "on_feedback", "open_flags",
+    "count_open_flags", "count_revisions", "create_article", "customer_section", "diff_revisions",
+    "expert_category_ids", "feedback_comments", "flag_article", "get_article",
+    "get_feedback", "get_flag", "get_revision", "get_tag", "list_articles",
+    "list_revisions", "on_article_published", "on_article_verified", "on_feedback", "open_flags",
     "open_flags_of", "overdue_articles", "parse_tags", "publish_article", "record_article_view",
-    "record_feedback", "require_category", "resolve_flag", "select_categories", "restore_revision", "return_to_draft", "review_comments",
-    "send_back", "slug_for_title", "submit_for_review", "update_article", "update_category",
+    "record_feedback", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
+    "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
 ]

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.notifications import notify, record_audit
 from accounts.permissions import can, require
 from errors import Conflict, Invalid, NotFound, PermissionDenied

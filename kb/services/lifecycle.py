@@ -4,7 +4,8 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import User, utcnow
+from accounts.models import User
+from core.clock import utcnow
 from accounts.notifications import notify, record_audit
 from accounts.permissions import can, is_expert, require
 from errors import Conflict, Invalid, PermissionDenied

@@ -1,7 +1,7 @@
 """What a category's experts have to look at: reviews, overdue articles and open flags."""
 from sqlalchemy import select
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 from kb.models import Article, ArticleFlag
 from kb.permissions import expert_category_ids

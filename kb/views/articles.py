@@ -12,9 +12,10 @@ from errors import Conflict, Invalid, json_error, show_on_form
 from extensions import db
 from kb import kb, services
 from kb.forms import ArticleForm
-from kb.markdown import howto_template, render_markdown
+from core.markdown import howto_template, render_markdown
 from kb.models import ARTICLE_STATUSES
 from kb.views.context import category_choices, load_article, review_interval_days
+from core.categories import get_category
 
 ARTICLES_PER_PAGE = 20
 LIST_STATUSES = ARTICLE_STATUSES + ("all",)
@@ -44,7 +45,7 @@ def article_too_large(_error):
 def index():
     """Articles the reader may see, filtered by category, tag, status and language."""
     require(current_user, "article.list")
-    category = services.get_category(request.args.get("category", ""))
+    category = get_category(request.args.get("category", ""))
     tag_name = request.args.get("tag", "").strip()[:50]
     status = request.args.get("status", "published")
     status = status if status in LIST_STATUSES else "published"

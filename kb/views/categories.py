@@ -8,6 +8,7 @@ from errors import Conflict, Invalid, show_on_form
 from extensions import db
 from kb import kb, services
 from kb.forms import CategoryForm
+from core.categories import create_category, get_category_or_404, list_categories, update_category
 
 
 @kb.route("/kb/categories", methods=["GET", "POST"])
@@ -18,7 +19,7 @@ def categories():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            category = services.create_category(form.name.data, form.slug.data,
+            category = create_category(form.name.data, form.slug.data,
                                                 form.description.data or "", form.translations())
         except (Invalid, Conflict) as error:
             db.session.rollback()
@@ -27,7 +28,7 @@ def categories():
             db.session.commit()
             flash(_("Category %(name)s is added.", name=category.name), "success")
             return redirect(url_for("kb.categories"))
-    return render_template("kb/categories.html", form=form, categories=services.list_categories(),
+    return render_template("kb/categories.html", form=form, categories=list_categories(),
                            counts=services.count_by_category())
 
 
@@ -36,7 +37,7 @@ def categories():
 def edit_category(slug):
     """Rename a category or change its description and translated names."""
     require(current_user, "category.manage")
-    category = services.get_category_or_404(slug)
+    category = get_category_or_404(slug)
     form = CategoryForm(obj=category)
     if not form.is_submitted():
         translations = category.translations or {}
@@ -44,7 +45,7 @@ def edit_category(slug):
             translations.get("fa", ""), translations.get("ar", ""), translations.get("th", ""))
     if form.validate_on_submit():
         try:
-            services.update_category(category, form.name.data, form.description.data or "",
+            update_category(category, form.name.data, form.description.data or "",
                                      form.translations())
         except (Invalid, Conflict) as error:
             db.session.rollback()

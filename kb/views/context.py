@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from accounts.permissions import can, require
 from kb import kb
-from kb.services import STATUS_LABELS, get_article, list_categories
+from kb.services import STATUS_LABELS, get_article
+from core.categories import list_categories
 
 
 def review_interval_days():

@@ -10,7 +10,7 @@ from accounts.permissions import require
 from accounts.services import get_user
 from errors import Invalid, NotFound
 from extensions import db
-from kb.services import require_category
+from core.categories import require_category
 from mentoring.api import mentoring_api
 from mentoring.services import mentorships
 

@@ -7,7 +7,7 @@ from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import can, require
 from errors import DomainError, Invalid, NotFound
 from extensions import db
-from kb.services import get_category
+from core.categories import get_category
 from mentoring.api import mentoring_api
 from mentoring.models.questions import BODY_MAX_CHARS
 from mentoring.services import questions

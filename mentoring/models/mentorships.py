@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 
 REQUEST_STATUSES = ("open", "accepted", "declined", "withdrawn")

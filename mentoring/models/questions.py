@@ -6,7 +6,7 @@ from sqlalchemy import (CheckConstraint, ForeignKey, Index, SmallInteger, String
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 
 QUESTION_STATUSES = ("open", "answered", "closed")

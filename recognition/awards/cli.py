@@ -20,7 +20,7 @@ def notify_expiring_titles(days):
 @awards_api.cli.command("award-period-badges")
 def award_period_badges():
     """Give "Top performer" badges for the last complete quarter (idempotent)."""
-    from kb.services import list_categories
+    from core.categories import list_categories
 
     awards = services.award_top_performer_badges(list_categories())
     db.session.commit()

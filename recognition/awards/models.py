@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from extensions import db
 
 BADGE_KINDS = ("auto", "manual")

@@ -1,7 +1,7 @@
 """A person's recognition for their profile page and GET /api/v1/users/<username>."""
 from dataclasses import dataclass, field
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.permissions import can
 from recognition.awards import contributions, performance
 from recognition.awards.badges import badge_text, badges_of

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.permissions import register_expert_provider
 from accounts.serializers import register_profile_provider
 from accounts.services import get_user

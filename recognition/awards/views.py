@@ -6,13 +6,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.models import Team, utcnow
+from accounts.models import Team
+from core.clock import utcnow
 from accounts.permissions import can, require
 from accounts.sections import register_section
 from accounts.services import get_team, get_user, get_user_or_404
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
-from kb.services import get_category, list_categories
+from core.categories import get_category, list_categories
 from recognition import recognition
 from recognition.awards import performance, services
 from recognition.awards.api import KUDOS_ROUTE_LIMIT

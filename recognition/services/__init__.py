@@ -7,8 +7,7 @@ from recognition.services.batches import (Preview, get_batch_or_404, iter_row_er
                                            page_row_errors, preview_resolutions)
 from recognition.services.dashboards import (AgentDashboard, TeamDashboard, agent_dashboard,
                                              agent_weekly_rows, team_dashboard)
-from recognition.services.directory import (find_category, get_category_or_404, list_categories,
-                                            list_teams, team_led_by)
+from recognition.services.directory import list_teams, team_led_by
 from recognition.services.imports import ImportSummary, UnreadableFile, import_resolutions, summarize_batch
 from recognition.services.metrics import (Metrics, grouped_metrics, period_metrics,
                                           recompute_metrics, refresh_metrics, weekly_metrics)
@@ -21,9 +20,9 @@ from recognition.services.score_settings import load_ranking_settings, update_ra
 __all__ = [
     "AgentDashboard", "CategoryStrength", "ImportSummary", "Leaderboard", "Metrics", "Preview",
     "TeamDashboard", "UnreadableFile", "agent_dashboard", "agent_metrics", "agent_weekly_rows",
-    "category_strength", "find_category", "get_batch_or_404", "get_category_or_404",
+    "category_strength", "get_batch_or_404", "get_category_or_404",
     "grouped_metrics", "holds_title", "import_resolutions", "iter_row_errors", "list_batches",
-    "list_categories", "list_teams", "load_ranking_settings", "page_row_errors", "period_metrics",
+    "list_teams", "load_ranking_settings", "page_row_errors", "period_metrics",
     "preview_resolutions", "rank_performers", "recompute_metrics", "refresh_metrics",
     "register_title_holder_check", "summarize_batch", "team_dashboard", "team_led_by",
     "title_candidates", "title_holder_checks", "update_ranking_settings", "weekly_metrics",

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from accounts.models import Team, User
 from extensions import db
-from recognition.services.directory import list_categories
+from core.categories import list_categories
 from recognition.services.metrics import (Metrics, grouped_metrics, period_metrics, period_totals,
                                           metrics_from_totals, weekly_metrics)
 from recognition.services.performers import CategoryStrength, category_strength

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, text
 
 from accounts import services as accounts
-from accounts.models import utcnow
+from core.clock import utcnow
 from errors import Conflict, Invalid
 from extensions import db
 from recognition.models import ImportBatch, ImportRowError

@@ -15,7 +15,7 @@ from sqlalchemy import case, delete, func, insert, literal_column, or_, select, 
 from accounts.models import User
 from extensions import db
 from recognition.models import AgentCategoryWeek, ResolutionRecord
-from recognition.periods import week_start
+from core.periods import week_start
 
 # Weeks per DELETE/INSERT statement when refreshing: bounded parameter lists on any database.
 REFRESH_WEEKS_PER_STATEMENT = 200

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from accounts.models import User
 from extensions import db
-from recognition.periods import Period, default_period
+from core.periods import Period, default_period
 from recognition.scoring import AgentAggregate, rank_agents, summarize_category
-from recognition.services.directory import category_of
+from core.categories import category_of
 from recognition.services.metrics import (median_handle_seconds, metrics_from_totals, period_metrics,
                                           period_totals)
 from recognition.services.score_settings import load_ranking_settings

@@ -4,7 +4,7 @@ from dataclasses import dataclass, fields
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.notifications import record_audit
 from errors import Invalid
 from extensions import db

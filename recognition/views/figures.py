@@ -1,8 +1,8 @@
 """The dashboards' charts, built from metrics with recognition.charts (drawn by _macros/charts.html)."""
 from flask_babel import gettext as _
 
-from recognition.charts import bar_chart, histogram, line_chart
-from recognition.periods import week_label
+from core.charts import bar_chart, histogram, line_chart
+from core.periods import week_label
 
 # (Metrics attribute, chart value format) of the weekly trend charts.
 TRENDS = (("fcr", "percent"), ("aht_seconds", "seconds"), ("nps", "nps"))

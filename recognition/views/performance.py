@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from accounts.services import get_team, get_user_or_404
+from core.categories import list_categories, get_category
 from errors import Invalid, NotFound
 from recognition import recognition, services
-from recognition.charts import format_value
+from core.charts import format_value
 from recognition.exports import csv_response
 from recognition.forms import PERIOD_PRESETS
-from recognition.periods import default_period, parse_period, today_utc, week_label
+from core.periods import default_period, parse_period, today_utc, week_label
 from recognition.views import figures
 
 
@@ -43,7 +44,7 @@ def _category_arg():
     slug = request.args.get("category", "").strip()
     if not slug:
         return None
-    category = services.find_category(slug)
+    category = get_category(slug)
     if category is None:
         raise NotFound(_("No category called %(category)s.", category=slug))
     return category
@@ -75,14 +76,14 @@ def dashboard():
     name = team.name if team else _("All teams")
     return render_template(
         "recognition/dashboard.html", board=board, period=period, team=team, category=category,
-        teams=services.list_teams(), categories=services.list_categories(), locale=str(get_locale()),
+        teams=services.list_teams(), categories=list_categories(), locale=str(get_locale()),
         trends=figures.trend_charts(board.weekly, name, board.weekly_everyone, _("All teams")),
         spreads=figures.spread_charts(board.agents, board.min_contacts, board.totals))
 
 
 def _leaderboard():
     require(current_user, "performers.view")
-    categories = services.list_categories()
+    categories = list_categories()
     category = _category_arg() or (categories[0] if categories else None)
     if category is None:
         return None, categories
@@ -140,7 +141,7 @@ def agent(username):
              if category else _("All agents"))
     return render_template(
         "recognition/agent.html", board=board, user=user, period=period, category=category,
-        categories=services.list_categories(), locale=str(get_locale()),
+        categories=list_categories(), locale=str(get_locale()),
         trends=figures.trend_charts(board.weekly, user.name, board.weekly_peers, peers))
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from errors import Invalid
 from mentoring.models.mentorships import GOAL_TEXT_MAX_CHARS
-from recognition.charts import format_value
+from core.charts import format_value
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from recognition.periods import Period, today_utc, week_label, week_start
+from core.periods import Period, today_utc, week_label, week_start
 from recognition.services import agent_metrics, weekly_metrics
 
 MAX_BEFORE_WEEKS = 12

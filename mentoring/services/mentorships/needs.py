@@ -15,7 +15,8 @@ from extensions import db
 from mentoring.models.mentorships import Mentorship
 from mentoring.services.mentorships.goals import GOAL_METRICS
 from mentoring.services.mentorships.matching import MentorPool
-from recognition.services import list_categories, rank_performers
+from core.categories import list_categories
+from recognition.services import rank_performers
 
 # metric: (how far from the median counts as "well below", whether the gap is relative). FCR five
 # points below the median is the score's quality band; AHT a fifth above the median is slow. NPS

@@ -2,12 +2,12 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.notifications import notify
 from accounts.permissions import can, require
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
-from kb.services import require_category
+from core.categories import require_category
 from mentoring.models.mentorships import REASON_MAX_CHARS, MentoringRequest, Mentorship
 from mentoring.services.mentorships.goals import validate_goal
 from mentoring.services.mentorships.lifecycle import (assign_mentorship, begin_mentorship, mentorship_path,

@@ -9,7 +9,7 @@ from errors import Invalid
 from extensions import db
 from mentoring.models.mentorships import MentoringSession
 from mentoring.services.mentorships.lifecycle import mentorship_path
-from recognition.periods import today_utc
+from core.periods import today_utc
 
 DURATION_RANGE = (1, 480)
 NOTES_MAX_CHARS = 20_000

@@ -3,11 +3,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.notifications import notify
 from errors import Conflict, Invalid, NotFound
 from extensions import db
-from kb.markdown import render_markdown
+from core.markdown import render_markdown
 from mentoring.models.questions import Answer, Question, Vote
 from mentoring.services.questions.asking import clean_body, require_permission
 from mentoring.services.questions.events import question_changed

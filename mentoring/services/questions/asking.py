@@ -2,14 +2,14 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from accounts.models import utcnow
+from core.clock import utcnow
 from accounts.notifications import record_audit
 from accounts.permissions import can
 from config import LANGUAGES
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
-from kb.markdown import render_markdown
-from kb.services import require_category
+from core.markdown import render_markdown
+from core.categories import require_category
 from mentoring.models.questions import (BODY_MAX_CHARS, CLOSE_REASON_MAX_CHARS,
                                         QUESTION_TITLE_MAX_CHARS, QUESTION_TITLE_MIN_CHARS,
                                         TAG_MAX_CHARS, Question, QuestionRevision, QuestionTag)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from accounts.notifications import notify, record_audit
 from errors import Conflict, NotFound
 from extensions import db
-from kb.markdown import howto_template
+from core.markdown import howto_template
 from kb.services import create_article
 from mentoring.services.questions.asking import require_permission
 from mentoring.services.questions.events import question_changed

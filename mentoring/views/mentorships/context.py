@@ -9,11 +9,11 @@ from accounts.models import User
 from accounts.permissions import can, require
 from accounts.sections import register_section
 from extensions import db
-from kb.markdown import render_markdown
-from kb.services import get_category, list_categories
+from core.markdown import render_markdown
+from core.categories import get_category, list_categories
 from mentoring import mentoring
 from mentoring.services import mentorships
-from recognition.charts import format_value, line_chart
+from core.charts import format_value, line_chart
 
 STATUS_LABELS = {
     "open": _l("Open"), "accepted": _l("Accepted"), "declined": _l("Declined"), "withdrawn": _l("Withdrawn"),

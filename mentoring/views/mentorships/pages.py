@@ -12,7 +12,7 @@ from mentoring.mentorship_forms import AssignForm, CloseForm, ConfirmForm, Sessi
 from mentoring.services import mentorships
 from mentoring.views.mentorships.context import (category_choices, chosen_category, impact_chart,
                                                  load_mentorship, managed_people, people_choices)
-from recognition.periods import today_utc
+from core.periods import today_utc
 from recognition.services import list_teams, load_ranking_settings, team_led_by
 
 

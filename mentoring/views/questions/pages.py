@@ -6,7 +6,7 @@ from accounts.permissions import can, require
 from config import LANGUAGES
 from database import begin_write
 from extensions import db
-from kb.services import get_category, list_categories
+from core.categories import get_category, list_categories
 from mentoring import mentoring
 from mentoring.question_forms import AnswerForm, CloseForm
 from mentoring.services import questions

@@ -1,36 +1,64 @@
 """Categories: the problem areas shared by articles, questions, resolution data and titles."""
 import re
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import JSON, String, Text, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from config import LANGUAGES
 from errors import Conflict, Invalid, NotFound
+from core.clock import utcnow
 from extensions import db
-from kb.models import Category
 
 CATEGORY_SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 CATEGORY_NAME_MAX_CHARS = 120
 DESCRIPTION_MAX_CHARS = 2000
 
 
+class Category(db.Model):
+    """A problem area such as billing or internet; names may be translated per UI language."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+
+    def display_name(self, locale):
+        """The category's name in `locale`, falling back to its main name."""
+        return (self.translations or {}).get(str(locale)) or self.name
+
+    def __repr__(self):
+        return f"<Category {self.slug}>"
+
+
 def select_categories():
     """Select statement of every category, by name (paginate it)."""
-    return select(Category).order_by(Category.name)
+    return select(Category).order_by(Category.name, Category.id)
 
 
 def list_categories():
     """Every category, by name."""
-    return db.session.scalars(select_categories()).all()
+    return list(db.session.scalars(select_categories()))
 
 
 def get_category(slug_or_name):
-    """The category with this slug or (case-insensitively) this name, or None."""
-    key = (slug_or_name or "").strip()
+    """The category whose slug or name is `slug_or_name`, in any case, or None.
+
+    The one lookup rule for pages, the API and resolution data alike.
+    """
+    key = (slug_or_name or "").strip() if isinstance(slug_or_name, str) else ""
     if not key:
         return None
-    return db.session.scalar(select(Category).where(
-        (Category.slug == key.lower()) | (func.lower(Category.name) == key.lower())))
+    folded = key.lower()
+    return db.session.scalars(
+        select(Category)
+        .where((Category.slug == folded) | (func.lower(Category.name) == folded))
+        .order_by(Category.id)
+    ).first()
 
 
 def require_category(category, field="category"):
@@ -45,12 +73,26 @@ def require_category(category, field="category"):
     return found
 
 
-def get_category_or_404(slug):
-    """The category with this slug or name, or NotFound."""
-    category = get_category(slug)
+def get_category_or_404(slug_or_name):
+    """The category named by slug or name; Invalid when none is named, NotFound when unknown."""
+    if not isinstance(slug_or_name, str) or not slug_or_name.strip():
+        raise Invalid("category", _l("Choose a category (its slug or name)."))
+    category = get_category(slug_or_name)
     if category is None:
-        raise NotFound(_l("No category “%(category)s”.", category=slug[:80]))
+        raise NotFound(_l("No category “%(category)s”.", category=slug_or_name[:80]))
     return category
+
+
+def category_of(category):
+    """Accept a Category, its id or its slug/name, and return the Category (NotFound otherwise)."""
+    if isinstance(category, Category):
+        return category
+    if isinstance(category, int):
+        found = db.session.get(Category, category)
+        if found is None:
+            raise NotFound(_l("No category with id %(id)d.", id=category))
+        return found
+    return get_category_or_404(category)
 
 
 def slug_from_name(name):

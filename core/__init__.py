@@ -1,0 +1,1 @@
+"""What every domain uses: categories, Markdown, periods, charts, clock, API and view helpers, signals."""
