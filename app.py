@@ -21,7 +21,7 @@ def create_app(config=None):
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
-    _register_blueprints(app)
+    _init_domains(app)
     _register_request_hooks(app)
 
     from errors import register_error_handlers
@@ -33,7 +33,6 @@ def _init_extensions(app):
     from accounts.locale import select_locale
     from database import init_database
     from extensions import babel, csrf, db, limiter, login_manager, migrate
-    from kb.search.setup import init_search
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -43,27 +42,19 @@ def _init_extensions(app):
                    default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
     limiter.init_app(app)
     init_database(app)
-    init_search(app)
 
 
-def _register_blueprints(app):
-    from accounts import accounts
-    from accounts.api import accounts_api
-    from accounts.cli import register_cli
-    from kb import kb
-    from kb.api import kb_api
-    from mentoring import mentoring
-    from mentoring.api import mentoring_api
-    from recognition import recognition
-    from recognition.api import recognition_api
-    from recognition.awards.api import awards_api
-    from recognition.cli import register_cli as register_recognition_cli
+def _init_domains(app):
+    """Each layer in order, bottom to top: its routes, commands, rules and signal receivers."""
+    import accounts
+    import demo
+    import kb
+    import mentoring
+    import recognition
+    import search
 
-    for blueprint in (accounts, accounts_api, kb, kb_api, mentoring, mentoring_api, recognition,
-                      recognition_api, awards_api):
-        app.register_blueprint(blueprint)
-    register_cli(app)
-    register_recognition_cli(app)
+    for domain in (accounts, search, kb, recognition, mentoring, demo):
+        domain.init_app(app)
 
 
 def _register_request_hooks(app):

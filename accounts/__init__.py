@@ -1,6 +1,14 @@
-"""Accounts: users, teams, roles, login and API tokens."""
-from flask import Blueprint
+"""Accounts: users, teams, roles, sign-in, API tokens and notifications."""
 
-accounts = Blueprint("accounts", __name__)
 
-from accounts import auth, views  # noqa: E402,F401  (login manager hooks and routes)
+def init_app(app):
+    """Routes, sign-in hooks and commands of accounts."""
+    from accounts import auth  # noqa: F401  (the login manager's loaders)
+    from accounts.api import accounts_api
+    from accounts.cli import api_token, create_user, init_db
+    from accounts.views import accounts
+
+    app.register_blueprint(accounts)
+    app.register_blueprint(accounts_api)
+    for command in (init_db, create_user, api_token):
+        app.cli.add_command(command)

@@ -1,7 +1,8 @@
-"""CLI commands: init-db, create-user, api-token and demo-data."""
+"""CLI commands: init-db, create-user and api-token."""
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
@@ -9,17 +10,8 @@ from accounts import services
 from accounts.models import ROLES
 from config import LANGUAGES
 from errors import Conflict, Invalid
+from core.signals import database_initialised
 from extensions import db
-
-
-# Callables run after the schema reaches head, to create reference data (e.g. default badges).
-after_init_db = []
-
-
-def register_cli(app):
-    """Attach the commands to `flask --app app`."""
-    for command in (init_db, create_user, api_token, demo_data):
-        app.cli.add_command(command)
 
 
 def _fail(message, status=1):
@@ -32,8 +24,7 @@ def _fail(message, status=1):
 def init_db():
     """Create or upgrade the database schema (migrations to head)."""
     upgrade(revision="heads")
-    for create_reference_data in after_init_db:
-        create_reference_data()
+    database_initialised.send(current_app._get_current_object())  # reference data of each domain
     db.session.commit()
     click.echo("Database is at the latest schema.")
 
@@ -76,15 +67,3 @@ def api_token(username, label):
         _fail("Error: %s" % error.message)
     db.session.commit()
     click.echo(token)
-
-
-@click.command("demo-data")
-@with_appcontext
-def demo_data():
-    """Load the demo content (idempotent)."""
-    from demo import load_demo_data
-
-    summary = load_demo_data()
-    db.session.commit()
-    for line in summary:
-        click.echo(line)

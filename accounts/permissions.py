@@ -1,15 +1,19 @@
 """The one permission check, `can(user, action, obj)`, used by pages and the API alike.
 
 Each domain registers the rules for its own actions with `@rule("article.publish")`. Whether a
-user is an expert of a category comes from providers the recognition domain registers (current
-titles); leads and admins count as experts everywhere.
+user is an expert of a category is asked of the domains above through `expertise_asked`
+(recognition answers from current titles); leads and admins count as experts everywhere.
 """
 from flask_babel import lazy_gettext as _l
 
+from sqlalchemy import select
+
+from core.categories import Category
+from core.signals import answers, expertise_asked
+from extensions import db
 from errors import PermissionDenied
 
 _rules = {}
-_expert_providers = []
 
 
 def rule(action):
@@ -18,12 +22,6 @@ def rule(action):
         _rules[action] = fn
         return fn
     return register
-
-
-def register_expert_provider(fn):
-    """Add fn(user, category_id) -> bool, consulted by is_expert (e.g. current titles)."""
-    if fn not in _expert_providers:
-        _expert_providers.append(fn)
 
 
 def role_rule(role, *actions):
@@ -44,7 +42,17 @@ def is_expert(user, category_id):
         return False
     if user.has_role("lead"):
         return True
-    return any(provider(user, category_id) for provider in _expert_providers)
+    return any(answers(expertise_asked, user, category_id=category_id))
+
+
+def expert_category_ids(user):
+    """Ids of the categories `user` is an expert of; None means all of them (leads, admins)."""
+    if not is_authenticated(user):
+        return []
+    if user.has_role("lead"):
+        return None
+    category_ids = db.session.scalars(select(Category.id).order_by(Category.id)).all()
+    return [category_id for category_id in category_ids if is_expert(user, category_id)]
 
 
 def can(user, action, obj=None):

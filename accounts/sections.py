@@ -1,18 +1,11 @@
-"""Page sections other domains add to the home page and to profiles, without editing them.
+"""Page sections the domains above add to the home page and to profiles, without editing them.
 
-A domain registers a template (and an order) once at import; the page includes each in turn.
+The page asks `page_sections_asked`; each domain answers with its templates and their order.
 """
-_sections = {"home": [], "profile": []}
-
-
-def register_section(page, template, order=50):
-    """Add `template` to `page` ("home" or "profile"); lower `order` comes first."""
-    entries = _sections[page]
-    if all(existing != template for _, existing in entries):
-        entries.append((order, template))
-        entries.sort()
+from core.signals import answers, page_sections_asked
 
 
 def sections(page):
-    """The templates to include on `page`, in order."""
-    return [template for _, template in _sections[page]]
+    """The templates to include on `page` ("home" or "profile"), lower order first."""
+    entries = sorted(entry for found in answers(page_sections_asked, None, page=page) for entry in found)
+    return list(dict.fromkeys(template for _order, template in entries))

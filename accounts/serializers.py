@@ -1,15 +1,9 @@
-"""JSON shapes of accounts objects, extended by other domains through registered providers.
+"""JSON shapes of accounts objects, completed by the domains above through a signal.
 
-Titles, badges and stats belong to the recognition domain; it registers a provider that adds
-them, so accounts never imports it.
+Titles, badges and stats belong to the recognition domain; it answers `profile_requested`
+with them, so accounts never imports it.
 """
-_profile_providers = []
-
-
-def register_profile_provider(fn):
-    """Add fn(user, include_stats) -> dict of extra members for the user's JSON."""
-    if fn not in _profile_providers:
-        _profile_providers.append(fn)
+from core.signals import answers, profile_requested
 
 
 def user_json(user, include_stats=False):
@@ -25,8 +19,8 @@ def user_json(user, include_stats=False):
         "badges": [],
         "stats": {},
     }
-    for provider in _profile_providers:
-        body.update(provider(user, include_stats))
+    for members in answers(profile_requested, user, include_stats=include_stats):
+        body.update(members)
     if not include_stats:
         body["stats"] = {}
     return body

@@ -1,10 +1,10 @@
 """Pages: sign in and out, own account, profiles, and user and team administration."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from accounts import accounts, services
+from accounts import services
 from accounts import notifications as notification_service
 from accounts.forms import (ChangePasswordForm, LoginForm, PreferencesForm, TeamForm, UserForm,
                             UserImportForm)
@@ -15,6 +15,8 @@ from config import LANGUAGES
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
 from security import safe_next
+
+accounts = Blueprint("accounts", __name__)
 
 
 def _login_username_key():

@@ -102,7 +102,8 @@ def reuse_database(articles, questions):
 
 def documents_of(articles, questions):
     """The search documents of the corpus, as kb.search.documents would build them."""
-    from kb.search import documents
+    from mentoring.services.questions.search_source import question_boost
+    from search import documents
 
     now = datetime.now(UTC)
     for row in articles:
@@ -118,7 +119,7 @@ def documents_of(articles, questions):
         yield {"key": f"question:{row['id']}", "type": "question", "id": row["id"], "title": row["title"][:200],
                "body": "\n".join([row["body"]] + [body for body, _score in row["answers"]]),
                "category": row["category"], "lang": row["lang"], "tags": row["tags"],
-               "boost": documents.question_boost(question, accepted, now), "updated_at": row["updated_at"]}
+               "boost": question_boost(question, accepted, now), "updated_at": row["updated_at"]}
 
 
 def percentiles(samples):
@@ -221,7 +222,7 @@ def report(label, samples, target=None):
 
 def prepare(directory, docs):
     """The app on a loaded and indexed corpus in `directory`, reused when it was built with the same size."""
-    from kb.search.sync import current_search
+    from search.sync import current_search
 
     started = time.perf_counter()
     corpus, articles, questions = make_rows(docs)
@@ -249,7 +250,7 @@ def main(argv=None):
     parser.add_argument("--keep", metavar="DIR", help="build the corpus in DIR and reuse it on later runs")
     arguments = parser.parse_args(argv)
 
-    from kb.search.sync import current_search
+    from search.sync import current_search
 
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(arguments.keep or scratch)

@@ -19,8 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pythainlp.corpus import thai_words  # noqa: E402
 
-from kb.search.analysis import segment_thai, split_words  # noqa: E402
-from kb.search.engine import WhooshEngine  # noqa: E402
+from search.analysis import segment_thai, split_words  # noqa: E402
+from search.engine import WhooshEngine  # noqa: E402
 
 WORDS = {
     "en": ("refund billing invoice customer payment card router internet outage password reset "

@@ -1,6 +1,15 @@
-"""Knowledge base: articles, revisions, categories and tags, Markdown rendering and search."""
-from flask import Blueprint
+"""Knowledge base: how-to articles, their revisions, review lifecycle, feedback and flags."""
 
-kb = Blueprint("kb", __name__)
 
-from kb import permissions, views  # noqa: E402,F401  (rules and routes register on import)
+def init_app(app):
+    """Routes and permission rules of the knowledge base."""
+    from kb import permissions  # noqa: F401  (the rules of article.* and category.*)
+    from kb.search_source import ARTICLES
+    from kb import api_search  # noqa: F401  (the search routes of kb_api)
+    from kb.api import kb_api
+    from kb.views import articles, categories, feedback, history, kb, lifecycle, review, search  # noqa: F401
+    from search.sources import register_source
+
+    app.register_blueprint(kb)
+    app.register_blueprint(kb_api)
+    register_source(ARTICLES)

@@ -7,6 +7,7 @@ from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import require
 from errors import DomainError, Invalid
 from extensions import db
+from core.categories import create_category, require_category, select_categories
 from kb import services
 
 kb_api = Blueprint("kb_api", __name__, url_prefix="/api/v1")
@@ -231,7 +232,3 @@ def give_feedback(article_id):
     body = {"article_id": article.id, "helpful": vote.helpful, "comment": vote.comment,
             "helpful_count": article.helpful_count, "unhelpful_count": article.unhelpful_count}
     return jsonify(body), 201 if created else 200
-
-
-from kb import api_search  # noqa: E402,F401  (search routes register on kb_api)
-from core.categories import create_category, require_category, select_categories

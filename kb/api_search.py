@@ -9,7 +9,7 @@ from database import begin_write
 from errors import json_error
 from extensions import db
 from kb.api import kb_api
-from kb.search.service import BadSearch, check_filters, search_content, suggest_titles
+from search.service import BadSearch, check_filters, search_content, suggest_titles
 
 RETRY_AFTER_SECONDS = 30
 

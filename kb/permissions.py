@@ -1,8 +1,5 @@
 """Who may read, write, review and manage knowledge-base content (registered with accounts)."""
-from sqlalchemy import select
-
-from accounts.permissions import is_authenticated, is_expert, rule
-from extensions import db
+from accounts.permissions import expert_category_ids, is_expert, rule
 from kb.models import Article
 from core.categories import Category
 
@@ -99,13 +96,3 @@ def _manage_categories(user, _obj):
 def _see_review_queue(user, _obj):
     """Leads, admins and anyone who is an expert of at least one category."""
     return expert_category_ids(user) != []
-
-
-def expert_category_ids(user):
-    """Ids of the categories `user` is an expert of; None means all of them (leads, admins)."""
-    if not is_authenticated(user):
-        return []
-    if user.has_role("lead"):
-        return None
-    category_ids = db.session.scalars(select(Category.id).order_by(Category.id)).all()
-    return [category_id for category_id in category_ids if is_expert(user, category_id)]

@@ -16,12 +16,6 @@ EXIT_SOME_REJECTED = 2
 ERRORS_SHOWN = 20
 
 
-def register_cli(app):
-    """Attach the resolution-data commands to `flask --app app`."""
-    for command in (import_resolutions_command, recompute_metrics_command):
-        app.cli.add_command(command)
-
-
 @click.command("import-resolutions")
 @with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False))

@@ -9,7 +9,7 @@ import pytest
 from app import create_app
 from extensions import db
 from kb import services
-from kb.search.sync import current_search
+from search.sync import current_search
 from tests.conftest import _base_config
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_category

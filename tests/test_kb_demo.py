@@ -125,7 +125,7 @@ def test_loading_twice_creates_nothing_new(demo_people, content):
 
 
 def test_real_demo_content_loads_in_four_languages_with_overdue_articles(ctx):
-    from demo import DEMO_PASSWORD
+    from demo.loader import DEMO_PASSWORD
     from demo.kb import load_kb
     from demo.people import load_people
     load_people(DEMO_PASSWORD)

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from accounts.models import Notification
 from core.clock import utcnow
-from accounts.permissions import _expert_providers, can, register_expert_provider
+from accounts.permissions import can
+from core.signals import article_published, expertise_asked, feedback_given
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from kb import services
@@ -40,12 +41,11 @@ def expert_of_billing(people):
     """Makes `other` an expert of billing only, as a current title would."""
     billing = get_category("billing")
 
-    def provider(user, category_id):
+    def answer(user, category_id):
         return user.username == "other" and category_id == billing.id
 
-    register_expert_provider(provider)
-    yield people["other"]
-    _expert_providers.remove(provider)
+    with expertise_asked.connected_to(answer):
+        yield people["other"]
 
 
 def article_count():
@@ -163,13 +163,14 @@ def test_published_article_cannot_go_back_to_review(people):
         services.update_article(article, people["agent"], status="in_review")
 
 
-def test_publishing_calls_the_published_hooks(people):
+def test_publishing_sends_article_published(people):
     seen = []
-    services.on_article_published.append(seen.append)
-    try:
+
+    def listen(article):
+        seen.append(article)
+
+    with article_published.connected_to(listen):
         article = make_article(people["agent"], status="published", publisher=people["lead"])
-    finally:
-        services.on_article_published.remove(seen.append)
     assert seen == [article]
 
 
@@ -454,14 +455,15 @@ def test_feedback_must_be_true_or_false(people):
         services.record_feedback(article, people["other"], "yes")
 
 
-def test_feedback_calls_the_feedback_hooks(people):
+def test_feedback_sends_feedback_given(people):
     article = make_article(people["agent"], status="published", publisher=people["lead"])
     seen = []
-    services.on_feedback.append(seen.append)
-    try:
+
+    def listen(feedback):
+        seen.append(feedback)
+
+    with feedback_given.connected_to(listen):
         vote, _created = services.record_feedback(article, people["other"], True)
-    finally:
-        services.on_feedback.remove(seen.append)
     assert seen == [vote]
 
 

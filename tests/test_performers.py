@@ -5,10 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import AuditEntry
+from accounts.services import get_user
 from errors import Invalid
 from extensions import db
 from recognition.services import (category_strength, load_ranking_settings, performers, rank_performers,
                                   title_candidates, update_ranking_settings)
+from recognition.awards.services import award_title
 from tests.factories import bearer, make_token, make_user
 from tests.factories_recognition import csv_file, days_ago, make_category, planted_rows, run_import
 
@@ -125,13 +127,12 @@ def test_category_strength_gives_rank_and_percentile(people):
     assert (newcomer.eligible, newcomer.rank, newcomer.contacts) == (False, None, 3)
 
 
-def test_candidates_skip_current_title_holders_and_the_ineligible(people, monkeypatch):
+def test_candidates_skip_current_title_holders_and_the_ineligible(people):
     recent = days_ago(20)
     plant(("ana", "billing", 100, 95, 300), ("ben", "billing", 100, 90, 300), ("cy", "billing", 100, 85, 300),
           ("dee", "billing", 100, 80, 300), ("eve", "billing", 5, 5, 300), start=recent)
-    holders = {row.user.id for row in rank_performers("billing").rows if row.username == "ana"}
-    monkeypatch.setattr(performers, "title_holder_checks", performers.title_holder_checks + [
-        lambda user_id, category_id: user_id in holders])
+    assert [row.username for row in title_candidates("billing").rows][:1] == ["ana"]
+    award_title(make_user("lead", role="lead"), get_user("ana"), "billing", "Best billing FCR")
     assert [row.username for row in title_candidates("billing").rows] == ["ben", "cy", "dee"]
 
 

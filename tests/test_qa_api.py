@@ -283,7 +283,7 @@ def test_similar_content_finds_indexed_articles_and_answered_questions_then_wait
 
 
 def test_similar_content_lookups_are_not_logged_as_searches(app, client, api):
-    from kb.search.models import SearchLog
+    from search.models import SearchLog
     client.get("/api/v1/questions/similar?q=PON light red", headers=api["other"])
     with app.app_context():
         assert db.session.scalar(select(func.count(SearchLog.id))) == 0

@@ -29,7 +29,7 @@ Book a technician.
 @pytest.fixture
 def demo_world(ctx):
     """The demo people and categories, without resolution data or titles."""
-    from demo import DEMO_PASSWORD
+    from demo.loader import DEMO_PASSWORD
     from demo.kb import CONTENT_DIR, read_categories
     from demo.people import load_people
     load_people(DEMO_PASSWORD)

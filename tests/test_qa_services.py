@@ -1,5 +1,7 @@
 """Question and answer services: asking, answering, voting, accepting, editing, closing, hooks."""
 import pytest
+
+from core.signals import question_changed
 from sqlalchemy import func, select
 
 from accounts.models import Notification
@@ -273,18 +275,19 @@ def test_the_asker_may_delete_only_while_nobody_answered(people):
     assert db.session.scalars(questions.list_questions()).all() == []
 
 
-def test_hooks_hear_about_every_change(people):
+def test_every_change_sends_question_changed(people):
     heard = []
-    questions.on_question_changed.append(lambda question: heard.append(question.id))
-    try:
+
+    def listen(question):
+        heard.append(question.id)
+
+    with question_changed.connected_to(listen):
         question = make_question(people["asker"])
         answer = make_answer(question, people["answerer"])
         questions.vote_on_answer(answer, people["voter"], 1)
         questions.accept_answer(answer, people["asker"])
         questions.edit_question(question, people["asker"], title="Modem PON light red after a storm")
         questions.delete_question(question, people["lead"])
-    finally:
-        questions.on_question_changed.pop()
     assert heard == [question.id] * 6
 
 

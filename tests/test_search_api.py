@@ -7,7 +7,7 @@ from sqlalchemy import update
 from extensions import db
 from kb import services
 from kb.models import Article
-from kb.search.models import SearchLog
+from search.models import SearchLog
 from tests.factories_search import BODY, api_token, app, found, make_people, publish, search_api  # noqa: F401
 
 

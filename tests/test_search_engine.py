@@ -7,7 +7,7 @@ import time
 import pytest
 from whoosh import index as whoosh_index
 
-from kb.search.engine import IndexBusy, IndexUnavailable, SearchResult, WhooshEngine
+from search.engine import IndexBusy, IndexUnavailable, SearchResult, WhooshEngine
 
 LOCK_WAIT = 0.3
 

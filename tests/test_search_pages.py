@@ -6,12 +6,12 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from accounts.cli import after_init_db
+from core.signals import database_initialised
 from accounts.services import get_user
 from extensions import db
-from kb.search.models import SearchIndexQueue, SearchLog
-from kb.search.setup import build_index_if_needed
-from kb.search.sync import current_search
+from search.models import SearchIndexQueue, SearchLog
+from search.setup import build_index_if_needed
+from search.sync import current_search
 from tests.factories_search import api_token, app, index_keys, make_people, publish  # noqa: F401
 
 
@@ -212,7 +212,7 @@ def test_corrupt_index_is_reported_and_rebuilt_by_init_db(app, client, corpus):
             with open(os.path.join(current, name), "wb") as toc:
                 toc.write(b"\x00garbage")
     assert client.get("/healthz").get_json()["search"] == "missing"
-    assert build_index_if_needed in after_init_db
+    assert build_index_if_needed in database_initialised.receivers_for(app)
     with app.app_context():
         build_index_if_needed()
     assert client.get("/healthz").get_json()["documents"] == 2

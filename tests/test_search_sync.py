@@ -9,9 +9,9 @@ from extensions import db
 from kb import services
 from kb.models import Article
 from core.categories import Category
-from kb.search.models import SearchIndexQueue
-from kb.search.engine import IndexBusy
-from kb.search.sync import current_search, pending_keys, retry_pending
+from search.models import SearchIndexQueue
+from search.engine import IndexBusy
+from search.sync import current_search, pending_keys, retry_pending
 from tests.factories import make_user
 from tests.factories_search import (BODY, app, index_keys, make_people, make_search_app,  # noqa: F401
                                     publish)

@@ -11,10 +11,10 @@ import pytest
 from whoosh import query
 from whoosh.idsets import BitSet
 
-from kb.search.analysis import text_analyzer
-from kb.search.engine import WhooshEngine
-from kb.search.query import collect_top, make_parsers, parse_query, with_title_bonus
-from kb.search.vector import IndexArrays, SegmentCache, Unsupported, word_pairs
+from search.analysis import text_analyzer
+from search.engine import WhooshEngine
+from search.query import collect_top, make_parsers, parse_query, with_title_bonus
+from search.vector import IndexArrays, SegmentCache, Unsupported, word_pairs
 
 WORDS = ("modem router refund invoice card reset password fibre outage signal roaming charge "
          "credit voucher delivery upgrade cancel contract customer payment").split()
@@ -186,7 +186,7 @@ def test_as_you_type_ranks_as_whoosh_frequency_weighting(engine, arrays, typed):
     from whoosh import scoring
     from whoosh.searching import Searcher
 
-    from kb.search.query import suggest_query
+    from search.query import suggest_query
 
     lookup = suggest_query(typed)
     by_weight = Searcher(engine._get_searcher().reader(), weighting=scoring.Frequency(), closereader=False)

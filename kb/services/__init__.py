@@ -3,7 +3,7 @@ from kb.services.articles import (BODY_MAX_BYTES, count_by_category, count_helpf
                                   count_published_articles, create_article, customer_section,
                                   get_article, get_tag, list_articles, parse_tags,
                                   record_article_view, slug_for_title, update_article)
-from kb.services.events import on_article_published, on_article_verified, on_feedback
+from kb.services import notices  # noqa: F401  (the notification kinds of the kb)
 from kb.services.feedback import (count_open_flags, feedback_comments, flag_article, get_feedback,
                                   get_flag, open_flags_of, record_feedback, resolve_flag)
 from kb.services.lifecycle import (DEFAULT_REVIEW_INTERVAL_DAYS, STATUS_LABELS, archive_article,
@@ -13,7 +13,7 @@ from kb.services.lifecycle import (DEFAULT_REVIEW_INTERVAL_DAYS, STATUS_LABELS, 
 from kb.services.review import articles_awaiting_review, open_flags, overdue_articles
 from kb.services.revisions import (RevisionDiff, count_revisions, diff_revisions, get_revision,
                                    list_revisions, restore_revision)
-from kb.permissions import expert_category_ids
+from accounts.permissions import expert_category_ids
 
 __all__ = [
     "BODY_MAX_BYTES", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS", "RevisionDiff",
@@ -22,7 +22,7 @@ __all__ = [
     "count_open_flags", "count_revisions", "create_article", "customer_section", "diff_revisions",
     "expert_category_ids", "feedback_comments", "flag_article", "get_article",
     "get_feedback", "get_flag", "get_revision", "get_tag", "list_articles",
-    "list_revisions", "on_article_published", "on_article_verified", "on_feedback", "open_flags",
+    "list_revisions", "open_flags",
     "open_flags_of", "overdue_articles", "parse_tags", "publish_article", "record_article_view",
     "record_feedback", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",

@@ -12,7 +12,7 @@ from extensions import db
 from core.markdown import CUSTOMER_SECTION_HEADINGS, extract_section
 from kb.models import (ARTICLE_LANGUAGES, ARTICLE_STATUSES, SUMMARY_MAX_CHARS, TAG_MAX_CHARS,
                        TITLE_MAX_CHARS, Article, Tag, article_tag)
-from kb.permissions import expert_category_ids
+from accounts.permissions import expert_category_ids
 from core.categories import require_category
 from kb.services.lifecycle import (DEFAULT_REVIEW_INTERVAL_DAYS, change_status,
                                    check_status_change)

@@ -8,7 +8,7 @@ from accounts.permissions import can, require
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from kb.models import ArticleFeedback, ArticleFlag
-from kb.services.events import fire, on_feedback
+from core.signals import feedback_given
 from kb.services.lifecycle import category_experts
 
 COMMENT_MAX_CHARS = 1000
@@ -52,7 +52,7 @@ def record_feedback(article, user, helpful, comment=""):
         feedback.helpful, feedback.comment, feedback.updated_at = helpful, comment, utcnow()
     db.session.flush()
     _recount_feedback(article)
-    fire(on_feedback, feedback)
+    feedback_given.send(feedback)
     return feedback, created
 
 

@@ -11,7 +11,7 @@ from accounts.permissions import can, is_expert, require
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
 from kb.models import ArticleReviewComment, ArticleVerification
-from kb.services.events import fire, on_article_published, on_article_verified
+from core.signals import article_published, article_verified
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 REVIEW_COMMENT_MAX_CHARS = 2000
@@ -120,8 +120,8 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
         notify(article.author, "article_published", article.path, actor=user, **_params(article))
     record_audit(user, "article.publish", article, article.title, revision=article.revision_number)
     db.session.flush()
-    fire(on_article_published, article)
-    fire(on_article_verified, article)
+    article_published.send(article)
+    article_verified.send(article)
     return article
 
 
@@ -172,7 +172,7 @@ def verify_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_D
     require(user, "article.verify", article)
     _mark_verified(article, user, review_interval_days)
     db.session.flush()
-    fire(on_article_verified, article)
+    article_verified.send(article)
     return article
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from core.clock import utcnow
 from extensions import db
 from kb.models import Article, ArticleFlag
-from kb.permissions import expert_category_ids
+from accounts.permissions import expert_category_ids
 
 
 def _in_expert_categories(stmt, column, user):

@@ -10,7 +10,8 @@ from config import LANGUAGES
 from database import begin_write
 from errors import Conflict, Invalid, json_error, show_on_form
 from extensions import db
-from kb import kb, services
+from kb import services
+from kb.views import kb
 from kb.forms import ArticleForm
 from core.markdown import howto_template, render_markdown
 from kb.models import ARTICLE_STATUSES

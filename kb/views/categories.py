@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from accounts.permissions import require
 from errors import Conflict, Invalid, show_on_form
 from extensions import db
-from kb import kb, services
+from kb import services
+from kb.views import kb
 from kb.forms import CategoryForm
 from core.categories import create_category, get_category_or_404, list_categories, update_category
 

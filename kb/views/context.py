@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from accounts.permissions import can, require
-from kb import kb
+from kb.views import kb
 from kb.services import STATUS_LABELS, get_article
 from core.categories import list_categories
 

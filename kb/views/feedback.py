@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from accounts.permissions import require
 from errors import Conflict, Invalid, flash_invalid
 from extensions import db
-from kb import kb, services
+from kb import services
+from kb.views import kb
 from kb.forms import FeedbackForm, FlagForm, ResolveFlagForm
 from kb.views.context import load_article
 from security import safe_next

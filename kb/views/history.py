@@ -6,7 +6,8 @@ from markupsafe import Markup
 
 from errors import Conflict, Invalid, flash_invalid
 from extensions import db
-from kb import kb, services
+from kb import services
+from kb.views import kb
 from kb.views.context import load_article
 
 REVISIONS_PER_PAGE = 50

@@ -3,7 +3,8 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from accounts.permissions import require
-from kb import kb, services
+from kb import services
+from kb.views import kb
 
 
 @kb.route("/kb/review")

@@ -9,11 +9,11 @@ from config import LANGUAGES
 from database import begin_write
 from errors import NotFound
 from extensions import db
-from kb import kb
-from kb.search.log import content_gaps
-from kb.search.queue import count_queued
-from kb.search.service import BadSearch, SearchFilters, check_filters, open_result, search_content
-from kb.search.sync import current_search, index_state
+from kb.views import kb
+from search.log import content_gaps
+from search.queue import count_queued
+from search.service import BadSearch, SearchFilters, check_filters, open_result, search_content
+from search.sync import current_search, index_state
 from kb.views.context import category_choices
 
 GAP_PERIODS = (7, 30, 90, 365)

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 mentoring_api = Blueprint("mentoring_api", __name__, url_prefix="/api/v1")
-
-from mentoring.api import mentorships, questions  # noqa: E402,F401  (routes register on import)

@@ -1,2 +1,4 @@
-"""Mentoring pages: questions and answers, mentors and mentorships."""
-from mentoring.views import mentorships, questions  # noqa: F401  (routes register on import)
+"""Mentoring pages: the blueprint; questions/ and mentorships/ beside it hold the routes."""
+from flask import Blueprint
+
+mentoring = Blueprint("mentoring", __name__)

@@ -15,7 +15,7 @@ from recognition.awards.terms import through_day
 from security import bearer_token
 
 # cli_group=None puts this blueprint's commands (cli.py) at the top level: `flask notify-…`.
-awards_api = Blueprint("awards_api", __name__, url_prefix="/api/v1", cli_group=None)
+awards_api = Blueprint("awards_api", __name__, url_prefix="/api/v1")
 
 # Flask-Limiter's burst guard in front of the service's hourly limit (KUDOS_PER_HOUR).
 KUDOS_ROUTE_LIMIT = "20 per minute"
@@ -123,6 +123,3 @@ def give_kudos():
                                 article_id=data.get("article_id"), answer_id=data.get("answer_id"))
     db.session.commit()
     return jsonify(kudos_json(kudos)), 201
-
-
-from recognition.awards import cli  # noqa: E402,F401  (commands register on the blueprint)

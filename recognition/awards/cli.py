@@ -1,13 +1,13 @@
 """CLI commands: notify-expiring-titles and award-period-badges (run daily by cron/systemd)."""
 import click
+from flask.cli import with_appcontext
 
-from accounts.cli import after_init_db
 from extensions import db
 from recognition.awards import services
-from recognition.awards.api import awards_api
 
 
-@awards_api.cli.command("notify-expiring-titles")
+@click.command("notify-expiring-titles")
+@with_appcontext
 @click.option("--days", default=services.EXPIRY_NOTICE_DAYS, show_default=True,
               help="Warn about titles expiring within this many days.")
 def notify_expiring_titles(days):
@@ -17,7 +17,8 @@ def notify_expiring_titles(days):
     click.echo("%d expiring titles notified." % count)
 
 
-@awards_api.cli.command("award-period-badges")
+@click.command("award-period-badges")
+@with_appcontext
 def award_period_badges():
     """Give "Top performer" badges for the last complete quarter (idempotent)."""
     from core.categories import list_categories
@@ -27,12 +28,14 @@ def award_period_badges():
     click.echo("%d top-performer badges awarded." % len(awards))
 
 
-after_init_db.append(services.ensure_default_badges)
 
-
-@awards_api.cli.command("ensure-default-badges")
+@click.command("ensure-default-badges")
+@with_appcontext
 def ensure_default_badges():
     """Create the default badge definitions that are missing."""
     created = services.ensure_default_badges()
     db.session.commit()
     click.echo("%d default badges created." % created)
+
+
+COMMANDS = (notify_expiring_titles, award_period_badges, ensure_default_badges)

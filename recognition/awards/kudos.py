@@ -10,7 +10,8 @@ from accounts.notifications import notify
 from accounts.permissions import can, require
 from errors import DomainError, Invalid
 from extensions import db
-from recognition.awards.contributions import domain_function
+from core.signals import answers, content_asked
+from kb.services import get_article
 from recognition.awards.models import KUDOS_MAX_CHARS, Kudos
 from recognition.awards.notices import profile_path
 
@@ -43,26 +44,17 @@ def _object_id(value, field):
 
 def _thanked_article(sender, article_id):
     """The article the kudos is for: it must exist and be readable by the sender."""
-    get_article = domain_function("kb.services", "get_article")
-    article = None
-    if get_article is not None:
-        try:
-            article = get_article(article_id)
-        except DomainError:
-            article = None
+    try:
+        article = get_article(article_id)
+    except DomainError:
+        article = None
     if article is None or not can(sender, "article.view", article):
         raise Invalid("article_id", _l("No article with id %(id)d.", id=article_id))
     return article
 
 
 def _thanked_answer(answer_id):
-    get_answer = domain_function("mentoring.services", "get_answer")
-    answer = None
-    if get_answer is not None:
-        try:
-            answer = get_answer(answer_id)
-        except DomainError:
-            answer = None
+    answer = next(iter(answers(content_asked, None, kind="answer", id=answer_id)), None)
     if answer is None:
         raise Invalid("answer_id", _l("No answer with id %(id)d.", id=answer_id))
     return answer

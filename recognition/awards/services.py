@@ -1,24 +1,20 @@
 """Recognition awards services, the one import other domains and the views use.
 
-Importing this module also plugs recognition into the rest of the platform: current titles make
-their holders experts (accounts.permissions), profiles carry titles, badges and stats
-(accounts.serializers), the resolution-data candidates skip current title holders, and the
-knowledge base's events evaluate the automatic badges.
+The receivers at the end answer the signals of core/signals.py; recognition's init_app
+connects them: current titles make their holders experts, profiles carry titles, badges and
+stats, and the knowledge base's events evaluate the automatic badges.
 """
-import importlib
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
 from core.clock import utcnow
-from accounts.permissions import register_expert_provider
-from accounts.serializers import register_profile_provider
 from accounts.services import get_user
 from errors import NotFound
 from extensions import db
-from recognition.services import register_title_holder_check
 # notices and permissions register their notification kinds and rules on import.
-from recognition.awards import notices, performance, permissions  # noqa: F401
+from recognition import permissions  # noqa: F401  (the rules its services check)
+from recognition.awards import notices, performance  # noqa: F401
 from recognition.awards.badges import (BADGE_ICONS, DEFAULT_BADGES, award_badge, badge_text,
                                        badges_of, ensure_default_badges, evaluate_badges,
                                        get_badge, get_badge_or_404, list_badges,
@@ -70,37 +66,28 @@ def award_top_performer_badges(categories, now=None):
     return awarded
 
 
-def _on_article_published(article):
+def award_for_published_article(article):
+    """article_published receiver: the author's publishing badges."""
     evaluate_badges(getattr(article, "author", None), "article_published", article=article)
 
 
-def _on_article_verified(article):
+def award_for_verified_article(article):
+    """article_verified receiver: the verifier's verification badges."""
     evaluate_badges(getattr(article, "verifier", None), "article_verified", article=article)
 
 
-def _on_feedback(feedback):
+def award_for_helpful_feedback(feedback):
+    """feedback_given receiver: the author's badges for helpful articles."""
     if getattr(feedback, "helpful", False):
         article = feedback.article
         evaluate_badges(getattr(article, "author", None), "article_feedback", article=article)
 
 
-def _attach_to(module_name, list_name, hook):
-    """Append `hook` to another domain's hook list when that domain provides it."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return False
-    hooks = getattr(module, list_name, None)
-    if hooks is None:
-        return False
-    if hook not in hooks:
-        hooks.append(hook)
-    return True
+def answer_expertise(user, category_id):
+    """expertise_asked receiver: a current title makes its holder an expert of the category."""
+    return holds_current_title(user, category_id)
 
 
-register_expert_provider(holds_current_title)
-register_profile_provider(profile_json)
-_attach_to("kb.services", "on_article_published", _on_article_published)
-_attach_to("kb.services", "on_article_verified", _on_article_verified)
-_attach_to("kb.services", "on_feedback", _on_feedback)
-register_title_holder_check(holds_current_title_by_id)
+def create_default_badges(_app):
+    """database_initialised receiver: the default badge definitions that are missing."""
+    ensure_default_badges()

@@ -9,12 +9,11 @@ from flask_login import current_user, login_required
 from accounts.models import Team
 from core.clock import utcnow
 from accounts.permissions import can, require
-from accounts.sections import register_section
 from accounts.services import get_team, get_user, get_user_or_404
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
 from core.categories import get_category, list_categories
-from recognition import recognition
+from recognition.views import recognition
 from recognition.awards import performance, services
 from recognition.awards.api import KUDOS_ROUTE_LIMIT
 from recognition.awards.forms import (AwardBadgeForm, AwardTitleForm, BadgeDefinitionForm,
@@ -223,8 +222,9 @@ def _save_definition(form, badge):
     return render_template("awards/badge_form.html", form=form, badge=badge)
 
 
-register_section("home", "awards/_home_feed.html", order=20)
-register_section("profile", "awards/_profile.html", order=10)
+def page_sections(_sender, page):
+    """page_sections_asked receiver: recognition's part of the home page and of profiles."""
+    return {"home": [(20, "awards/_home_feed.html")], "profile": [(10, "awards/_profile.html")]}.get(page)
 
 
 @recognition.app_context_processor

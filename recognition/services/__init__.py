@@ -13,8 +13,7 @@ from recognition.services.metrics import (Metrics, grouped_metrics, period_metri
                                           recompute_metrics, refresh_metrics, weekly_metrics)
 from recognition.services.performers import (CategoryStrength, Leaderboard, agent_metrics,
                                              category_strength, holds_title, rank_performers,
-                                             register_title_holder_check, title_candidates,
-                                             title_holder_checks)
+                                             title_candidates)
 from recognition.services.score_settings import load_ranking_settings, update_ranking_settings
 
 __all__ = [
@@ -24,6 +23,6 @@ __all__ = [
     "grouped_metrics", "holds_title", "import_resolutions", "iter_row_errors", "list_batches",
     "list_teams", "load_ranking_settings", "page_row_errors", "period_metrics",
     "preview_resolutions", "rank_performers", "recompute_metrics", "refresh_metrics",
-    "register_title_holder_check", "summarize_batch", "team_dashboard", "team_led_by",
-    "title_candidates", "title_holder_checks", "update_ranking_settings", "weekly_metrics",
+    "summarize_batch", "team_dashboard", "team_led_by",
+    "title_candidates", "update_ranking_settings", "weekly_metrics",
 ]

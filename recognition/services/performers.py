@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from accounts.models import User
+from core.clock import utcnow
 from extensions import db
+from recognition.awards.models import Title
 from core.periods import Period, default_period
 from recognition.scoring import AgentAggregate, rank_agents, summarize_category
 from core.categories import category_of
@@ -12,19 +14,17 @@ from recognition.services.metrics import (median_handle_seconds, metrics_from_to
                                           period_totals)
 from recognition.services.score_settings import load_ranking_settings
 
-# fn(user_id, category_id) -> bool, True when the user holds a current title in the category.
-# The titles part of recognition registers its check here; without one nobody holds a title.
-title_holder_checks = []
-
-
-def register_title_holder_check(fn):
-    """Add a check telling whether someone holds a current title in a category."""
-    if fn not in title_holder_checks:
-        title_holder_checks.append(fn)
+def current_title_holders(category_id, now=None):
+    """Ids of the people holding a current (started, unexpired, unrevoked) title in the category."""
+    now = now or utcnow()
+    return set(db.session.scalars(select(Title.user_id).where(
+        Title.category_id == category_id, Title.revoked_at.is_(None),
+        Title.starts_at <= now, Title.expires_at > now)))
 
 
 def holds_title(user_id, category_id):
-    return any(check(user_id, category_id) for check in title_holder_checks)
+    """True while the person holds a current title in the category."""
+    return user_id in current_title_holders(category_id)
 
 
 def _rounded(value, digits):
@@ -150,7 +150,8 @@ def title_candidates(category, limit=None):
     """The current period's top eligible agents of the category without a current title there."""
     board = rank_performers(category)
     limit = limit or board.settings.candidate_count
-    rows = [row for row in board.ranked if not holds_title(row.user.id, board.category.id)]
+    holders = current_title_holders(board.category.id)
+    rows = [row for row in board.ranked if row.user.id not in holders]
     return Candidates(board, rows[:limit])
 
 

@@ -1,3 +1,4 @@
-"""Recognition pages: resolution-data imports, leaderboards, performance dashboards, settings."""
-from recognition.views import imports, performance, settings  # noqa: F401  (routes register)
-from recognition.awards import views as _awards_views  # noqa: E402,F401
+"""Recognition pages, under /recognition: the blueprint; its routes are in the modules beside it."""
+from flask import Blueprint
+
+recognition = Blueprint("recognition", __name__, url_prefix="/recognition")

@@ -8,7 +8,8 @@ from accounts.permissions import can, require
 from accounts.services import get_team, get_user_or_404
 from core.categories import list_categories, get_category
 from errors import Invalid, NotFound
-from recognition import recognition, services
+from recognition import services
+from recognition.views import recognition
 from core.charts import format_value
 from recognition.exports import csv_response
 from recognition.forms import PERIOD_PRESETS

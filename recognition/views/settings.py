@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from accounts.permissions import require
 from errors import Invalid, show_on_form
 from extensions import db
-from recognition import recognition, services
+from recognition import services
+from recognition.views import recognition
 from recognition.forms import ScoreSettingsForm
 
 

@@ -10,7 +10,7 @@ from extensions import db
 from core.markdown import render_markdown
 from mentoring.models.questions import Answer, Question, Vote
 from mentoring.services.questions.asking import clean_body, require_permission
-from mentoring.services.questions.events import question_changed
+from core.signals import question_changed
 from recognition.awards.services import evaluate_badges
 
 VOTE_VALUES = (1, -1, 0)  # 0 takes one's vote back
@@ -40,7 +40,7 @@ def answer_question(question, author, body):
     db.session.flush()
     notify(question.author, "answer_posted", "%s#answer-%d" % (question.path, answer.id),
            actor=author, title=question.title)
-    question_changed(question)
+    question_changed.send(question)
     return answer
 
 
@@ -54,7 +54,7 @@ def edit_answer(answer, editor, body):
         answer.html = str(render_markdown(body))
         answer.updated_at = utcnow()
         db.session.flush()
-        question_changed(answer.question)
+        question_changed.send(answer.question)
     return answer
 
 
@@ -105,7 +105,7 @@ def accept_answer(answer, user, question=None):
     notify(answer.author, "answer_accepted", "%s#answer-%d" % (question.path, answer.id),
            actor=user, title=question.title)
     evaluate_badges(answer.author, "answer_accepted")
-    question_changed(question)
+    question_changed.send(question)
     return answer
 
 
@@ -163,7 +163,7 @@ def vote_on_answer(answer, user, value):
         # Added in the UPDATE itself, so that concurrent voters never overwrite each other.
         answer.score = Answer.score + change
         db.session.flush()
-        question_changed(answer.question)
+        question_changed.send(answer.question)
     return answer
 
 

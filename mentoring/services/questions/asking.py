@@ -13,7 +13,7 @@ from core.categories import require_category
 from mentoring.models.questions import (BODY_MAX_CHARS, CLOSE_REASON_MAX_CHARS,
                                         QUESTION_TITLE_MAX_CHARS, QUESTION_TITLE_MIN_CHARS,
                                         TAG_MAX_CHARS, Question, QuestionRevision, QuestionTag)
-from mentoring.services.questions.events import question_changed
+from core.signals import question_changed
 from mentoring.services.questions.routing import DEFAULT_EXPERT_LIMIT, route_question
 
 MAX_TAGS = 10
@@ -113,7 +113,7 @@ def ask_question(author, title, body, category, tags=(), lang=None,
     _add_revision(question, author)
     db.session.flush()
     route_question(question, expert_limit)
-    question_changed(question)
+    question_changed.send(question)
     return question
 
 
@@ -156,7 +156,7 @@ def edit_question(question, editor, title=None, body=None, category=None, tags=N
             _add_revision(question, editor)
         question.updated_at = utcnow()
         db.session.flush()
-        question_changed(question)
+        question_changed.send(question)
     return question
 
 
@@ -175,7 +175,7 @@ def close_question(question, user, reason=""):
     question.closed_by = user
     question.close_reason = reason
     db.session.flush()
-    question_changed(question)
+    question_changed.send(question)
     return question
 
 
@@ -191,7 +191,7 @@ def reopen_question(question, user):
     question.close_reason = ""
     question.updated_at = utcnow()
     db.session.flush()
-    question_changed(question)
+    question_changed.send(question)
     return question
 
 
@@ -203,7 +203,7 @@ def delete_question(question, user):
     question.deleted_at = question.updated_at = utcnow()
     record_audit(user, "question.delete", question, question.title[:120])
     db.session.flush()
-    question_changed(question)
+    question_changed.send(question)
     return question
 
 

@@ -9,7 +9,7 @@ from extensions import db
 from core.markdown import howto_template
 from kb.services import create_article
 from mentoring.services.questions.asking import require_permission
-from mentoring.services.questions.events import question_changed
+from core.signals import question_changed
 
 # The how-to template's sections, in order: the question fills the first (Problem / Symptoms),
 # the answer the third (Steps to resolve).
@@ -103,5 +103,5 @@ def promote_answer(answer, promoter):
     record_audit(promoter, "answer.promote", answer,
                  "question %d → article %d" % (question.id, article.id),
                  question_id=question.id, article_id=article.id)
-    question_changed(question)
+    question_changed.send(question)
     return article

@@ -148,7 +148,7 @@ def similar_questions(text, limit=5, exclude_id=None):
 def _search_index_matches(user, text, limit):
     """The search index's best articles and answered questions for `text`, as result dicts."""
     # Imported here: the search package reads this module's searchable_questions() itself.
-    from kb.search.service import MAX_TYPED_CHARS, check_filters, search_content
+    from search.service import MAX_TYPED_CHARS, check_filters, search_content
     filters = check_filters(text[:MAX_TYPED_CHARS], per_page=limit)
     # Not logged: half-typed titles are not searches, and would swamp the content-gaps report.
     outcome = search_content(user, filters, log=False)

@@ -7,11 +7,10 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.permissions import can, require
-from accounts.sections import register_section
 from extensions import db
 from core.markdown import render_markdown
 from core.categories import get_category, list_categories
-from mentoring import mentoring
+from mentoring.views import mentoring
 from mentoring.services import mentorships
 from core.charts import format_value, line_chart
 
@@ -108,7 +107,9 @@ def _mentoring_helpers():
     }
 
 
-register_section("profile", "mentors/_profile_section.html", order=30)
+def page_sections(_sender, page):
+    """page_sections_asked receiver: mentoring's part of profiles."""
+    return [(30, "mentors/_profile_section.html")] if page == "profile" else None
 
 
 @mentoring.app_context_processor

@@ -7,7 +7,7 @@ from accounts.permissions import can, require
 from accounts.services import get_team, get_user
 from errors import Conflict, Invalid, show_on_form
 from extensions import db
-from mentoring import mentoring
+from mentoring.views import mentoring
 from mentoring.mentorship_forms import AssignForm, CloseForm, ConfirmForm, SessionForm
 from mentoring.services import mentorships
 from mentoring.views.mentorships.context import (category_choices, chosen_category, impact_chart,

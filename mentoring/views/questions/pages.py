@@ -7,7 +7,7 @@ from config import LANGUAGES
 from database import begin_write
 from extensions import db
 from core.categories import get_category, list_categories
-from mentoring import mentoring
+from mentoring.views import mentoring
 from mentoring.question_forms import AnswerForm, CloseForm
 from mentoring.services import questions
 from mentoring.views.questions.context import (QUESTIONS_PER_PAGE, SHOW_LABELS, category_choices,

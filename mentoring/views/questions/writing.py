@@ -8,7 +8,7 @@ from accounts.permissions import require
 from config import LANGUAGES
 from errors import Invalid, show_on_form
 from extensions import db
-from mentoring import mentoring
+from mentoring.views import mentoring
 from mentoring.models.questions import BODY_MAX_CHARS
 from mentoring.question_forms import AnswerForm, QuestionForm
 from mentoring.services import questions

@@ -1,7 +1,8 @@
 """Keeping the index in step with the database: session hooks, the retry queue and rebuilds.
 
-Changed articles and questions are collected while the session flushes (new, changed and
-deleted rows, their tags, answers and categories), written to the index after the commit and
+The rows of the tables each document source names are collected while the session flushes
+(new, changed and deleted rows: articles, questions, their tags and answers, and renamed
+categories), written to the index after the commit and
 forgotten on rollback. The documents are read back from the database after the commit, on a
 session of their own and while the index's write lock is held, so the index gets exactly what
 was committed, and the last of two workers changing one document writes its last state. A write that fails (the
@@ -26,12 +27,12 @@ from sqlalchemy.orm import Session
 from core.clock import utcnow
 from database import set_write_intent
 from extensions import db
-from kb.models import Article
 from core.categories import Category
-from kb.search.documents import ARTICLE, CATEGORY, QUESTION, iter_documents, load_documents, make_key
-from kb.search.engine import SearchError, WhooshEngine
-from kb.search.queue import (count_attempt, count_queued, enqueue_keys, forget_keys, forget_queued_before,
-                             queued_keys)
+from search.documents import iter_documents, load_documents, make_key
+from search.engine import SearchError, WhooshEngine
+from search.sources import CATEGORY, document_sources
+from search.queue import (count_attempt, count_queued, enqueue_keys, forget_keys,
+                          forget_queued_before, queued_keys)
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ PENDING = "search_pending"
 REBUILD_LOCK_FILE = "rebuild.lock"
 DEFAULT_LOCK_WAIT = 2.0
 DEFAULT_RETRY_SECONDS = 60.0
-# Mentoring tables whose rows belong to a question's document (the question, or via question_id).
-_QUESTION_TABLES = {"question": "id", "answer": "question_id", "question_tag": "question_id"}
 
 
 class RebuildRunning(SearchError):
@@ -247,18 +246,27 @@ def schedule_sync(session, keys):
         pending[key] = None
 
 
+def _document_column(obj):
+    """(kind, attribute holding the document id) of a row some source watches, else None."""
+    table = getattr(obj, "__tablename__", None)
+    for source in document_sources().values():
+        column = source.tables.get(table)
+        if column is not None:
+            return source.kind, column
+    return None
+
+
 def keys_of(obj, deleted=False):
     """Document keys a changed row affects (a renamed category stands for all its documents)."""
-    if isinstance(obj, Article):
-        return [make_key(ARTICLE, obj.id)] if obj.id is not None else []
     if isinstance(obj, Category):
         slug = inspect(obj).attrs.slug.history
         return [make_key(CATEGORY, obj.id)] if obj.id is not None and slug.deleted and not deleted else []
-    column = _QUESTION_TABLES.get(getattr(obj, "__tablename__", None))
-    if column is not None:
-        question_id = getattr(obj, column, None)
-        return [make_key(QUESTION, question_id)] if question_id is not None else []
-    return []
+    watched = _document_column(obj)
+    if watched is None:
+        return []
+    kind, column = watched
+    document_id = getattr(obj, column, None)
+    return [make_key(kind, document_id)] if document_id is not None else []
 
 
 def _collect(session, objects):
@@ -269,16 +277,17 @@ def _collect(session, objects):
 
 
 def _before_flush(session, _flush_context, _instances):
-    # Changed and deleted rows have their ids now; a row moved to another category or question
-    # also needs its old one, which only the history before the flush still holds.
+    # Changed and deleted rows have their ids now; a row moved to another document (an answer
+    # to another question) also needs its old one, which only the history before the flush holds.
     changed = [obj for obj in session.dirty if session.is_modified(obj)]
     _collect(session, chain(changed, session.deleted))
     for obj in changed:
-        column = _QUESTION_TABLES.get(getattr(obj, "__tablename__", None))
-        if column == "question_id":
-            for old_id in inspect(obj).attrs.question_id.history.deleted or ():
+        watched = _document_column(obj)
+        if watched is not None and watched[1] != "id":
+            kind, column = watched
+            for old_id in getattr(inspect(obj).attrs, column).history.deleted or ():
                 if old_id is not None:
-                    schedule_sync(session, [make_key(QUESTION, old_id)])
+                    schedule_sync(session, [make_key(kind, old_id)])
 
 
 def _after_flush(session, _flush_context):
@@ -333,10 +342,10 @@ def _search_of_current_app():
     return current_app.extensions.get("search")
 
 
-def on_question_changed(question):
-    """Q&A hook: the question's document is synced after the commit (services call it)."""
-    if question.id is not None:
-        schedule_sync(db.session, [make_key(QUESTION, question.id)])
+def resync_document(kind, object_id):
+    """Have one document re-read after the commit, for changes no watched table shows."""
+    if object_id is not None:
+        schedule_sync(db.session, [make_key(kind, object_id)])
 
 
 _SESSION_LISTENERS = (
@@ -353,10 +362,6 @@ def install_listeners():
     for name, listener in _SESSION_LISTENERS:
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
-    from mentoring.services import questions
-
-    if on_question_changed not in questions.on_question_changed:
-        questions.on_question_changed.append(on_question_changed)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
-"""Who may do what with resolution data: the permission rules recognition registers.
+"""Who may do what in recognition: resolution data, titles, badges and kudos.
 
 Each action has its own name so that the policy can change for one without the others; today
 they all belong to leads (and admins, who rank above them). An agent's own performance page
 uses accounts' "user.view_stats" (the person, their team lead, admins).
 """
-from accounts.permissions import role_rule
+from accounts.permissions import role_rule, rule
 
 LEAD_ACTIONS = (
     "resolutions.import",  # upload, preview, import; import history and rejected rows
@@ -15,3 +15,13 @@ LEAD_ACTIONS = (
 
 
 role_rule("lead", *LEAD_ACTIONS)
+
+# Leads (and admins) award, renew and revoke titles, see the candidates desk and award badges;
+# badge definitions are administrators' settings.
+role_rule("lead", "title.award", "title.revoke", "badge.award")
+role_rule("admin", "badge.manage")
+
+
+@rule("kudos.give")
+def _give_kudos(user, _person):
+    return True

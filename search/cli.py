@@ -5,7 +5,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from kb.search.sync import current_search, rebuild_index, retry_pending
+from search.sync import current_search, rebuild_index, retry_pending
 
 
 @click.command("reindex")

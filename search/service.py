@@ -1,28 +1,24 @@
 """Searching for a reader: filters checked, hits re-checked against the database, the query logged.
 
 The index may lag the database by a moment, or hold a document the reader may not see; so
-every hit is looked up again (one query per document type for a whole page) and shown only if
-it is still searchable and the reader may open it. Stale hits are re-synced after the commit.
+every hit is looked up again through its document source (one query per type for a whole page)
+and shown only if it is still searchable and the reader may open it. Stale hits are re-synced after the commit.
 """
-import functools
 import time
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from accounts.permissions import can
 from config import LANGUAGES
 from errors import DomainError
 from extensions import db
-from kb.models import Article
-from kb.search.documents import ARTICLE, DOCUMENT_TYPES, QUESTION, parse_key, searchable_questions
-from kb.search.engine import IndexUnavailable
-from kb.search.log import record_open, record_search
-from kb.search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, clean_query_text
-from kb.search.sync import current_search, schedule_sync, start_rebuild
+from search.documents import parse_key
+from search.engine import IndexUnavailable
+from search.log import record_open, record_search
+from search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, clean_query_text
+from search.sources import document_types, source_of
+from search.sync import current_search, schedule_sync, start_rebuild
 from core.categories import get_category
 
 # Longer text is refused rather than cut: it is a pasted document, not a search.
@@ -147,7 +143,7 @@ def check_filters(text, type=None, category=None, lang=None, page=None, per_page
     if len(text) > MAX_TYPED_CHARS:
         raise BadSearch("q", _l("The search text is too long: type a few words (at most %(n)d characters).",
                                 n=MAX_QUERY_CHARS))
-    if type and type not in DOCUMENT_TYPES:
+    if type and type not in document_types():
         raise BadSearch("type", _l("type must be “article” or “question”."))
     if lang and lang not in LANGUAGES:
         raise BadSearch("lang", _l("lang must be one of %(choices)s.", choices=", ".join(LANGUAGES)))
@@ -162,57 +158,37 @@ def check_filters(text, type=None, category=None, lang=None, page=None, per_page
                          _whole_number(per_page, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE))
 
 
-@functools.cache
-def _searchable_question_rule():
-    """The Question model and the condition the Q&A domain gives for searchable questions."""
-    stmt = searchable_questions()
-    return stmt.column_descriptions[0]["entity"], stmt.whereclause
-
-
-def _articles_by_id(ids):
+def _rows_by_id(source, ids):
     if not ids:
         return {}
-    rows = db.session.scalars(select(Article).options(joinedload(Article.category))
-                              .where(Article.id.in_(ids)))
-    return {article.id: article for article in rows if article.status == "published"}
-
-
-def _questions_by_id(ids):
-    if not ids:
-        return {}
-    question, searchable = _searchable_question_rule()
-    rows = db.session.scalars(select(question).options(joinedload(question.category))
-                              .where(searchable, question.id.in_(ids)))
-    return {row.id: row for row in rows}
-
-
-def _url_of(kind, target):
-    if kind == QUESTION and target.accepted_answer_id:
-        return "%s#answer-%d" % (target.path, target.accepted_answer_id)
-    return target.path
+    select_rows = source.select_results or source.select_searchable
+    return {row.id: row for row in db.session.scalars(select_rows(ids))}
 
 
 def visible_targets(user, keys):
-    """{key: (type, article or question)} for the keys still searchable that `user` may open.
+    """{key: (type, row)} for the keys still searchable that `user` may open.
 
     Also returns the keys no longer searchable in the database (stale in the index).
     """
-    ids = {kind: [] for kind in DOCUMENT_TYPES}
+    ids = {}
     for key in keys:
         parsed = parse_key(key)
-        if parsed is not None and parsed[0] in ids:
-            ids[parsed[0]].append(parsed[1])
-    rows = {ARTICLE: _articles_by_id(ids[ARTICLE]), QUESTION: _questions_by_id(ids[QUESTION])}
-    actions = {ARTICLE: "article.view", QUESTION: "question.view"}
+        if parsed is not None and source_of(parsed[0]) is not None:
+            ids.setdefault(parsed[0], []).append(parsed[1])
+    rows = {kind: _rows_by_id(source_of(kind), kind_ids) for kind, kind_ids in ids.items()}
     visible, stale = {}, []
     for key in keys:
         parsed = parse_key(key)
         target = rows.get(parsed[0], {}).get(parsed[1]) if parsed else None
         if target is None:
             stale.append(key)
-        elif can(user, actions[parsed[0]], target):
+        elif source_of(parsed[0]).may_open(user, target):
             visible[key] = (parsed[0], target)
     return visible, stale
+
+
+def _url_of(kind, target):
+    return source_of(kind).url_of(target)
 
 
 def _index_unavailable(search):

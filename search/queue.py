@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core.clock import utcnow
 from extensions import db
-from kb.search.models import SearchIndexQueue
+from search.models import SearchIndexQueue
 
 QUEUE_BATCH = 500
 

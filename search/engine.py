@@ -14,16 +14,14 @@ from dataclasses import dataclass
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from kb.search.analysis import split_words
-from kb.search.index_store import (
-    IndexBusy, IndexStore, IndexUnavailable, SearchError, build_schema, document_fields, unreadable_index,
-)
-from kb.search.query import (
-    CONTENT_FIELD, MAX_PAGE, MAX_PER_PAGE, PREFIX_FIELD, SPELLING_FIELD, TITLE_FIELD, Ranker, SpellingLexicon, clamp_number,
-    clean_query_text, find_matches, make_parsers, suggest_query,
-)
-from kb.search.snippets import highlight_terms, make_snippet
-from kb.search.vector import WARM_POSTINGS, IndexArrays, SegmentCache
+from search.analysis import split_words
+from search.index_store import (IndexBusy, IndexStore, IndexUnavailable, SearchError, build_schema,
+                                document_fields, unreadable_index)
+from search.query import (CONTENT_FIELD, MAX_PAGE, MAX_PER_PAGE, PREFIX_FIELD, SPELLING_FIELD,
+                          TITLE_FIELD, Ranker, SpellingLexicon, clamp_number, clean_query_text,
+                          find_matches, make_parsers, suggest_query)
+from search.snippets import highlight_terms, make_snippet
+from search.vector import WARM_POSTINGS, IndexArrays, SegmentCache
 
 __all__ = [
     "IndexBusy", "IndexHealth", "IndexUnavailable", "SearchEngine", "SearchError", "SearchHit",

@@ -41,8 +41,8 @@ from whoosh.index import TOC, FileIndex
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.writing import LockError
 
-from kb.search.analysis import exact_analyzer, text_analyzer, title_prefix_analyzer
-from kb.search.vector import word_pairs
+from search.analysis import exact_analyzer, text_analyzer, title_prefix_analyzer
+from search.vector import word_pairs
 
 _TEXT_ANALYZER = text_analyzer()
 _EXACT_ANALYZER = exact_analyzer()

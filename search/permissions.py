@@ -1,6 +1,6 @@
 """Who may see what the search log reveals (rules registered with accounts)."""
 from accounts.permissions import rule
-from kb.permissions import expert_category_ids
+from accounts.permissions import expert_category_ids
 
 
 @rule("search.use")

@@ -3,12 +3,12 @@ import threading
 
 import click
 
-from accounts.cli import after_init_db
+from core.signals import database_initialised
 from extensions import db
-from kb.search.cli import reindex
-from kb.search.documents import count_documents
-from kb.search.sync import (DEFAULT_LOCK_WAIT, DEFAULT_RETRY_SECONDS, SearchIndex, current_search,
-                            install_listeners, reading_session, rebuild_index)
+from search.cli import reindex
+from search.documents import count_documents
+from search.sync import (DEFAULT_LOCK_WAIT, DEFAULT_RETRY_SECONDS, SearchIndex, current_search,
+                         install_listeners, reading_session, rebuild_index)
 
 
 def init_search(app):
@@ -18,7 +18,7 @@ def init_search(app):
     SEARCH_RETRY_SECONDS (how often commits look at the retry queue, default 60);
     SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on).
     """
-    from kb.search import models, permissions  # noqa: F401  (tables and rules register on import)
+    from search import models, permissions  # noqa: F401  (the tables and rules of search)
 
     search = SearchIndex(app.config["SEARCH_DIR"],
                          lock_wait=float(app.config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT)),
@@ -26,8 +26,7 @@ def init_search(app):
                          auto_rebuild=bool(app.config.get("SEARCH_AUTO_REBUILD", True)))
     app.extensions["search"] = search
     install_listeners()
-    if build_index_if_needed not in after_init_db:
-        after_init_db.append(build_index_if_needed)
+    database_initialised.connect(build_index_if_needed)
     app.cli.add_command(reindex)
     if not app.testing:
         # Loading the Thai dictionary and the searcher takes a second; not during a live call.
@@ -35,7 +34,7 @@ def init_search(app):
     return search
 
 
-def build_index_if_needed():
+def build_index_if_needed(_app=None):
     """init-db step: build the index when it is missing, unreadable, or empty while there is content.
 
     A failure is reported and leaves the database set up: the index can be built later.

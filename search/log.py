@@ -7,8 +7,8 @@ from sqlalchemy import case, func, or_, select, update
 from core.clock import utcnow
 from extensions import db
 from core.categories import Category
-from kb.permissions import expert_category_ids
-from kb.search.models import KEY_MAX_CHARS, QUERY_MAX_CHARS, SearchLog
+from accounts.permissions import expert_category_ids
+from search.models import KEY_MAX_CHARS, QUERY_MAX_CHARS, SearchLog
 
 GAP_DAYS = 90
 GAPS_PER_CATEGORY = 20

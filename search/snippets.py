@@ -5,8 +5,8 @@ from typing import NamedTuple
 
 from whoosh import highlight
 
-from kb.search.analysis import split_words_near, stem_word
-from kb.search.query import CONTENT_FIELD, Match
+from search.analysis import split_words_near, stem_word
+from search.query import CONTENT_FIELD, Match
 
 _SNIPPET_CHARS = 240
 _SNIPPET_FRAGMENTS = 2

@@ -1,0 +1,46 @@
+"""Every domain event, as blinker signals: the owner sends, other domains listen.
+
+A lower layer never imports a higher one; when it must be heard by one, it sends a signal named
+here, and the listening domain connects its receiver in its own `init_app`. Receivers run inside
+the sender's transaction, before the request commits, and never commit themselves.
+
+Two kinds of signal live here:
+- events, sent after a change (`article_published.send(article)`);
+- questions a lower layer asks the domains above it (`expertise_asked.send(user,
+  category_id=3)`): each receiver answers with its return value, and the sender combines the
+  answers (`send` returns `[(receiver, answer), …]`).
+
+`tests/test_architecture.py` lists who listens to what, so the wiring is visible in one place.
+"""
+from blinker import Namespace
+
+events = Namespace()
+
+# -- kb: sender is the Article (or ArticleFeedback), before the commit.
+article_published = events.signal("article-published")
+article_verified = events.signal("article-verified")  # article.verifier is who confirmed it
+feedback_given = events.signal("feedback-given")  # sender: the ArticleFeedback
+
+# -- mentoring: sender is the Question, after it was asked, edited, answered, voted on,
+# accepted, closed, reopened, promoted or deleted (before the commit).
+question_changed = events.signal("question-changed")
+
+# -- accounts: `flask init-db` brought the schema to head; receivers create reference data.
+database_initialised = events.signal("database-initialised")  # sender: the Flask app
+
+# -- questions asked of the domains above.
+# Is `sender` (a User) an expert of category_id=…? Receivers answer True or False.
+expertise_asked = events.signal("expertise-asked")
+# What else belongs in the JSON of user `sender` (include_stats=…)? Receivers answer a dict.
+profile_requested = events.signal("profile-requested")
+# Which templates does page=… ("home", "profile") include? Receivers answer [(order, template)].
+page_sections_asked = events.signal("page-sections-asked")
+# How much did user `sender` contribute? Receivers answer {stat name: count}.
+contributions_asked = events.signal("contributions-asked")
+# Which object is kind=… ("answer") with id=…? The owning domain answers with it, or None.
+content_asked = events.signal("content-asked")
+
+
+def answers(signal, sender, **kwargs):
+    """The non-None answers of every receiver of `signal`, in the order they connected."""
+    return [answer for _receiver, answer in signal.send(sender, **kwargs) if answer is not None]

@@ -1,0 +1,62 @@
+"""The knowledge base's document source for search: published articles."""
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from accounts.permissions import can
+from core.clock import utcnow
+from core.markdown import markdown_to_text
+from kb.models import Article
+from search.documents import BASE_BOOST, VERIFIED_BOOST, helpful_boost, make_key, recency_boost
+from search.sources import DocumentSource
+
+ARTICLE = "article"
+
+
+def article_boost(article, now):
+    """Ranking lift of an article: verified and not overdue, found helpful, recently updated."""
+    boost = BASE_BOOST + recency_boost(article.updated_at, now)
+    if article.verified_at is not None and not article.is_overdue(now):
+        boost += VERIFIED_BOOST
+    boost += helpful_boost(article.helpful_count or 0, article.unhelpful_count or 0)
+    return round(max(0.0, boost), 4)
+
+
+def article_document(article, now=None):
+    """The search document of a published article."""
+    body = markdown_to_text(article.body or "")
+    if article.summary:
+        body = article.summary + "\n" + body
+    return {
+        "key": make_key(ARTICLE, article.id), "type": ARTICLE, "id": article.id,
+        "title": article.title, "body": body, "category": article.category.slug,
+        "lang": article.lang, "tags": [tag.name for tag in article.tags],
+        "boost": article_boost(article, now or utcnow()), "updated_at": article.updated_at,
+    }
+
+
+def searchable_articles(ids=None):
+    """Select statement of the published articles (those with `ids`), with what documents need."""
+    stmt = (select(Article).where(Article.status == "published")
+            .options(selectinload(Article.category), selectinload(Article.tags))
+            .order_by(Article.id))
+    if ids is not None:
+        stmt = stmt.where(Article.id.in_(list(ids)))
+    return stmt
+
+
+def published_articles_for_results(ids):
+    """The published articles among `ids`, with only the category a result shows."""
+    return (select(Article).options(joinedload(Article.category))
+            .where(Article.id.in_(list(ids)), Article.status == "published"))
+
+
+ARTICLES = DocumentSource(
+    kind=ARTICLE,
+    select_searchable=searchable_articles,
+    make_document=article_document,
+    may_open=lambda user, article: can(user, "article.view", article),
+    url_of=lambda article: article.path,
+    # Tags live in the article_tag association table: a change of tags dirties the Article.
+    tables={"article": "id"},
+    select_results=published_articles_for_results,
+)
