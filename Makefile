@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE := $(or $(KNOWHOW_INSTANCE_PATH),instance)
 
-.PHONY: install run test bench translations extract-messages clean
+.PHONY: install run test lint bench translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
 
 bench: install
 	$(PY) -m bench

@@ -40,7 +40,7 @@ def page_args(default_per_page=20):
         page = int(request.args.get("page", 1))
         per_page = int(request.args.get("per_page", default_per_page))
     except ValueError:
-        raise Invalid("page", _l("page and per_page must be whole numbers."))
+        raise Invalid("page", _l("page and per_page must be whole numbers.")) from None
     if page < 1 or page > 10_000:
         raise Invalid("page", _l("page must be between 1 and 10000."))
     if per_page < 1 or per_page > MAX_PER_PAGE:

@@ -9,8 +9,8 @@ from flask_migrate import upgrade
 from accounts import services
 from accounts.models import ROLES
 from config import LANGUAGES
-from errors import Conflict, Invalid
 from core.signals import database_initialised
+from errors import Conflict, Invalid
 from extensions import db
 
 

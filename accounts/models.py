@@ -1,5 +1,5 @@
 """Users, teams, login sessions and API tokens."""
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin

@@ -5,13 +5,12 @@ user is an expert of a category is asked of the domains above through `expertise
 (recognition answers from current titles); leads and admins count as experts everywhere.
 """
 from flask_babel import lazy_gettext as _l
-
 from sqlalchemy import select
 
 from core.categories import Category
 from core.signals import answers, expertise_asked
-from extensions import db
 from errors import PermissionDenied
+from extensions import db
 
 _rules = {}
 

@@ -4,12 +4,13 @@ import hashlib
 import io
 import re
 import secrets
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from accounts.models import ROLES, ApiToken, LoginSession, Team, User, count_active_admins
-from core.clock import utcnow
 from config import LANGUAGES
+from core.clock import utcnow
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 

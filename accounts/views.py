@@ -4,10 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from accounts import services
 from accounts import notifications as notification_service
-from accounts.forms import (ChangePasswordForm, LoginForm, PreferencesForm, TeamForm, UserForm,
-                            UserImportForm)
+from accounts import services
+from accounts.forms import ChangePasswordForm, LoginForm, PreferencesForm, TeamForm, UserForm, UserImportForm
 from accounts.models import Team, User
 from accounts.permissions import can, require
 from accounts.sections import sections as page_sections

@@ -68,8 +68,8 @@ def prepare_database(instance, database_url):
     from sqlalchemy import insert
 
     from accounts.models import User
-    from extensions import db
     from core.categories import Category
+    from extensions import db
 
     app = make_app(instance, database_url)
     with app.app_context():

@@ -19,8 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench.corpus import (CATEGORIES, CORPUS_VERSION, LANGS, QUERY_SHAPES, make_prefixes,
-                          make_queries, make_rows)
+from bench.corpus import CATEGORIES, CORPUS_VERSION, LANGS, QUERY_SHAPES, make_prefixes, make_queries, make_rows
 from core.categories import create_category
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -44,7 +43,6 @@ def load_database(articles, questions):
 
     from accounts import services as accounts
     from extensions import db
-    from kb import services
     from kb.models import Article
     from mentoring.models.questions import Answer, Question
 
@@ -55,7 +53,8 @@ def load_database(articles, questions):
     db.session.flush()
     now = datetime.now(UTC)
     db.session.execute(insert(Article), [{
-        "title": row["title"][:200], "slug": "bench", "body": row["body"], "category_id": categories[row["category"]].id,
+        "title": row["title"][:200], "slug": "bench", "body": row["body"],
+        "category_id": categories[row["category"]].id,
         "lang": row["lang"], "status": "published", "author_id": agent.id, "created_at": row["updated_at"],
         "updated_at": row["updated_at"], "published_at": row["updated_at"],
         "verified_at": now if row["verified"] else None, "review_due": now + timedelta(days=90),
@@ -233,7 +232,8 @@ def prepare(directory, docs):
         headers = load_database(articles, questions) if not reuse else reuse_database(articles, questions)
     documents = list(documents_of(articles, questions))
     print(f"search corpus: {len(articles):,} articles and {len(questions):,} answered questions in "
-          f"{', '.join(LANGS)}; {'reused' if reuse else 'generated and stored'} in {time.perf_counter() - started:.1f} s")
+          f"{', '.join(LANGS)}; {'reused' if reuse else 'generated and stored'} "
+          f"in {time.perf_counter() - started:.1f} s")
     if not reuse or not current_search(app).engine.health().available:  # or an index of an older format
         started = time.perf_counter()
         current_search(app).engine.rebuild(documents)

@@ -1,6 +1,5 @@
 """Categories: the problem areas shared by articles, questions, resolution data and titles."""
 import re
-
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -8,8 +7,8 @@ from sqlalchemy import JSON, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from config import LANGUAGES
-from errors import Conflict, Invalid, NotFound
 from core.clock import utcnow
+from errors import Conflict, Invalid, NotFound
 from extensions import db
 
 CATEGORY_SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")

@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.clock import utcnow
 from accounts.services import get_user
-from extensions import db
 from core.categories import get_category, list_categories
+from core.clock import utcnow
+from extensions import db
 from kb.services import list_articles
 from recognition.awards import services
 from recognition.awards.models import BadgeAward, Kudos

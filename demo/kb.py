@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from accounts import services as accounts
 from accounts.models import User
+from core.categories import create_category, get_category
 from core.clock import utcnow
 from extensions import db
 from kb import services
 from kb.models import Article
-from core.categories import create_category, get_category
 
 CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
 # Days since each published article was last checked, in turn; with the default 90-day

@@ -11,12 +11,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from accounts.services import get_user
-from extensions import db
 from core.categories import get_category
+from core.periods import Period, today_utc
+from extensions import db
 from mentoring.models.mentorships import MentoringRequest, Mentorship
 from mentoring.services import mentorships
 from mentoring.services.mentorships.impact import metrics_over
-from core.periods import Period, today_utc
 
 # username, categories, capacity, availability, bio
 PROFILES = (

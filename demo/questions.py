@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from accounts.models import User
-from core.clock import utcnow
 from accounts.permissions import is_expert
 from accounts.services import get_user
+from core.clock import utcnow
 from extensions import db
 from mentoring.models.questions import Question
 from mentoring.services import questions

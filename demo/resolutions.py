@@ -7,15 +7,14 @@ customers more; one agent is fast but sloppy in internet (to show that speed wit
 does not pay), and Emma grows into her accounts speciality over the year.
 """
 import io
-
-from flask import current_app
 import random
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
-from extensions import db
 from core.categories import Category
+from extensions import db
 from recognition.models import ResolutionRecord
 from recognition.services import import_resolutions
 

@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import require
+from core import categories
 from errors import DomainError, Invalid
 from extensions import db
-from core.categories import create_category, require_category, select_categories
 from kb import services
 
 kb_api = Blueprint("kb_api", __name__, url_prefix="/api/v1")
@@ -124,7 +124,7 @@ def _reject_unknown_fields(data, allowed):
 def list_categories():
     """Every category."""
     require(current_user, "article.list")
-    return jsonify(_paginated(select_categories(), "categories", category_json,
+    return jsonify(_paginated(categories.select_categories(), "categories", category_json,
                               default_per_page=100))
 
 
@@ -137,7 +137,7 @@ def create_category():
     translations = data.get("translations")
     if translations is not None and not isinstance(translations, dict):
         raise Invalid("translations", _l("translations must map language codes to names."))
-    category = create_category(
+    category = categories.create_category(
         string_field(data, "name", required=True), string_field(data, "slug"),
         string_field(data, "description", default=""), translations)
     db.session.commit()
@@ -151,7 +151,7 @@ def list_articles():
     require(current_user, "article.list")
     category = None
     if request.args.get("category"):
-        category = require_category(request.args["category"])
+        category = categories.require_category(request.args["category"])
     status = request.args.get("status", "published")
     if status not in services.STATUS_LABELS and status != "all":
         raise Invalid("status", _l("Unknown status “%(status)s”.", status=status[:20]))

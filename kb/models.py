@@ -1,11 +1,11 @@
 """Knowledge-base models: categories, articles with their revisions and tags, feedback and flags."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.clock import utcnow
 from config import LANGUAGES
+from core.clock import utcnow
 from extensions import db
 
 ARTICLE_STATUSES = ("draft", "in_review", "published", "archived")

@@ -1,7 +1,7 @@
 """Who may read, write, review and manage knowledge-base content (registered with accounts)."""
 from accounts.permissions import expert_category_ids, is_expert, rule
-from kb.models import Article
 from core.categories import Category
+from kb.models import Article
 
 
 def _category_id(obj):

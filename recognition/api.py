@@ -6,10 +6,10 @@ from flask_login import current_user
 from accounts.api import api_login_required
 from accounts.permissions import require
 from core.categories import get_category_or_404
+from core.periods import parse_period
 from errors import Invalid, json_error
 from extensions import db
 from recognition import services
-from core.periods import parse_period
 
 recognition_api = Blueprint("recognition_api", __name__, url_prefix="/api/v1")
 

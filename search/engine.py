@@ -15,11 +15,30 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from search.analysis import split_words
-from search.index_store import (IndexBusy, IndexStore, IndexUnavailable, SearchError, build_schema,
-                                document_fields, unreadable_index)
-from search.query import (CONTENT_FIELD, MAX_PAGE, MAX_PER_PAGE, PREFIX_FIELD, SPELLING_FIELD,
-                          TITLE_FIELD, Ranker, SpellingLexicon, clamp_number, clean_query_text,
-                          find_matches, make_parsers, suggest_query)
+from search.index_store import (
+    IndexBusy,
+    IndexStore,
+    IndexUnavailable,
+    SearchError,
+    build_schema,
+    document_fields,
+    unreadable_index,
+)
+from search.query import (
+    CONTENT_FIELD,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    PREFIX_FIELD,
+    SPELLING_FIELD,
+    TITLE_FIELD,
+    Ranker,
+    SpellingLexicon,
+    clamp_number,
+    clean_query_text,
+    find_matches,
+    make_parsers,
+    suggest_query,
+)
 from search.snippets import highlight_terms, make_snippet
 from search.vector import WARM_POSTINGS, IndexArrays, SegmentCache
 
@@ -140,7 +159,7 @@ class SearchEngine(abc.ABC):
     def ensure_index(self) -> bool:
         """Create an empty index when there is none usable; returns True if one was created."""
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> None:  # noqa: B027  (optional: engines with nothing to load keep this)
         """Load what the first query would otherwise wait for; call once per process at start."""
 
 

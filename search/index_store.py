@@ -32,7 +32,8 @@ import warnings
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from whoosh import formats, index as whoosh_index
+from whoosh import formats
+from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage

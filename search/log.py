@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, or_, select, update
 
+from accounts.permissions import expert_category_ids
+from core.categories import Category
 from core.clock import utcnow
 from extensions import db
-from core.categories import Category
-from accounts.permissions import expert_category_ids
 from search.models import KEY_MAX_CHARS, QUERY_MAX_CHARS, SearchLog
 
 GAP_DAYS = 90

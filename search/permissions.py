@@ -1,6 +1,5 @@
 """Who may see what the search log reveals (rules registered with accounts)."""
-from accounts.permissions import rule
-from accounts.permissions import expert_category_ids
+from accounts.permissions import expert_category_ids, rule
 
 
 @rule("search.use")

@@ -27,8 +27,15 @@ from whoosh.qparser import PhrasePlugin, PlusMinusPlugin, QueryParser
 from whoosh.qparser.syntax import AndGroup, OrGroup
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from search.analysis import (ENGLISH_STOP_WORDS, PREFIX_MAX_CHARS, PREFIX_MIN_CHARS,
-                             TITLE_START_MARK, normalize_text, split_words, stem_word)
+from search.analysis import (
+    ENGLISH_STOP_WORDS,
+    PREFIX_MAX_CHARS,
+    PREFIX_MIN_CHARS,
+    TITLE_START_MARK,
+    normalize_text,
+    split_words,
+    stem_word,
+)
 from search.vector import IndexArrays, Unsupported
 
 MAX_QUERY_CHARS = 200

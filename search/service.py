@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from config import LANGUAGES
+from core.categories import get_category
 from errors import DomainError
 from extensions import db
 from search.documents import parse_key
@@ -19,7 +20,6 @@ from search.log import record_open, record_search
 from search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, clean_query_text
 from search.sources import document_types, source_of
 from search.sync import current_search, schedule_sync, start_rebuild
-from core.categories import get_category
 
 # Longer text is refused rather than cut: it is a pasted document, not a search.
 MAX_TYPED_CHARS = 1000

@@ -7,8 +7,15 @@ from core.signals import database_initialised
 from extensions import db
 from search.cli import reindex
 from search.documents import count_documents
-from search.sync import (DEFAULT_LOCK_WAIT, DEFAULT_RETRY_SECONDS, SearchIndex, current_search,
-                         install_listeners, reading_session, rebuild_index)
+from search.sync import (
+    DEFAULT_LOCK_WAIT,
+    DEFAULT_RETRY_SECONDS,
+    SearchIndex,
+    current_search,
+    install_listeners,
+    reading_session,
+    rebuild_index,
+)
 
 
 def init_search(app):

@@ -4,8 +4,8 @@ Search knows no domain. Each domain that has something to find registers a Docum
 its init_app (kb: articles, mentoring: questions); the index sync, the rebuild and the results
 check read only these. Adding a kind of document touches only the package that owns it.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 CATEGORY = "category"  # not a document: "category:3" stands for every document of category 3
 

@@ -24,15 +24,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from core.categories import Category
 from core.clock import utcnow
 from database import set_write_intent
 from extensions import db
-from core.categories import Category
 from search.documents import iter_documents, load_documents, make_key
 from search.engine import SearchError, WhooshEngine
+from search.queue import count_attempt, count_queued, enqueue_keys, forget_keys, forget_queued_before, queued_keys
 from search.sources import CATEGORY, document_sources
-from search.queue import (count_attempt, count_queued, enqueue_keys, forget_keys,
-                          forget_queued_before, queued_keys)
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Builders for recognition-award tests: categories, people, default badges, titles."""
 from datetime import timedelta
 
+from core.categories import create_category
 from core.clock import utcnow
 from extensions import db
-from core.categories import create_category
 from recognition.awards import services
 from recognition.awards.models import Title
 from tests.factories import make_user

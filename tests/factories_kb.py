@@ -1,7 +1,7 @@
 """Builders for knowledge-base test data; each commits so that requests see it."""
+from core.categories import create_category
 from extensions import db
 from kb import services
-from core.categories import create_category
 
 HOWTO_BODY = """## Problem / Symptoms
 

@@ -1,8 +1,8 @@
 """Builders for mentoring tests: teams, mentor profiles, planted contacts and mentorships."""
 from datetime import UTC, date, datetime, timedelta
 
-from core.clock import utcnow
 from accounts.services import save_team
+from core.clock import utcnow
 from extensions import db
 from mentoring.models.mentorships import MentorProfile
 from mentoring.services import mentorships

@@ -2,8 +2,8 @@
 import io
 from datetime import UTC, datetime, timedelta
 
-from extensions import db
 from core.categories import Category
+from extensions import db
 from recognition.services import import_resolutions
 
 HEADER = ("ticket_id", "agent", "category", "opened_at", "handle_seconds", "first_contact_resolution",

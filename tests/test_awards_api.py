@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import AuditEntry, Notification
-from core.clock import utcnow
 from accounts.services import get_user
+from core.clock import utcnow
 from extensions import db
 from recognition.awards import services
 from recognition.awards.models import BadgeAward, Kudos, Title

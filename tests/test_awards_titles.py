@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import AuditEntry, Notification
-from core.clock import utcnow
 from accounts.permissions import can, is_expert
 from accounts.services import get_user
+from core.categories import get_category
+from core.clock import utcnow
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
-from core.categories import get_category
 from recognition.awards import services
 from recognition.awards.models import Title
 from recognition.awards.terms import default_term, quarter_bounds, term_after

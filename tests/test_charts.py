@@ -8,8 +8,7 @@ from flask import Flask
 from flask_babel import Babel
 from jinja2 import Environment, FileSystemLoader
 
-from core.charts import (bar_chart, fit_domain, format_value, histogram, line_chart, nice_step,
-                         nice_ticks)
+from core.charts import bar_chart, fit_domain, format_value, histogram, line_chart, nice_step, nice_ticks
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SVG = "{http://www.w3.org/2000/svg}"

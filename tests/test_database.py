@@ -68,6 +68,7 @@ def test_sqlite_pragmas_are_in_effect(app):
 def test_write_transactions_take_the_write_lock_at_begin(app):
     """A second writer must wait at BEGIN, not fail later with 'database is locked'."""
     import sqlite3
+
     from database import set_write_intent
 
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
@@ -86,6 +87,7 @@ def test_write_transactions_take_the_write_lock_at_begin(app):
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="BEGIN IMMEDIATE is the SQLite locking recipe")
 def test_read_transactions_leave_the_write_lock_free(app):
     import sqlite3
+
     from database import set_write_intent
 
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")

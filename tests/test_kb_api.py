@@ -2,9 +2,9 @@
 import pytest
 from sqlalchemy import func, select
 
+from core.categories import Category
 from extensions import db
 from kb.models import Article, ArticleFeedback
-from core.categories import Category
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import HOWTO_BODY, make_article, make_category
 

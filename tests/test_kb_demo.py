@@ -4,12 +4,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.categories import Category, get_category
 from core.clock import utcnow
 from extensions import db
 from kb import services
 from kb.models import Article, ArticleFeedback
-from core.categories import Category
-from core.categories import get_category
 
 CATEGORIES = """\
 # slug | English name | description | fa | ar | th
@@ -125,8 +124,8 @@ def test_loading_twice_creates_nothing_new(demo_people, content):
 
 
 def test_real_demo_content_loads_in_four_languages_with_overdue_articles(ctx):
-    from demo.loader import DEMO_PASSWORD
     from demo.kb import load_kb
+    from demo.loader import DEMO_PASSWORD
     from demo.people import load_people
     load_people(DEMO_PASSWORD)
     summary = load_kb(review_interval_days=90)

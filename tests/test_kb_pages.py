@@ -4,13 +4,12 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from core.categories import Category, get_category
 from extensions import db
 from kb import services
 from kb.models import Article, ArticleFlag
-from core.categories import Category
 from tests.factories import make_user
 from tests.factories_kb import HOWTO_BODY, make_article, make_category
-from core.categories import get_category
 
 
 @pytest.fixture

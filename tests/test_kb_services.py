@@ -5,8 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import Notification
-from core.clock import utcnow
 from accounts.permissions import can
+from core.categories import create_category, get_category
+from core.clock import utcnow
 from core.signals import article_published, expertise_asked, feedback_given
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
@@ -14,7 +15,6 @@ from kb import services
 from kb.models import Article, ArticleFeedback, ArticleRevision, Tag
 from tests.factories import make_user
 from tests.factories_kb import HOWTO_BODY, make_article, make_category
-from core.categories import create_category, get_category
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import Notification
+from core.periods import Period
 from errors import Invalid
 from extensions import db
 from mentoring.services import mentorships
 from recognition.awards.models import BadgeAward
-from core.periods import Period
 from tests.factories_mentoring import make_category, make_desk, plant_at, start_mentorship
 
 START = date(2025, 3, 10)  # a Monday

@@ -6,10 +6,10 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from accounts.services import get_user
+from core.periods import today_utc
 from extensions import db
 from mentoring.models.mentorships import MentoringRequest, MentorProfile, Mentorship
 from mentoring.services import mentorships
-from core.periods import today_utc
 from tests.factories_awards import make_title
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 

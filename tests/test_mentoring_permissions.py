@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.periods import today_utc
 from extensions import db
 from mentoring.models.mentorships import MentoringSession
 from mentoring.services import mentorships
-from core.periods import today_utc
 from tests.factories import bearer, make_token, make_user
 from tests.factories_mentoring import make_category, make_desk, start_mentorship
 

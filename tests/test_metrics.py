@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from accounts import services as accounts
+from core.periods import Period, parse_period, week_start
+from errors import Invalid
 from extensions import db
 from recognition.models import AgentCategoryWeek, ResolutionRecord
-from core.periods import Period, parse_period, week_start
-from recognition.services import (agent_metrics, period_metrics, recompute_metrics, weekly_metrics)
+from recognition.services import agent_metrics, period_metrics, recompute_metrics, weekly_metrics
 from recognition.services.metrics import median_handle_seconds, period_totals
-from errors import Invalid
 from tests.factories import make_user
 from tests.factories_recognition import csv_file, days_ago, make_category, planted_rows, row, run_import
 

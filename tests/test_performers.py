@@ -8,9 +8,14 @@ from accounts.models import AuditEntry
 from accounts.services import get_user
 from errors import Invalid
 from extensions import db
-from recognition.services import (category_strength, load_ranking_settings, performers, rank_performers,
-                                  title_candidates, update_ranking_settings)
 from recognition.awards.services import award_title
+from recognition.services import (
+    category_strength,
+    load_ranking_settings,
+    rank_performers,
+    title_candidates,
+    update_ranking_settings,
+)
 from tests.factories import bearer, make_token, make_user
 from tests.factories_recognition import csv_file, days_ago, make_category, planted_rows, run_import
 

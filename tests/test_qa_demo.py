@@ -4,8 +4,8 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from extensions import db
 from core.categories import create_category
+from extensions import db
 from mentoring.models.questions import Question, Vote
 
 SAMPLE = """\
@@ -29,8 +29,8 @@ Book a technician.
 @pytest.fixture
 def demo_world(ctx):
     """The demo people and categories, without resolution data or titles."""
-    from demo.loader import DEMO_PASSWORD
     from demo.kb import CONTENT_DIR, read_categories
+    from demo.loader import DEMO_PASSWORD
     from demo.people import load_people
     load_people(DEMO_PASSWORD)
     for category in read_categories(os.path.join(CONTENT_DIR, "categories.txt")):

@@ -10,8 +10,16 @@ from mentoring.models.questions import Answer, Question, Vote
 from mentoring.services import questions
 from tests.conftest import DEMO_PASSWORD
 from tests.factories_awards import make_title
-from tests.factories_qa import (ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, make_accepted_answer,
-                                make_answer, make_people, make_question)
+from tests.factories_qa import (
+    ANSWER_BODY,
+    QUESTION_BODY,
+    QUESTION_TITLE,
+    make_accepted_answer,
+    make_answer,
+    make_people,
+    make_question,
+)
+
 # The shared app fixture, with an empty search index ready and no background rebuilds: the
 # ask page's similar-content lookup searches it.
 from tests.factories_search import app  # noqa: F401

@@ -3,15 +3,14 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import AuditEntry, Notification
+from core.categories import get_category
+from core.markdown import extract_section
 from errors import Conflict, PermissionDenied
 from extensions import db
-from core.markdown import extract_section
 from kb.models import Article
-from core.categories import get_category
 from mentoring.services import questions
 from tests.factories_awards import make_title
-from tests.factories_qa import (ANSWER_BODY, make_accepted_answer, make_answer, make_people,
-                                make_question)
+from tests.factories_qa import ANSWER_BODY, make_accepted_answer, make_answer, make_people, make_question
 
 
 @pytest.fixture

@@ -1,16 +1,22 @@
 """Question and answer services: asking, answering, voting, accepting, editing, closing, hooks."""
 import pytest
-
-from core.signals import question_changed
 from sqlalchemy import func, select
 
 from accounts.models import Notification
+from core.signals import question_changed
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from mentoring.models.questions import Answer, Question, QuestionRevision, Vote
 from mentoring.services import questions
-from tests.factories_qa import (ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, make_accepted_answer,
-                                make_answer, make_people, make_question)
+from tests.factories_qa import (
+    ANSWER_BODY,
+    QUESTION_BODY,
+    QUESTION_TITLE,
+    make_accepted_answer,
+    make_answer,
+    make_people,
+    make_question,
+)
 
 
 @pytest.fixture

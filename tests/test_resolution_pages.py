@@ -255,7 +255,7 @@ def test_rtl_pages_render_mirrored_charts(app, client, auth, site):
 
 def test_settings_page_saves_and_audits_a_change(app, client, auth, site):
     auth.login("leila")
-    form = {name: value for name, value in load_settings_form(app).items()}
+    form = dict(load_settings_form(app))
     form["min_contacts"] = "12"
     response = client.post("/recognition/settings", data=form)
     assert response.status_code == 302

@@ -4,9 +4,17 @@ import pickle
 
 import pytest
 
-from search.analysis import (TITLE_START_MARK, exact_analyzer, normalize_text, segment_thai,
-                             split_words, stem_arabic, text_analyzer, title_prefix_analyzer,
-                             title_prefix_terms)
+from search.analysis import (
+    TITLE_START_MARK,
+    exact_analyzer,
+    normalize_text,
+    segment_thai,
+    split_words,
+    stem_arabic,
+    text_analyzer,
+    title_prefix_analyzer,
+    title_prefix_terms,
+)
 
 
 def terms(text, analyzer=None):

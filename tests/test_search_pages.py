@@ -6,8 +6,8 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from core.signals import database_initialised
 from accounts.services import get_user
+from core.signals import database_initialised
 from extensions import db
 from search.models import SearchIndexQueue, SearchLog
 from search.setup import build_index_if_needed

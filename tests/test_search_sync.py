@@ -5,16 +5,15 @@ import pytest
 from sqlalchemy import func, select, update
 from whoosh import index as whoosh_index
 
+from core.categories import Category
 from extensions import db
 from kb import services
 from kb.models import Article
-from core.categories import Category
-from search.models import SearchIndexQueue
 from search.engine import IndexBusy
+from search.models import SearchIndexQueue
 from search.sync import current_search, pending_keys, retry_pending
 from tests.factories import make_user
-from tests.factories_search import (BODY, app, index_keys, make_people, make_search_app,  # noqa: F401
-                                    publish)
+from tests.factories_search import BODY, app, index_keys, make_people, make_search_app, publish  # noqa: F401
 
 
 @pytest.fixture

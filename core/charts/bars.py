@@ -5,11 +5,24 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 
 from core.charts.formats import NumberStyle, resolve_locale
-from core.charts.scales import (fit_domain, label_ticks, nice_step, nice_ticks, scale_linear,
-                                steps_covering)
-from core.charts.shapes import (Bar, Canvas, Caption, Chart, DataTable, Rule, axis_ticks, chart_id,
-                                is_rtl, label_every, marker_rule, no_data_notice, shorten, text_px,
-                                value_axis)
+from core.charts.scales import fit_domain, label_ticks, nice_step, nice_ticks, scale_linear, steps_covering
+from core.charts.shapes import (
+    Bar,
+    Canvas,
+    Caption,
+    Chart,
+    DataTable,
+    Rule,
+    axis_ticks,
+    chart_id,
+    is_rtl,
+    label_every,
+    marker_rule,
+    no_data_notice,
+    shorten,
+    text_px,
+    value_axis,
+)
 
 _ROW_PX = 28  # one leaderboard row: an 18px bar and its gap
 

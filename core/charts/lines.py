@@ -3,9 +3,25 @@ from flask_babel import lazy_gettext as _l
 
 from core.charts.formats import NumberStyle, resolve_locale
 from core.charts.scales import fit_domain, label_ticks, nice_ticks, scale_linear
-from core.charts.shapes import (SERIES_STYLES, Canvas, Caption, Chart, DataTable, Dot, LegendEntry,
-                                Rule, Series, axis_ticks, chart_id, is_rtl, label_every,
-                                marker_rule, no_data_notice, text_px, value_axis)
+from core.charts.shapes import (
+    SERIES_STYLES,
+    Canvas,
+    Caption,
+    Chart,
+    DataTable,
+    Dot,
+    LegendEntry,
+    Rule,
+    Series,
+    axis_ticks,
+    chart_id,
+    is_rtl,
+    label_every,
+    marker_rule,
+    no_data_notice,
+    text_px,
+    value_axis,
+)
 
 _ROW_PX = 19  # one legend row: a 12px label and its spacing
 

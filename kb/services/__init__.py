@@ -1,19 +1,54 @@
 """Knowledge-base services: articles and their lifecycle, revisions, feedback, categories."""
-from kb.services.articles import (BODY_MAX_BYTES, count_by_category, count_helpful_votes,
-                                  count_published_articles, create_article, customer_section,
-                                  get_article, get_tag, list_articles, parse_tags,
-                                  record_article_view, slug_for_title, update_article)
-from kb.services import notices  # noqa: F401  (the notification kinds of the kb)
-from kb.services.feedback import (count_open_flags, feedback_comments, flag_article, get_feedback,
-                                  get_flag, open_flags_of, record_feedback, resolve_flag)
-from kb.services.lifecycle import (DEFAULT_REVIEW_INTERVAL_DAYS, STATUS_LABELS, archive_article,
-                                   category_experts, publish_article, return_to_draft,
-                                   review_comments, send_back, submit_for_review,
-                                   verification_days, verification_history, verify_article)
-from kb.services.review import articles_awaiting_review, open_flags, overdue_articles
-from kb.services.revisions import (RevisionDiff, count_revisions, diff_revisions, get_revision,
-                                   list_revisions, restore_revision)
 from accounts.permissions import expert_category_ids
+from kb.services import notices  # noqa: F401  (the notification kinds of the kb)
+from kb.services.articles import (
+                                  BODY_MAX_BYTES,
+                                  count_by_category,
+                                  count_helpful_votes,
+                                  count_published_articles,
+                                  create_article,
+                                  customer_section,
+                                  get_article,
+                                  get_tag,
+                                  list_articles,
+                                  parse_tags,
+                                  record_article_view,
+                                  slug_for_title,
+                                  update_article,
+)
+from kb.services.feedback import (
+                                  count_open_flags,
+                                  feedback_comments,
+                                  flag_article,
+                                  get_feedback,
+                                  get_flag,
+                                  open_flags_of,
+                                  record_feedback,
+                                  resolve_flag,
+)
+from kb.services.lifecycle import (
+                                  DEFAULT_REVIEW_INTERVAL_DAYS,
+                                  STATUS_LABELS,
+                                  archive_article,
+                                  category_experts,
+                                  publish_article,
+                                  return_to_draft,
+                                  review_comments,
+                                  send_back,
+                                  submit_for_review,
+                                  verification_days,
+                                  verification_history,
+                                  verify_article,
+)
+from kb.services.review import articles_awaiting_review, open_flags, overdue_articles
+from kb.services.revisions import (
+                                  RevisionDiff,
+                                  count_revisions,
+                                  diff_revisions,
+                                  get_revision,
+                                  list_revisions,
+                                  restore_revision,
+)
 
 __all__ = [
     "BODY_MAX_BYTES", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS", "RevisionDiff",

@@ -6,16 +6,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from accounts.permissions import require
+from accounts.permissions import expert_category_ids, require
+from core.categories import require_category
+from core.markdown import CUSTOMER_SECTION_HEADINGS, extract_section
 from errors import Conflict, Invalid, NotFound
 from extensions import db
-from core.markdown import CUSTOMER_SECTION_HEADINGS, extract_section
-from kb.models import (ARTICLE_LANGUAGES, ARTICLE_STATUSES, SUMMARY_MAX_CHARS, TAG_MAX_CHARS,
-                       TITLE_MAX_CHARS, Article, Tag, article_tag)
-from accounts.permissions import expert_category_ids
-from core.categories import require_category
-from kb.services.lifecycle import (DEFAULT_REVIEW_INTERVAL_DAYS, change_status,
-                                   check_status_change)
+from kb.models import (
+    ARTICLE_LANGUAGES,
+    ARTICLE_STATUSES,
+    SUMMARY_MAX_CHARS,
+    TAG_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    Article,
+    Tag,
+    article_tag,
+)
+from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change
 from kb.services.revisions import add_revision, clean_note
 
 BODY_MAX_BYTES = 200 * 1024

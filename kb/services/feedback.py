@@ -2,13 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.clock import utcnow
 from accounts.notifications import notify, record_audit
 from accounts.permissions import can, require
+from core.clock import utcnow
+from core.signals import feedback_given
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from kb.models import ArticleFeedback, ArticleFlag
-from core.signals import feedback_given
 from kb.services.lifecycle import category_experts
 
 COMMENT_MAX_CHARS = 1000

@@ -5,13 +5,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import User
-from core.clock import utcnow
 from accounts.notifications import notify, record_audit
 from accounts.permissions import can, is_expert, require
+from core.clock import utcnow
+from core.signals import article_published, article_verified
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
 from kb.models import ArticleReviewComment, ArticleVerification
-from core.signals import article_published, article_verified
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 REVIEW_COMMENT_MAX_CHARS = 2000

@@ -1,10 +1,10 @@
 """What a category's experts have to look at: reviews, overdue articles and open flags."""
 from sqlalchemy import select
 
+from accounts.permissions import expert_category_ids
 from core.clock import utcnow
 from extensions import db
 from kb.models import Article, ArticleFlag
-from accounts.permissions import expert_category_ids
 
 
 def _in_expert_categories(stmt, column, user):

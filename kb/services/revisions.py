@@ -8,12 +8,12 @@ from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from core.clock import utcnow
 from accounts.notifications import record_audit
 from accounts.permissions import require
+from core.clock import utcnow
+from core.markdown import render_markdown
 from errors import Invalid, NotFound
 from extensions import db
-from core.markdown import render_markdown
 from kb.models import NOTE_MAX_CHARS, ArticleRevision
 
 # Unchanged lines shown around each change; longer unchanged runs fold to a marker.

@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.permissions import require
+from core.categories import create_category, get_category_or_404, list_categories, update_category
 from errors import Conflict, Invalid, show_on_form
 from extensions import db
 from kb import services
-from kb.views import kb
 from kb.forms import CategoryForm
-from core.categories import create_category, get_category_or_404, list_categories, update_category
+from kb.views import kb
 
 
 @kb.route("/kb/categories", methods=["GET", "POST"])

@@ -4,9 +4,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from accounts.permissions import can, require
-from kb.views import kb
-from kb.services import STATUS_LABELS, get_article
 from core.categories import list_categories
+from kb.services import STATUS_LABELS, get_article
+from kb.views import kb
 
 
 def review_interval_days():

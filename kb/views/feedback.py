@@ -7,8 +7,8 @@ from accounts.permissions import require
 from errors import Conflict, Invalid, flash_invalid
 from extensions import db
 from kb import services
-from kb.views import kb
 from kb.forms import FeedbackForm, FlagForm, ResolveFlagForm
+from kb.views import kb
 from kb.views.context import load_article
 from security import safe_next
 

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from errors import Conflict, Invalid, flash_invalid
 from extensions import db
 from kb import services
-from kb.views import kb
 from kb.forms import SendBackForm
+from kb.views import kb
 from kb.views.context import load_article, review_interval_days
 from security import safe_next
 

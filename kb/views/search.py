@@ -10,11 +10,11 @@ from database import begin_write
 from errors import NotFound
 from extensions import db
 from kb.views import kb
+from kb.views.context import category_choices
 from search.log import content_gaps
 from search.queue import count_queued
 from search.service import BadSearch, SearchFilters, check_filters, open_result, search_content
 from search.sync import current_search, index_state
-from kb.views.context import category_choices
 
 GAP_PERIODS = (7, 30, 90, 365)
 

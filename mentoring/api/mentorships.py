@@ -8,9 +8,9 @@ from flask_login import current_user
 from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import require
 from accounts.services import get_user
+from core.categories import require_category
 from errors import Invalid, NotFound
 from extensions import db
-from core.categories import require_category
 from mentoring.api import mentoring_api
 from mentoring.services import mentorships
 

@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import can, require
+from core.categories import get_category
 from errors import DomainError, Invalid, NotFound
 from extensions import db
-from core.categories import get_category
 from mentoring.api import mentoring_api
 from mentoring.models.questions import BODY_MAX_CHARS
 from mentoring.services import questions

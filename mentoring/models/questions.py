@@ -2,8 +2,7 @@
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import (CheckConstraint, ForeignKey, Index, SmallInteger, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow

@@ -1,13 +1,12 @@
 """accounts and categories
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 14:00:58.284784
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

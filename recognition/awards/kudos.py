@@ -5,12 +5,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from accounts.models import User
-from core.clock import utcnow
 from accounts.notifications import notify
 from accounts.permissions import can, require
+from core.clock import utcnow
+from core.signals import answers, content_asked
 from errors import DomainError, Invalid
 from extensions import db
-from core.signals import answers, content_asked
 from kb.services import get_article
 from recognition.awards.models import KUDOS_MAX_CHARS, Kudos
 from recognition.awards.notices import profile_path

@@ -1,8 +1,8 @@
 """A person's recognition for their profile page and GET /api/v1/users/<username>."""
 from dataclasses import dataclass, field
 
-from core.clock import utcnow
 from accounts.permissions import can
+from core.clock import utcnow
 from recognition.awards import contributions, performance
 from recognition.awards.badges import badge_text, badges_of
 from recognition.awards.kudos import count_kudos_received, kudos_received

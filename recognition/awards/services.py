@@ -8,26 +8,44 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from core.clock import utcnow
 from accounts.services import get_user
+from core.clock import utcnow
 from errors import NotFound
 from extensions import db
+
 # notices and permissions register their notification kinds and rules on import.
 from recognition import permissions  # noqa: F401  (the rules its services check)
 from recognition.awards import notices, performance  # noqa: F401
-from recognition.awards.badges import (BADGE_ICONS, DEFAULT_BADGES, award_badge, badge_text,
-                                       badges_of, ensure_default_badges, evaluate_badges,
-                                       get_badge, get_badge_or_404, list_badges,
-                                       save_badge_definition)
+from recognition.awards.badges import (
+    BADGE_ICONS,
+    DEFAULT_BADGES,
+    award_badge,
+    badge_text,
+    badges_of,
+    ensure_default_badges,
+    evaluate_badges,
+    get_badge,
+    get_badge_or_404,
+    list_badges,
+    save_badge_definition,
+)
 from recognition.awards.feed import recognition_feed
 from recognition.awards.kudos import KUDOS_PER_HOUR, TooManyKudos, give_kudos, kudos_received
 from recognition.awards.models import Title
 from recognition.awards.profiles import profile_json, profile_recognition
 from recognition.awards.terms import previous_quarter
-from recognition.awards.titles import (EXPIRY_NOTICE_DAYS, award_title, current_titles, holds_current_title,
-                                       holds_current_title_by_id, notify_expiring_titles,
-                                       renew_title, revoke_title, title_label, titles_due_for_renewal,
-                                       titles_of)
+from recognition.awards.titles import (
+    EXPIRY_NOTICE_DAYS,
+    award_title,
+    current_titles,
+    holds_current_title,
+    notify_expiring_titles,
+    renew_title,
+    revoke_title,
+    title_label,
+    titles_due_for_renewal,
+    titles_of,
+)
 
 __all__ = [
     "BADGE_ICONS", "DEFAULT_BADGES", "EXPIRY_NOTICE_DAYS", "KUDOS_PER_HOUR", "TooManyKudos", "award_badge",

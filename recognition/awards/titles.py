@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import User
-from core.clock import utcnow
 from accounts.notifications import notify, record_audit
 from accounts.permissions import require
+from core.categories import require_category
+from core.clock import utcnow
 from errors import Conflict, Invalid
 from extensions import db
-from core.categories import require_category
 from recognition.awards import performance
 from recognition.awards.models import REASON_MAX_CHARS, TITLE_NAME_MAX_CHARS, Title
 from recognition.awards.notices import path_for, profile_path

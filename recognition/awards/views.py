@@ -7,18 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.models import Team
-from core.clock import utcnow
 from accounts.permissions import can, require
 from accounts.services import get_team, get_user, get_user_or_404
+from core.categories import get_category, list_categories
+from core.clock import utcnow
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
-from core.categories import get_category, list_categories
-from recognition.views import recognition
 from recognition.awards import performance, services
 from recognition.awards.api import KUDOS_ROUTE_LIMIT
-from recognition.awards.forms import (AwardBadgeForm, AwardTitleForm, BadgeDefinitionForm,
-                                      KudosForm, TitleReasonForm)
+from recognition.awards.forms import AwardBadgeForm, AwardTitleForm, BadgeDefinitionForm, KudosForm, TitleReasonForm
 from recognition.awards.terms import default_term, through_day
+from recognition.views import recognition
 
 FEED_PAGE_SIZE = 25
 HOME_FEED_SIZE = 8

@@ -67,7 +67,7 @@ _HEADER_FOLD = {
     ord("\u064a"): "\u06cc", ord("\u0649"): "\u06cc",  # Arabic yeh, alef maksura -> Persian yeh
     ord("\u0643"): "\u06a9",  # Arabic kaf -> Persian keheh
     ord("\u0623"): "\u0627", ord("\u0625"): "\u0627", ord("\u0622"): "\u0627",  # alef forms
-    **{code: None for code in range(0x064B, 0x0653)},  # harakat
+    **dict.fromkeys(range(1611, 1619)),  # harakat
 }
 
 

@@ -4,10 +4,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from accounts.models import Team, User
-from extensions import db
 from core.categories import list_categories
-from recognition.services.metrics import (Metrics, grouped_metrics, period_metrics, period_totals,
-                                          metrics_from_totals, weekly_metrics)
+from extensions import db
+from recognition.services.metrics import (
+    Metrics,
+    grouped_metrics,
+    metrics_from_totals,
+    period_metrics,
+    period_totals,
+    weekly_metrics,
+)
 from recognition.services.performers import CategoryStrength, category_strength
 from recognition.services.score_settings import load_ranking_settings
 

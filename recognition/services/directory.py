@@ -1,11 +1,9 @@
 """Finding the agents, teams and categories that resolution data and reports refer to."""
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from accounts.models import Team, User
-from errors import Invalid, NotFound
-from extensions import db
 from core.categories import Category
+from extensions import db
 
 
 def list_teams():

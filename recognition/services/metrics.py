@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import case, delete, func, insert, literal_column, or_, select, union_all
 
 from accounts.models import User
+from core.periods import week_start
 from extensions import db
 from recognition.models import AgentCategoryWeek, ResolutionRecord
-from core.periods import week_start
 
 # Weeks per DELETE/INSERT statement when refreshing: bounded parameter lists on any database.
 REFRESH_WEEKS_PER_STATEMENT = 200

@@ -4,15 +4,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from accounts.models import User
+from core.categories import category_of
 from core.clock import utcnow
+from core.periods import Period, default_period
 from extensions import db
 from recognition.awards.models import Title
-from core.periods import Period, default_period
 from recognition.scoring import AgentAggregate, rank_agents, summarize_category
-from core.categories import category_of
-from recognition.services.metrics import (median_handle_seconds, metrics_from_totals, period_metrics,
-                                          period_totals)
+from recognition.services.metrics import median_handle_seconds, metrics_from_totals, period_metrics, period_totals
 from recognition.services.score_settings import load_ranking_settings
+
 
 def current_title_holders(category_id, now=None):
     """Ids of the people holding a current (started, unexpired, unrevoked) title in the category."""

@@ -9,8 +9,8 @@ compare equal to incoming ones.
 """
 from datetime import date
 
-from extensions import db
 from core.periods import week_start
+from extensions import db
 
 # Order of a record tuple; the stored-row tuple adds the record id at the end.
 RECORD_COLUMNS = ("ticket_id", "agent_id", "category_id", "channel", "opened_at", "closed_at",

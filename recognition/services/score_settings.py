@@ -4,8 +4,8 @@ from dataclasses import dataclass, fields
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.clock import utcnow
 from accounts.notifications import record_audit
+from core.clock import utcnow
 from errors import Invalid
 from extensions import db
 from recognition.models import ScoreSettingsRecord

@@ -7,10 +7,10 @@ from accounts.permissions import require
 from errors import Invalid, NotFound
 from extensions import db
 from recognition import services
-from recognition.views import recognition
 from recognition.exports import csv_response
 from recognition.forms import RunImportForm, UploadForm
 from recognition.uploads import discard_upload, load_upload, progress_writer, read_progress, save_upload
+from recognition.views import recognition
 
 
 @recognition.route("/imports")

@@ -6,15 +6,14 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from accounts.services import get_team, get_user_or_404
-from core.categories import list_categories, get_category
+from core.categories import get_category, list_categories
+from core.charts import format_value
+from core.periods import default_period, parse_period, today_utc, week_label
 from errors import Invalid, NotFound
 from recognition import services
-from recognition.views import recognition
-from core.charts import format_value
 from recognition.exports import csv_response
 from recognition.forms import PERIOD_PRESETS
-from core.periods import default_period, parse_period, today_utc, week_label
-from recognition.views import figures
+from recognition.views import figures, recognition
 
 
 @recognition.context_processor

@@ -7,8 +7,8 @@ from accounts.permissions import require
 from errors import Invalid, show_on_form
 from extensions import db
 from recognition import services
-from recognition.views import recognition
 from recognition.forms import ScoreSettingsForm
+from recognition.views import recognition
 
 
 @recognition.route("/settings", methods=["GET", "POST"])

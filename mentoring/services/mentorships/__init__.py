@@ -4,23 +4,49 @@ Views, the API and other domains use these names (`from mentoring.services impor
 Importing the package registers the permission rules and notification kinds of mentoring.
 """
 from mentoring import permissions_mentorships  # noqa: F401  (registers the rules)
-from mentoring.services.mentorships.goals import (GOAL_METRICS, GOAL_MIN_SAMPLE, Goal, describe_goal,
-                                                  format_metric, goal_outcome, validate_goal)
-from mentoring.services.mentorships.impact import (Impact, ImpactWindows, baseline_window, impact_windows,
-                                                   measure_impact)
-from mentoring.services.mentorships.lifecycle import (MentorOutcomes, assign_mentorship, begin_mentorship,
-                                                      close_mentorship, get_mentorship_or_404, goal_summary,
-                                                      mentor_outcomes, mentorship_path, mentorships_of,
-                                                      team_mentorships)
+from mentoring.services.mentorships.goals import (
+                                                  GOAL_METRICS,
+                                                  GOAL_MIN_SAMPLE,
+                                                  Goal,
+                                                  describe_goal,
+                                                  format_metric,
+                                                  goal_outcome,
+                                                  validate_goal,
+)
+from mentoring.services.mentorships.impact import Impact, ImpactWindows, baseline_window, impact_windows, measure_impact
+from mentoring.services.mentorships.lifecycle import (
+                                                  MentorOutcomes,
+                                                  assign_mentorship,
+                                                  begin_mentorship,
+                                                  close_mentorship,
+                                                  get_mentorship_or_404,
+                                                  goal_summary,
+                                                  mentor_outcomes,
+                                                  mentorship_path,
+                                                  mentorships_of,
+                                                  team_mentorships,
+)
 from mentoring.services.mentorships.matching import MentorPool, MentorSuggestion, suggest_mentors
 from mentoring.services.mentorships.needs import HELP_GAPS, HelpNeed, agents_needing_help
-from mentoring.services.mentorships.profiles import (approve_mentor_profile, get_profile, get_profile_or_404,
-                                                     mentor_profiles, pending_profiles, remaining_capacity,
-                                                     save_mentor_profile)
-from mentoring.services.mentorships.requests import (accept_mentoring_request, create_mentoring_request,
-                                                     create_mentorship, decline_mentoring_request,
-                                                     get_request_or_404, requests_for_mentor,
-                                                     requests_of_mentee, withdraw_mentoring_request)
+from mentoring.services.mentorships.profiles import (
+                                                  approve_mentor_profile,
+                                                  get_profile,
+                                                  get_profile_or_404,
+                                                  mentor_profiles,
+                                                  pending_profiles,
+                                                  remaining_capacity,
+                                                  save_mentor_profile,
+)
+from mentoring.services.mentorships.requests import (
+                                                  accept_mentoring_request,
+                                                  create_mentoring_request,
+                                                  create_mentorship,
+                                                  decline_mentoring_request,
+                                                  get_request_or_404,
+                                                  requests_for_mentor,
+                                                  requests_of_mentee,
+                                                  withdraw_mentoring_request,
+)
 from mentoring.services.mentorships.sessions import list_sessions, log_session
 
 __all__ = [

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from core.charts import format_value
 from errors import Invalid
 from mentoring.models.mentorships import GOAL_TEXT_MAX_CHARS
-from core.charts import format_value
 
 
 @dataclass(frozen=True)

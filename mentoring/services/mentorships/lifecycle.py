@@ -8,16 +8,16 @@ from sqlalchemy import case, func, select
 from accounts.models import Team, User
 from accounts.notifications import notify, record_audit
 from accounts.permissions import require
+from core.categories import require_category
+from core.periods import today_utc
 from errors import Conflict, Invalid, NotFound
 from extensions import db
-from core.categories import require_category
 from mentoring.models.mentorships import REASON_MAX_CHARS, MentoringRequest, MentorProfile, Mentorship
 from mentoring.permissions_mentorships import may_manage
 from mentoring.services.mentorships.goals import describe_goal, goal_outcome, metric_of, validate_goal
 from mentoring.services.mentorships.impact import baseline_window, impact_windows, metrics_over
 from mentoring.services.mentorships.notices import link
 from recognition.awards.services import evaluate_badges
-from core.periods import today_utc
 
 DEFAULT_WEEKS = 12
 # How far a start may be back-dated (an arrangement made before it was recorded) or planned ahead.

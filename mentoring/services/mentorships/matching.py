@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
 from core.categories import require_category
+from core.charts import format_value
 from mentoring.services.mentorships.goals import format_metric
 from mentoring.services.mentorships.profiles import active_mentee_counts, mentor_profiles
 from recognition.awards.services import holds_current_title
-from core.charts import format_value
 from recognition.services import rank_performers
 
 SAME_TEAM_POINTS = 10.0

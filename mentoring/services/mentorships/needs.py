@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from core.categories import list_categories
 from extensions import db
 from mentoring.models.mentorships import Mentorship
 from mentoring.services.mentorships.goals import GOAL_METRICS
 from mentoring.services.mentorships.matching import MentorPool
-from core.categories import list_categories
 from recognition.services import rank_performers
 
 # metric: (how far from the median counts as "well below", whether the gap is relative). FCR five

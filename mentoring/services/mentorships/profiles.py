@@ -3,13 +3,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from accounts.models import User
-from core.clock import utcnow
 from accounts.notifications import notify, record_audit
 from accounts.permissions import is_expert, require
+from core.categories import Category, require_category
+from core.clock import utcnow
 from errors import Invalid, NotFound
 from extensions import db
-from core.categories import Category
-from core.categories import require_category
 from mentoring.models.mentorships import AVAILABILITY_MAX_CHARS, MentorProfile, Mentorship
 from mentoring.services.mentorships.notices import link
 

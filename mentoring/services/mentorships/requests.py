@@ -2,16 +2,21 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from core.clock import utcnow
 from accounts.notifications import notify
 from accounts.permissions import can, require
+from core.categories import require_category
+from core.clock import utcnow
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
-from core.categories import require_category
 from mentoring.models.mentorships import REASON_MAX_CHARS, MentoringRequest, Mentorship
 from mentoring.services.mentorships.goals import validate_goal
-from mentoring.services.mentorships.lifecycle import (assign_mentorship, begin_mentorship, mentorship_path,
-                                                      open_requests_of, settle_requests)
+from mentoring.services.mentorships.lifecycle import (
+    assign_mentorship,
+    begin_mentorship,
+    mentorship_path,
+    open_requests_of,
+    settle_requests,
+)
 from mentoring.services.mentorships.matching import MentorPool
 from mentoring.services.mentorships.notices import link
 from mentoring.services.mentorships.profiles import get_profile

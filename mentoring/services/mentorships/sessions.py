@@ -5,11 +5,11 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import notify
 from accounts.permissions import require
+from core.periods import today_utc
 from errors import Invalid
 from extensions import db
 from mentoring.models.mentorships import MentoringSession
 from mentoring.services.mentorships.lifecycle import mentorship_path
-from core.periods import today_utc
 
 DURATION_RANGE = (1, 480)
 NOTES_MAX_CHARS = 20_000

@@ -5,25 +5,50 @@ Recognition counts contributions with `count_answers` and `count_accepted_answer
 thanked answers with `get_answer`; the search source of questions reads `searchable_questions()`; every change
 sends `core.signals.question_changed`.
 """
-from mentoring.services.questions.search_source import QUESTION
-from search.sync import resync_document
 from mentoring import permissions_questions  # noqa: F401  (the rules its services check)
 from mentoring.services.questions import notices  # noqa: F401  (notification kinds)
 from mentoring.services.questions.answers import (
-    VOTE_VALUES, accept_answer, answer_question, clean_vote_value, count_accepted_answers,
-    count_answers, edit_answer, get_answer, get_answer_or_404, vote_on_answer, votes_of)
+    VOTE_VALUES,
+    accept_answer,
+    answer_question,
+    clean_vote_value,
+    count_accepted_answers,
+    count_answers,
+    edit_answer,
+    get_answer,
+    get_answer_or_404,
+    vote_on_answer,
+    votes_of,
+)
 from mentoring.services.questions.asking import (
-    MAX_TAGS, ask_more_experts, ask_question, clean_body, clean_tags, clean_title,
-    close_question, delete_question, edit_question, get_question_or_404, record_question_view,
-    reopen_question)
-from mentoring.services.questions.promotion import (demote_headings, howto_from_answer,
-                                                    promote_answer)
+    MAX_TAGS,
+    ask_more_experts,
+    ask_question,
+    clean_body,
+    clean_tags,
+    clean_title,
+    close_question,
+    delete_question,
+    edit_question,
+    get_question_or_404,
+    record_question_view,
+    reopen_question,
+)
+from mentoring.services.questions.promotion import demote_headings, howto_from_answer, promote_answer
 from mentoring.services.questions.queries import (
-    SHOW_CHOICES, count_unanswered_by_category, list_questions, questions_asked_to,
-    questions_for_expert, searchable_questions, similar_content, similar_questions,
-    unanswered_questions)
-from mentoring.services.questions.routing import (DEFAULT_EXPERT_LIMIT, expert_candidates,
-                                                  route_question)
+    SHOW_CHOICES,
+    count_unanswered_by_category,
+    list_questions,
+    questions_asked_to,
+    questions_for_expert,
+    searchable_questions,
+    similar_content,
+    similar_questions,
+    unanswered_questions,
+)
+from mentoring.services.questions.routing import DEFAULT_EXPERT_LIMIT, expert_candidates, route_question
+from mentoring.services.questions.search_source import QUESTION
+from search.sync import resync_document
 
 __all__ = [
     "DEFAULT_EXPERT_LIMIT", "MAX_TAGS", "SHOW_CHOICES", "VOTE_VALUES", "accept_answer",

@@ -3,14 +3,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.clock import utcnow
 from accounts.notifications import notify
+from core.clock import utcnow
+from core.markdown import render_markdown
+from core.signals import question_changed
 from errors import Conflict, Invalid, NotFound
 from extensions import db
-from core.markdown import render_markdown
 from mentoring.models.questions import Answer, Question, Vote
 from mentoring.services.questions.asking import clean_body, require_permission
-from core.signals import question_changed
 from recognition.awards.services import evaluate_badges
 
 VOTE_VALUES = (1, -1, 0)  # 0 takes one's vote back

@@ -2,18 +2,25 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from core.clock import utcnow
 from accounts.notifications import record_audit
 from accounts.permissions import can
 from config import LANGUAGES
+from core.categories import require_category
+from core.clock import utcnow
+from core.markdown import render_markdown
+from core.signals import question_changed
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
-from core.markdown import render_markdown
-from core.categories import require_category
-from mentoring.models.questions import (BODY_MAX_CHARS, CLOSE_REASON_MAX_CHARS,
-                                        QUESTION_TITLE_MAX_CHARS, QUESTION_TITLE_MIN_CHARS,
-                                        TAG_MAX_CHARS, Question, QuestionRevision, QuestionTag)
-from core.signals import question_changed
+from mentoring.models.questions import (
+    BODY_MAX_CHARS,
+    CLOSE_REASON_MAX_CHARS,
+    QUESTION_TITLE_MAX_CHARS,
+    QUESTION_TITLE_MIN_CHARS,
+    TAG_MAX_CHARS,
+    Question,
+    QuestionRevision,
+    QuestionTag,
+)
 from mentoring.services.questions.routing import DEFAULT_EXPERT_LIMIT, route_question
 
 MAX_TAGS = 10

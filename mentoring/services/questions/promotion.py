@@ -4,12 +4,12 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import notify, record_audit
+from core.markdown import howto_template
+from core.signals import question_changed
 from errors import Conflict, NotFound
 from extensions import db
-from core.markdown import howto_template
 from kb.services import create_article
 from mentoring.services.questions.asking import require_permission
-from core.signals import question_changed
 
 # The how-to template's sections, in order: the question fills the first (Problem / Symptoms),
 # the answer the third (Steps to resolve).

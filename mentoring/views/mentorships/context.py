@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.permissions import can, require
-from extensions import db
-from core.markdown import render_markdown
 from core.categories import get_category, list_categories
-from mentoring.views import mentoring
-from mentoring.services import mentorships
 from core.charts import format_value, line_chart
+from core.markdown import render_markdown
+from extensions import db
+from mentoring.services import mentorships
+from mentoring.views import mentoring
 
 STATUS_LABELS = {
     "open": _l("Open"), "accepted": _l("Accepted"), "declined": _l("Declined"), "withdrawn": _l("Withdrawn"),

@@ -7,9 +7,9 @@ from accounts.permissions import can, require
 from accounts.services import get_user_or_404
 from errors import Conflict, Invalid, show_on_form
 from extensions import db
-from mentoring.views import mentoring
 from mentoring.mentorship_forms import ConfirmForm, MentorProfileForm
 from mentoring.services import mentorships
+from mentoring.views import mentoring
 from mentoring.views.mentorships.context import category_choices, chosen_category
 
 

@@ -5,14 +5,20 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from accounts.services import get_team, get_user
+from core.periods import today_utc
 from errors import Conflict, Invalid, show_on_form
 from extensions import db
-from mentoring.views import mentoring
 from mentoring.mentorship_forms import AssignForm, CloseForm, ConfirmForm, SessionForm
 from mentoring.services import mentorships
-from mentoring.views.mentorships.context import (category_choices, chosen_category, impact_chart,
-                                                 load_mentorship, managed_people, people_choices)
-from core.periods import today_utc
+from mentoring.views import mentoring
+from mentoring.views.mentorships.context import (
+    category_choices,
+    chosen_category,
+    impact_chart,
+    load_mentorship,
+    managed_people,
+    people_choices,
+)
 from recognition.services import list_teams, load_ranking_settings, team_led_by
 
 

@@ -7,11 +7,16 @@ from accounts.permissions import can
 from accounts.services import get_user
 from errors import Conflict, Invalid, show_on_form
 from extensions import db
-from mentoring.views import mentoring
 from mentoring.mentorship_forms import AcceptForm, ConfirmForm, DeclineForm, MentoringRequestForm
 from mentoring.services import mentorships
-from mentoring.views.mentorships.context import (category_choices, chosen_category, load_request,
-                                                 managed_people, people_choices)
+from mentoring.views import mentoring
+from mentoring.views.mentorships.context import (
+    category_choices,
+    chosen_category,
+    load_request,
+    managed_people,
+    people_choices,
+)
 
 
 def _person(username):

@@ -5,11 +5,10 @@ from flask_login import current_user, login_required
 
 from errors import Conflict, Invalid, NotFound, flash_invalid, show_on_form
 from extensions import db
-from mentoring.views import mentoring
 from mentoring.question_forms import AnswerForm
 from mentoring.services import questions
-from mentoring.views.questions.context import (expert_limit, limit_post_size, load_answer,
-                                               load_question)
+from mentoring.views import mentoring
+from mentoring.views.questions.context import expert_limit, limit_post_size, load_answer, load_question
 from mentoring.views.questions.pages import render_question
 
 

@@ -6,10 +6,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core.clock import utcnow
 from accounts.permissions import can, require
-from errors import DomainError, NotFound
 from core.categories import list_categories
+from core.clock import utcnow
+from errors import DomainError, NotFound
 from mentoring.models.questions import BODY_MAX_CHARS
 from mentoring.services import questions
 

@@ -4,14 +4,19 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from config import LANGUAGES
+from core.categories import get_category, list_categories
 from database import begin_write
 from extensions import db
-from core.categories import get_category, list_categories
-from mentoring.views import mentoring
 from mentoring.question_forms import AnswerForm, CloseForm
 from mentoring.services import questions
-from mentoring.views.questions.context import (QUESTIONS_PER_PAGE, SHOW_LABELS, category_choices,
-                                               load_question, render_questions_page)
+from mentoring.views import mentoring
+from mentoring.views.questions.context import (
+    QUESTIONS_PER_PAGE,
+    SHOW_LABELS,
+    category_choices,
+    load_question,
+    render_questions_page,
+)
 
 
 def _page():

@@ -8,12 +8,18 @@ from accounts.permissions import require
 from config import LANGUAGES
 from errors import Invalid, show_on_form
 from extensions import db
-from mentoring.views import mentoring
 from mentoring.models.questions import BODY_MAX_CHARS
 from mentoring.question_forms import AnswerForm, QuestionForm
 from mentoring.services import questions
-from mentoring.views.questions.context import (category_choices, expert_limit, limit_post_size,
-                                               load_answer, load_question, render_questions_page)
+from mentoring.views import mentoring
+from mentoring.views.questions.context import (
+    category_choices,
+    expert_limit,
+    limit_post_size,
+    load_answer,
+    load_question,
+    render_questions_page,
+)
 
 SIMILAR_SHOWN = 5
 
