@@ -3,10 +3,10 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import require
 from core import categories
-from errors import DomainError, Invalid
+from core.api import api_login_required, iso_utc, json_body, page_args, refuse_bodies_over, string_field
+from errors import Invalid
 from extensions import db
 from kb import services
 
@@ -25,25 +25,13 @@ EDITABLE_FIELDS = frozenset({"title", "body", "summary", "category", "tags", "la
                              "note", "revision"})
 
 
-class RequestTooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
 @kb_api.before_request
 def _refuse_oversized_requests():
     if request.method in ("POST", "PATCH", "PUT"):
-        # Also bounds chunked uploads, which carry no Content-Length.
-        request.max_content_length = MAX_ARTICLE_REQUEST_BYTES
-        if (request.content_length or 0) > MAX_ARTICLE_REQUEST_BYTES:
-            raise RequestTooLarge(_l(
-                "The request is too large (%(size)d KB). An article body may have at most "
-                "%(limit)d KB of Markdown.", size=request.content_length // 1024,
-                limit=services.BODY_MAX_BYTES // 1024))
+        refuse_bodies_over(MAX_ARTICLE_REQUEST_BYTES, _l(
+            "The request is too large (%(size)d KB). An article body may have at most "
+            "%(limit)d KB of Markdown."), limit=services.BODY_MAX_BYTES // 1024)
 
-
-def _iso(moment):
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 def category_json(category):
@@ -68,12 +56,12 @@ def article_json(article):
         "revision": article.revision_number,
         "author": article.author.username if article.author else None,
         "url": url_for("kb.read", article_id=article.id, slug=article.slug),
-        "created_at": _iso(article.created_at),
-        "updated_at": _iso(article.updated_at),
-        "published_at": _iso(article.published_at),
-        "verified_at": _iso(article.verified_at),
+        "created_at": iso_utc(article.created_at),
+        "updated_at": iso_utc(article.updated_at),
+        "published_at": iso_utc(article.published_at),
+        "verified_at": iso_utc(article.verified_at),
         "verified_by": article.verifier.username if article.verifier else None,
-        "review_due": _iso(article.review_due),
+        "review_due": iso_utc(article.review_due),
         "overdue": article.is_overdue(),
         "view_count": article.view_count,
         "helpful_count": article.helpful_count,
@@ -87,7 +75,7 @@ def revision_json(revision):
     return {"number": revision.number, "title": revision.title, "summary": revision.summary,
             "body": revision.body, "note": revision.note,
             "author": revision.author.username if revision.author else None,
-            "created_at": _iso(revision.created_at)}
+            "created_at": iso_utc(revision.created_at)}
 
 
 def _paginated(stmt, key, to_json, default_per_page=20):

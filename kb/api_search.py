@@ -3,8 +3,8 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.api import api_login_required
 from accounts.permissions import require
+from core.api import api_login_required
 from database import begin_write
 from errors import json_error
 from extensions import db

@@ -3,8 +3,8 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.api import api_login_required
 from accounts.permissions import require
+from core.api import api_login_required
 from core.categories import get_category_or_404
 from core.periods import parse_period
 from errors import Invalid, json_error

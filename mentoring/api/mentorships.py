@@ -5,9 +5,9 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import require
 from accounts.services import get_user
+from core.api import api_login_required, iso_utc, json_body, page_args, string_field
 from core.categories import require_category
 from errors import Invalid, NotFound
 from extensions import db
@@ -16,9 +16,6 @@ from mentoring.services import mentorships
 
 GOAL_MEMBERS = frozenset({"metric", "target", "baseline", "text"})
 
-
-def _iso(moment):
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 def _person(data, name, required=True):
@@ -75,8 +72,8 @@ def request_json(item):
     return {"id": item.id, "mentee": item.mentee.username, "category": item.category.slug,
             "mentor": item.preferred_mentor.username if item.preferred_mentor else None,
             "proposed_by": item.proposed_by.username if item.proposed_by else None,
-            "goal": goal_json(item), "status": item.status, "created_at": _iso(item.created_at),
-            "decided_at": _iso(item.decided_at), "decline_reason": item.decline_reason or None,
+            "goal": goal_json(item), "status": item.status, "created_at": iso_utc(item.created_at),
+            "decided_at": iso_utc(item.decided_at), "decline_reason": item.decline_reason or None,
             "mentorship_id": item.mentorship_id}
 
 
@@ -117,7 +114,7 @@ def mentorship_json(item, impact=None):
 def session_json(item):
     return {"id": item.id, "date": item.held_on.isoformat(), "duration_minutes": item.duration_minutes,
             "notes": item.notes, "next_steps": item.next_steps,
-            "author": item.author.username if item.author else None, "created_at": _iso(item.created_at)}
+            "author": item.author.username if item.author else None, "created_at": iso_utc(item.created_at)}
 
 
 def _mentorship(mentorship_id):

@@ -3,10 +3,10 @@ from flask import current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.api import api_login_required, json_body, page_args, string_field
 from accounts.permissions import can, require
+from core.api import api_login_required, iso_utc, json_body, page_args, refuse_bodies_over, string_field
 from core.categories import get_category
-from errors import DomainError, Invalid, NotFound
+from errors import Invalid, NotFound
 from extensions import db
 from mentoring.api import mentoring_api
 from mentoring.models.questions import BODY_MAX_CHARS
@@ -19,21 +19,10 @@ SIMILAR_LIMIT = 8
 SIMILAR_MAX_CHARS = 200
 
 
-class RequestTooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
 def _refuse_oversized_request():
-    request.max_content_length = MAX_REQUEST_BYTES
-    if (request.content_length or 0) > MAX_REQUEST_BYTES:
-        raise RequestTooLarge(_l("The request is too large (%(size)d KB): a question or an answer "
-                                 "may have at most %(n)d characters.",
-                                 size=request.content_length // 1024, n=BODY_MAX_CHARS))
+    refuse_bodies_over(MAX_REQUEST_BYTES, _l("The request is too large (%(size)d KB): a question or an "
+                                             "answer may have at most %(n)d characters."), n=BODY_MAX_CHARS)
 
-
-def _iso(moment):
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 def _username(user):
@@ -44,8 +33,8 @@ def answer_json(answer):
     """An answer as the API shows it."""
     return {"id": answer.id, "question_id": answer.question_id, "body": answer.body,
             "html": answer.html, "author": _username(answer.author), "score": answer.score,
-            "accepted": answer.accepted, "created_at": _iso(answer.created_at),
-            "updated_at": _iso(answer.updated_at)}
+            "accepted": answer.accepted, "created_at": iso_utc(answer.created_at),
+            "updated_at": iso_utc(answer.updated_at)}
 
 
 def question_json(question, with_answers=True):
@@ -65,11 +54,11 @@ def question_json(question, with_answers=True):
         "view_count": question.view_count,
         "asked_experts": [{"username": routing.expert.username, "name": routing.expert.name,
                            "rank": routing.rank, "reason": routing.reason,
-                           "asked_at": _iso(routing.asked_at)} for routing in question.routings],
+                           "asked_at": iso_utc(routing.asked_at)} for routing in question.routings],
         "article_id": question.article_id,
         "url": url_for("mentoring.question", question_id=question.id),
-        "created_at": _iso(question.created_at),
-        "updated_at": _iso(question.updated_at),
+        "created_at": iso_utc(question.created_at),
+        "updated_at": iso_utc(question.updated_at),
     }
     if with_answers:
         body["answers"] = [answer_json(answer) for answer in question.sorted_answers()]

@@ -5,9 +5,9 @@ from flask import Blueprint, jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.api import api_login_required, json_body, string_field
 from accounts.permissions import require
 from accounts.services import get_user, get_user_or_404
+from core.api import api_login_required, iso_utc, json_body, string_field
 from errors import Invalid
 from extensions import db, limiter
 from recognition.awards import services
@@ -38,9 +38,6 @@ def parse_expiry(value):
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _iso(moment):
-    return moment.isoformat() if moment is not None else None
-
 
 def badge_definition_json(badge):
     return {"slug": badge.slug, "name": services.badge_text(badge.name),
@@ -50,7 +47,7 @@ def badge_definition_json(badge):
 
 def badge_award_json(award):
     return {"id": award.id, "badge": award.badge.slug, "name": services.badge_text(award.badge.name),
-            "user": award.user.username, "awarded_at": _iso(award.awarded_at),
+            "user": award.user.username, "awarded_at": iso_utc(award.awarded_at),
             "reason": award.reason,
             "awarded_by": award.awarded_by.username if award.awarded_by else None}
 
@@ -59,15 +56,15 @@ def title_json(title):
     return {"id": title.id, "title": services.title_label(title), "category": title.category.slug,
             "user": title.user.username, "reason": title.reason,
             "awarded_by": title.awarded_by.username if title.awarded_by else None,
-            "awarded_at": _iso(title.awarded_at), "starts_at": _iso(title.starts_at),
-            "expires_at": _iso(title.expires_at), "evidence": title.evidence,
+            "awarded_at": iso_utc(title.awarded_at), "starts_at": iso_utc(title.starts_at),
+            "expires_at": iso_utc(title.expires_at), "evidence": title.evidence,
             "current": title.is_current()}
 
 
 def kudos_json(kudos):
     return {"id": kudos.id, "from": kudos.sender.username, "to": kudos.recipient.username,
             "message": kudos.message, "article_id": kudos.article_id, "answer_id": kudos.answer_id,
-            "created_at": _iso(kudos.created_at)}
+            "created_at": iso_utc(kudos.created_at)}
 
 
 def _kudos_sender_key():

@@ -2,15 +2,12 @@
 from dataclasses import dataclass, field
 
 from accounts.permissions import can
+from core.api import iso_utc
 from core.clock import utcnow
 from recognition.awards import contributions, performance
 from recognition.awards.badges import badge_text, badges_of
 from recognition.awards.kudos import count_kudos_received, kudos_received
 from recognition.awards.titles import title_label, titles_of
-
-
-def _iso(moment):
-    return moment.isoformat() if moment is not None else None
 
 
 def contribution_stats(user):
@@ -24,11 +21,11 @@ def profile_json(user, include_stats):
     """Profile provider for accounts.serializers: titles, badges and stats in the SPEC's shape."""
     now = utcnow()
     titles = [{"title": title_label(title), "category": title.category.slug,
-               "awarded_at": _iso(title.awarded_at), "expires_at": _iso(title.expires_at),
+               "awarded_at": iso_utc(title.awarded_at), "expires_at": iso_utc(title.expires_at),
                "current": title.is_current(now)}
               for title in titles_of(user)]
     badges = [{"badge": award.badge.slug, "name": badge_text(award.badge.name),
-               "awarded_at": _iso(award.awarded_at), "reason": award.reason,
+               "awarded_at": iso_utc(award.awarded_at), "reason": award.reason,
                "awarded_by": award.awarded_by.username if award.awarded_by else None}
               for award in badges_of(user)]
     stats = {}

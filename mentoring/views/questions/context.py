@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.permissions import can, require
+from core.api import RequestTooLarge
 from core.categories import list_categories
 from core.clock import utcnow
-from errors import DomainError, NotFound
+from errors import NotFound
 from mentoring.models.questions import BODY_MAX_CHARS
 from mentoring.services import questions
 
@@ -25,11 +26,6 @@ ROUTING_LABELS = {"title": _l("expert title holder"), "performer": _l("top perfo
                   "lead": _l("team lead")}
 
 
-class PostTooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
 def limit_post_size(view):
     """Refuse a POST over MAX_FORM_BYTES with a message that says what the limit is."""
     @wraps(view)
@@ -37,7 +33,7 @@ def limit_post_size(view):
         if request.method == "POST":
             request.max_content_length = MAX_FORM_BYTES
             if (request.content_length or 0) > MAX_FORM_BYTES:
-                raise PostTooLarge(_l("That is too much text: a question or an answer may have "
+                raise RequestTooLarge(_l("That is too much text: a question or an answer may have "
                                       "at most %(n)d characters.", n=BODY_MAX_CHARS))
         return view(*args, **kwargs)
     return bounded
