@@ -11,6 +11,7 @@ from accounts.models import Team, User
 from accounts.permissions import can, require
 from accounts.sections import sections as page_sections
 from config import LANGUAGES
+from core.views import committing
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
 from security import safe_next
@@ -172,17 +173,13 @@ def admin_edit_user(username):
     form = UserForm(obj=user, team=user.team.name if user.team else "")
     form.username.data = user.username  # usernames are permanent: tokens and imports use them
     if form.validate_on_submit():
-        try:
+        with committing(form) as change:
             services.update_user(user, display_name=form.display_name.data, role=form.role.data,
                                  team=form.team.data, locale=form.locale.data,
                                  email=form.email.data or "", active=form.active.data)
             if form.password.data:
                 services.set_password(user, form.password.data)
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("User %(username)s saved.", username=user.username), "success")
             return redirect(url_for("accounts.admin_users"))
     return render_template("accounts/admin_user_form.html", form=form, user=user)
@@ -200,13 +197,9 @@ def admin_import_users():
         except UnicodeDecodeError:
             form.file.errors = [_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")]
         else:
-            try:
+            with committing(form) as change:
                 created = services.import_users_csv(text)
-            except (Invalid, Conflict) as error:
-                db.session.rollback()
-                show_on_form(form, error)
-            else:
-                db.session.commit()
+            if change.ok:
                 flash(_("%(n)d users created.", n=len(created)), "success")
                 return redirect(url_for("accounts.admin_users"))
     return render_template("accounts/admin_import.html", form=form)

@@ -5,8 +5,7 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import require
 from core.categories import create_category, get_category_or_404, list_categories, update_category
-from errors import Conflict, Invalid, show_on_form
-from extensions import db
+from core.views import committing
 from kb import services
 from kb.forms import CategoryForm
 from kb.views import kb
@@ -19,14 +18,10 @@ def categories():
     require(current_user, "category.manage")
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as change:
             category = create_category(form.name.data, form.slug.data,
                                                 form.description.data or "", form.translations())
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("Category %(name)s is added.", name=category.name), "success")
             return redirect(url_for("kb.categories"))
     return render_template("kb/categories.html", form=form, categories=list_categories(),
@@ -45,14 +40,10 @@ def edit_category(slug):
         form.name_fa.data, form.name_ar.data, form.name_th.data = (
             translations.get("fa", ""), translations.get("ar", ""), translations.get("th", ""))
     if form.validate_on_submit():
-        try:
+        with committing(form) as change:
             update_category(category, form.name.data, form.description.data or "",
                                      form.translations())
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("Category %(name)s is saved.", name=category.name), "success")
             return redirect(url_for("kb.categories"))
     return render_template("kb/category_form.html", form=form, category=category)

@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.permissions import require
-from errors import Conflict, Invalid, flash_invalid
-from extensions import db
+from core.views import committing
+from errors import Invalid
 from kb import services
 from kb.forms import FeedbackForm, FlagForm, ResolveFlagForm
 from kb.views import kb
@@ -24,15 +24,11 @@ def feedback(article_id):
     article = load_article(article_id, "article.feedback")
     form = FeedbackForm()
     helpful = {"yes": True, "no": False}.get(form.helpful.data)
-    try:
+    with committing() as change:
         if helpful is None:
             raise Invalid("helpful", _("Choose Yes or No."))
         _vote, created = services.record_feedback(article, current_user, helpful, form.comment.data or "")
-    except (Invalid, Conflict) as error:
-        db.session.rollback()
-        flash_invalid(error)
-    else:
-        db.session.commit()
+    if change.ok:
         flash(_("Thank you: your answer is recorded.") if created
               else _("Your answer is updated."), "success")
     return _to_article(article, "feedback")
@@ -44,13 +40,9 @@ def flag(article_id):
     """Report the article as outdated or wrong."""
     article = load_article(article_id, "article.flag")
     form = FlagForm()
-    try:
+    with committing() as change:
         services.flag_article(article, current_user, form.reason.data or "")
-    except (Invalid, Conflict) as error:
-        db.session.rollback()
-        flash_invalid(error)
-    else:
-        db.session.commit()
+    if change.ok:
         flash(_("Thank you. The category's experts will check the article."), "success")
     return _to_article(article, "flag")
 
@@ -62,13 +54,9 @@ def resolve_flag(flag_id):
     flag = services.get_flag(flag_id)
     require(current_user, "article.review", flag.article)
     form = ResolveFlagForm()
-    try:
+    with committing() as change:
         services.resolve_flag(flag, current_user, form.note.data or "")
-    except (Invalid, Conflict) as error:
-        db.session.rollback()
-        flash_invalid(error)
-    else:
-        db.session.commit()
+    if change.ok:
         flash(_("The flag is resolved."), "success")
     default = url_for("kb.read", article_id=flag.article_id, slug=flag.article.slug)
     return redirect(safe_next(request.form.get("next"), default))

@@ -3,8 +3,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from errors import Conflict, Invalid, flash_invalid
-from extensions import db
+from core.views import committing
 from kb import services
 from kb.forms import SendBackForm
 from kb.views import kb
@@ -20,13 +19,9 @@ def _back_to(article):
 
 def _run(article, step, done_message):
     """Run one lifecycle step; a refused transition is a flash message, not an error page."""
-    try:
+    with committing() as change:
         step()
-    except (Invalid, Conflict) as error:
-        db.session.rollback()
-        flash_invalid(error)
-    else:
-        db.session.commit()
+    if change.ok:
         flash(done_message, "success")
     return _back_to(article)
 

@@ -11,6 +11,7 @@ from accounts.permissions import can, require
 from accounts.services import get_team, get_user, get_user_or_404
 from core.categories import get_category, list_categories
 from core.clock import utcnow
+from core.views import committing
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
 from recognition.awards import performance, services
@@ -165,17 +166,13 @@ def award_badge():
     form.badge.choices = [(badge.slug, services.badge_text(badge.name))
                           for badge in services.list_badges() if badge.kind == "manual"]
     if form.validate_on_submit():
-        try:
+        with committing(form) as change:
             user = get_user(form.username.data)
             if user is None:
                 raise Invalid("username", _("No user called %(username)s.",
                                             username=form.username.data))
             award = services.award_badge(current_user, user, form.badge.data, form.reason.data)
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("%(name)s received the badge “%(badge)s”.", name=user.name,
                     badge=services.badge_text(award.badge.name)), "success")
             return redirect(url_for("accounts.profile", username=user.username))
@@ -207,15 +204,11 @@ def edit_badge(slug):
 
 def _save_definition(form, badge):
     if form.validate_on_submit():
-        try:
+        with committing(form) as change:
             services.save_badge_definition(current_user, form.slug.data, form.name.data,
                                            form.description.data, form.icon.data,
                                            form.repeatable.data, form.active.data, badge=badge)
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("Badge saved."), "success")
             return redirect(url_for("recognition.badges"))
     return render_template("awards/badge_form.html", form=form, badge=badge)

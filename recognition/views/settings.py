@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.permissions import require
-from errors import Invalid, show_on_form
-from extensions import db
+from core.views import committing
+from errors import Invalid
 from recognition import services
 from recognition.forms import ScoreSettingsForm
 from recognition.views import recognition
@@ -19,13 +19,9 @@ def settings():
     current = services.load_ranking_settings()
     form = ScoreSettingsForm(data=current.as_dict())
     if form.validate_on_submit():
-        try:
+        with committing(form, refusals=(Invalid,)) as change:
             services.update_ranking_settings(current_user, **form.values())
-        except Invalid as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("Score settings saved."), "success")
             return redirect(url_for("recognition.settings"))
     return render_template("recognition/settings.html", form=form, current=current)

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from accounts.services import get_user_or_404
-from errors import Conflict, Invalid, show_on_form
+from core.views import committing
 from extensions import db
 from mentoring.mentorship_forms import ConfirmForm, MentorProfileForm
 from mentoring.services import mentorships
@@ -37,15 +37,11 @@ def my_profile():
     if request.method == "GET" and profile is not None:
         form.categories.data = [category.slug for category in profile.categories]
     if form.validate_on_submit():
-        try:
+        with committing(form) as change:
             profile = mentorships.save_mentor_profile(
                 current_user, form.categories.data, form.capacity.data, form.availability.data,
                 form.bio.data, form.active.data)
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             if profile.approved:
                 flash(_("Your mentor profile is saved."), "success")
             else:

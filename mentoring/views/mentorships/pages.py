@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from accounts.permissions import can, require
 from accounts.services import get_team, get_user
 from core.periods import today_utc
-from errors import Conflict, Invalid, show_on_form
-from extensions import db
+from core.views import committing
+from errors import Invalid
 from mentoring.mentorship_forms import AssignForm, CloseForm, ConfirmForm, SessionForm
 from mentoring.services import mentorships
 from mentoring.views import mentoring
@@ -60,14 +60,10 @@ def log_session(mentorship_id):
     item = load_mentorship(mentorship_id, "mentorship.log_session")
     form = SessionForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, refusals=(Invalid,)) as change:
             mentorships.log_session(current_user, item, form.held_on.data, form.duration_minutes.data,
                                     form.notes.data, form.next_steps.data)
-        except Invalid as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("The session is logged."), "success")
             return redirect(url_for("mentoring.mentorship", mentorship_id=mentorship_id) + "#sessions")
     return _render_mentorship(item, session_form=form, status=422)
@@ -80,14 +76,10 @@ def close_mentorship(mentorship_id):
     item = load_mentorship(mentorship_id, "mentorship.close")
     form = CloseForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, refusals=(Invalid,)) as change:
             mentorships.close_mentorship(current_user, item, form.outcome.data, form.ended_on.data,
                                          form.note.data, form.goal_met.data)
-        except Invalid as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             if item.goal_met:
                 flash(_("Goal reached. Well done, both of you!"), "success")
             else:
@@ -126,14 +118,10 @@ def assign():
         if mentee is None:
             form.mentee.errors = list(form.mentee.errors) + [_("Choose a mentee.")]
         if goal is not None and mentor is not None and mentee is not None:
-            try:
+            with committing(form) as change:
                 item = mentorships.assign_mentorship(current_user, mentor, mentee, form.category.data, goal,
                                                      form.started_on.data, form.planned_end_on.data)
-            except (Invalid, Conflict) as error:
-                db.session.rollback()
-                show_on_form(form, error)
-            else:
-                db.session.commit()
+            if change.ok:
                 flash(_("%(mentor)s now mentors %(mentee)s.", mentor=mentor.name, mentee=mentee.name), "success")
                 return redirect(url_for("mentoring.mentorship", mentorship_id=item.id))
     return render_template("mentors/assign.html", form=form, category=category, suggestions=suggestions)

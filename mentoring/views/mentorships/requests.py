@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can
 from accounts.services import get_user
-from errors import Conflict, Invalid, show_on_form
+from core.views import committing
+from errors import Invalid
 from extensions import db
 from mentoring.mentorship_forms import AcceptForm, ConfirmForm, DeclineForm, MentoringRequestForm
 from mentoring.services import mentorships
@@ -52,14 +53,10 @@ def new_request():
         goal = form.goal()
         mentee = _person(form.mentee.data) or current_user
         if goal is not None:
-            try:
+            with committing(form) as change:
                 mentoring_request = mentorships.create_mentoring_request(
                     current_user, mentee, form.category.data, goal, _person(form.mentor.data))
-            except (Invalid, Conflict) as error:
-                db.session.rollback()
-                show_on_form(form, error)
-            else:
-                db.session.commit()
+            if change.ok:
                 flash(_("Your request is sent."), "success")
                 return redirect(url_for("mentoring.request_detail", request_id=mentoring_request.id))
     return render_template("mentors/request_form.html", form=form, category=category, suggestions=suggestions,
@@ -100,14 +97,10 @@ def accept_request(request_id):
     if form.validate_on_submit():
         goal = form.goal()
         if goal is not None:
-            try:
+            with committing(form) as change:
                 mentorship = mentorships.accept_mentoring_request(
                     current_user, mentoring_request, form.started_on.data, form.planned_end_on.data, goal)
-            except (Invalid, Conflict) as error:
-                db.session.rollback()
-                show_on_form(form, error)
-            else:
-                db.session.commit()
+            if change.ok:
                 flash(_("The mentorship has started."), "success")
                 return redirect(url_for("mentoring.mentorship", mentorship_id=mentorship.id))
     return render_template("mentors/request.html", item=mentoring_request, accept_form=form,

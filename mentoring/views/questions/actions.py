@@ -3,7 +3,8 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from errors import Conflict, Invalid, NotFound, flash_invalid, show_on_form
+from core.views import committing
+from errors import Conflict, Invalid, NotFound, flash_invalid
 from extensions import db
 from mentoring.question_forms import AnswerForm
 from mentoring.services import questions
@@ -41,13 +42,9 @@ def post_answer(question_id):
     found = load_question(question_id)
     form = AnswerForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as change:
             answer = questions.answer_question(found, current_user, form.body.data)
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("Thank you: your answer is posted and %(name)s is notified.",
                     name=found.author.name if found.author else _("the asker")), "success")
             return _back_to(found.id, answer.id)

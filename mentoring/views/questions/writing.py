@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import require
 from config import LANGUAGES
+from core.views import committing
 from errors import Invalid, show_on_form
 from extensions import db
 from mentoring.models.questions import BODY_MAX_CHARS
@@ -79,15 +80,11 @@ def edit_question(question_id):
         form.category.data, form.lang.data = found.category.slug, found.lang
         form.tags.data = ", ".join(found.tag_names)
     if form.validate_on_submit():
-        try:
+        with committing(form, refusals=(Invalid,)) as change:
             questions.edit_question(found, current_user, title=form.title.data,
                                     body=form.body.data, category=form.category.data,
                                     tags=form.tags.data or "", lang=form.lang.data)
-        except Invalid as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("Your question is saved."), "success")
             return redirect(url_for("mentoring.question", question_id=found.id))
     return render_questions_page("questions/edit.html", form=form, question=found,
@@ -105,13 +102,9 @@ def edit_answer(answer_id):
     if request.method == "GET":
         form.body.data = answer.body
     if form.validate_on_submit():
-        try:
+        with committing(form, refusals=(Invalid,)) as change:
             questions.edit_answer(answer, current_user, form.body.data)
-        except Invalid as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        if change.ok:
             flash(_("Your answer is saved."), "success")
             return redirect(url_for("mentoring.question", question_id=answer.question_id,
                                     _anchor="answer-%d" % answer.id))
