@@ -27,11 +27,7 @@ def init_search(app):
     """
     from search import models, permissions  # noqa: F401  (the tables and rules of search)
 
-    search = SearchIndex(app.config["SEARCH_DIR"],
-                         lock_wait=float(app.config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT)),
-                         retry_seconds=float(app.config.get("SEARCH_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)),
-                         auto_rebuild=bool(app.config.get("SEARCH_AUTO_REBUILD", True)))
-    app.extensions["search"] = search
+    search = app.extensions["search"] = make_search_index(app.config)
     install_listeners()
     database_initialised.connect(build_index_if_needed)
     app.cli.add_command(reindex)
@@ -39,6 +35,14 @@ def init_search(app):
         # Loading the Thai dictionary and the searcher takes a second; not during a live call.
         threading.Thread(target=search.engine.warm_up, name="search-warm-up", daemon=True).start()
     return search
+
+
+def make_search_index(config):
+    """A SearchIndex for the settings in `config` (SEARCH_DIR, SEARCH_LOCK_WAIT, …)."""
+    return SearchIndex(config["SEARCH_DIR"],
+                       lock_wait=float(config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT)),
+                       retry_seconds=float(config.get("SEARCH_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)),
+                       auto_rebuild=bool(config.get("SEARCH_AUTO_REBUILD", True)))
 
 
 def build_index_if_needed(_app=None):

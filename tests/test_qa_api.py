@@ -9,9 +9,8 @@ from mentoring.models.questions import Answer, Question, Vote
 from tests.factories import bearer, make_token
 from tests.factories_qa import ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, make_answer, make_people, make_question
 
-# The shared app fixture, with an empty search index ready and no background rebuilds: the
-# ask page's similar-content lookup searches it.
-from tests.factories_search import app  # noqa: F401
+pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
+
 
 ERROR_KEYS = {"code", "message", "fields"}
 QUESTION_KEYS = {"id", "title", "body", "html", "category", "tags", "lang", "status", "author",

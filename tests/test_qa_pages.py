@@ -20,9 +20,8 @@ from tests.factories_qa import (
     make_question,
 )
 
-# The shared app fixture, with an empty search index ready and no background rebuilds: the
-# ask page's similar-content lookup searches it.
-from tests.factories_search import app  # noqa: F401
+pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
+
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from extensions import db
 from kb import services
 from kb.models import Article
 from search.models import SearchLog
-from tests.factories_search import BODY, api_token, app, found, make_people, publish, search_api  # noqa: F401
+from tests.factories_search import BODY, api_token, found, make_people, publish, search_api
+
+pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
 
 
 @pytest.fixture

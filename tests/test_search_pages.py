@@ -12,7 +12,9 @@ from extensions import db
 from search.models import SearchIndexQueue, SearchLog
 from search.setup import build_index_if_needed
 from search.sync import current_search
-from tests.factories_search import api_token, app, index_keys, make_people, publish  # noqa: F401
+from tests.factories_search import api_token, index_keys, make_people, publish
+
+pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from search.engine import IndexBusy
 from search.models import SearchIndexQueue
 from search.sync import current_search, pending_keys, retry_pending
 from tests.factories import make_user
-from tests.factories_search import BODY, app, index_keys, make_people, make_search_app, publish  # noqa: F401
+from tests.factories_search import BODY, index_keys, make_people, make_search_app, publish
+
+pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
 
 
 @pytest.fixture
