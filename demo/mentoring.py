@@ -126,12 +126,16 @@ def _completed_with_goal_met(today):
     return 1
 
 
-def _target_above(mentee, category, metric_attribute, start, step, ceiling):
-    """A goal target a step better than the mentee's baseline (a whole percent), capped."""
-    baseline = getattr(metrics_over(mentee, category, mentorships.baseline_window(start)), metric_attribute)
+def _fcr_goal(mentee, category, start, step, ceiling, text):
+    """An FCR goal a step better than the mentee's baseline (a whole percent), capped.
+
+    A baseline already at the ceiling leaves no number to aim for: the goal is then in words.
+    """
+    baseline = metrics_over(mentee, category, mentorships.baseline_window(start)).fcr
     if baseline is None:
-        return ceiling
-    return min(ceiling, math.ceil((baseline + step) * 100) / 100)
+        return {"metric": "fcr", "target": ceiling, "text": text}
+    target = min(ceiling, math.ceil((baseline + step) * 100) / 100)
+    return {"metric": "fcr", "target": target, "text": text} if target > baseline else {"text": text}
 
 
 def _active_mentorships(today):
@@ -140,20 +144,16 @@ def _active_mentorships(today):
     sara, reza, leila = get_user("sara"), get_user("reza"), get_user("leila")
     if None not in (sara, reza, leila, internet) and not _exists(sara, reza, internet):
         start = today - timedelta(weeks=5)
-        target = _target_above(reza, internet, "fcr", start, 0.10, 0.95)
-        mentorship = mentorships.assign_mentorship(
-            leila, sara, reza, internet, {"metric": "fcr", "target": target,
-                                          "text": "کمتر تماس تکراری: مشکل را همان بار اول حل کن."},
-            start, start + timedelta(weeks=12), today=today)
+        goal = _fcr_goal(reza, internet, start, 0.10, 0.95, "کمتر تماس تکراری: مشکل را همان بار اول حل کن.")
+        mentorship = mentorships.assign_mentorship(leila, sara, reza, internet, goal, start,
+                                                   start + timedelta(weeks=12), today=today)
         _log(mentorship, SARA_REZA_SESSIONS, sara, today)
         created += 1
     fatima, yusuf = get_user("fatima"), get_user("yusuf")
     if None not in (fatima, yusuf, billing) and not _exists(fatima, yusuf, billing):
         start = today - timedelta(weeks=3)
-        target = _target_above(yusuf, billing, "fcr", start, 0.08, 0.95)
-        request = mentorships.create_mentoring_request(
-            yusuf, yusuf, billing, {"metric": "fcr", "target": target,
-                                    "text": "أريد أن أحل نزاعات الفواتير من أول اتصال."}, fatima)
+        goal = _fcr_goal(yusuf, billing, start, 0.08, 0.95, "أريد أن أحل نزاعات الفواتير من أول اتصال.")
+        request = mentorships.create_mentoring_request(yusuf, yusuf, billing, goal, fatima)
         mentorship = mentorships.accept_mentoring_request(fatima, request, start, start + timedelta(weeks=10),
                                                           today=today)
         _log(mentorship, FATIMA_YUSUF_SESSIONS, fatima, today)

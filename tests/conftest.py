@@ -16,8 +16,10 @@ background rebuilds (tests start those themselves when they need one).
 import os
 import shutil
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -26,6 +28,8 @@ from extensions import db, limiter
 from search.setup import make_search_index
 from search.sync import current_search
 
+# The instant `clock` puts tests at: a Wednesday in the middle of a quarter and of a week.
+FIXED_NOW = datetime(2026, 5, 13, 10, 30, tzinfo=UTC)
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEMO_PASSWORD = "correct-horse-battery"
 
@@ -209,3 +213,10 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def clock():
+    """Today is FIXED_NOW (and time moves on from there), so a test passes on any day."""
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller

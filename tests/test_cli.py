@@ -49,7 +49,7 @@ def test_api_token_for_unknown_user_fails(runner):
     assert result.exit_code == 1
 
 
-def test_demo_data_is_idempotent(app, runner):
+def test_demo_data_is_idempotent(app, runner, clock):
     app.config["DEMO_CONTACTS"] = 3000  # the full year is exercised by test_resolution_demo
     first = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0, first.output

@@ -10,6 +10,8 @@ from extensions import db
 from kb import services
 from kb.models import Article, ArticleFeedback
 
+pytestmark = pytest.mark.usefixtures("clock")  # the demo dates its content from today
+
 CATEGORIES = """\
 # slug | English name | description | fa | ar | th
 internet | Internet & modems | No connection, slow speeds. | اینترنت و مودم | الإنترنت | อินเทอร์เน็ต

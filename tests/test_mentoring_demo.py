@@ -1,4 +1,5 @@
 """The mentoring demo: experts' profiles, mentorships with sessions, a goal met for real, idempotent."""
+import pytest
 from sqlalchemy import func, select
 
 from demo.awards import load_awards
@@ -10,6 +11,8 @@ from mentoring.models.mentorships import MentoringRequest, MentoringSession, Men
 from mentoring.services import mentorships
 from recognition.awards.models import BadgeAward
 from tests.conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.usefixtures("clock")  # the demo dates its content from today
 
 
 def test_demo_mentoring_loads_once_with_a_goal_met_from_the_data(ctx):

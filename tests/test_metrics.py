@@ -97,9 +97,9 @@ def test_weekly_table_holds_the_sums_of_each_agent_category_and_week(contacts):
     stored = db.session.scalar(select(AgentCategoryWeek).where(
         AgentCategoryWeek.agent_id == sara.id, AgentCategoryWeek.category_id == contacts.id,
         AgentCategoryWeek.week == week))
-    records = [record for record in db.session.scalars(select(ResolutionRecord).where(
+    records = list(db.session.scalars(select(ResolutionRecord).where(
         ResolutionRecord.agent_id == sara.id, ResolutionRecord.category_id == contacts.id,
-        ResolutionRecord.week == week))]
+        ResolutionRecord.week == week)))
     assert stored.contacts == len(records) > 0
     assert stored.handle_sum == sum(record.handle_seconds for record in records)
     assert stored.fcr_count == sum(record.first_contact_resolution for record in records)

@@ -8,6 +8,8 @@ from core.categories import create_category
 from extensions import db
 from mentoring.models.questions import Question, Vote
 
+pytestmark = pytest.mark.usefixtures("clock")  # the demo dates its content from today
+
 SAMPLE = """\
 title: Modem PON light: red after a storm
 category: internet

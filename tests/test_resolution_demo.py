@@ -1,4 +1,5 @@
 """The demo year of resolutions: realistic, deterministic, with the intended experts on top."""
+import pytest
 from sqlalchemy import func, select
 
 from demo.people import load_people
@@ -7,6 +8,8 @@ from extensions import db
 from recognition.models import ResolutionRecord
 from recognition.services import rank_performers
 from tests.conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.usefixtures("clock")  # the demo dates its content from today
 
 
 def test_demo_file_is_the_same_for_the_same_day():

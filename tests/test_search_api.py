@@ -138,7 +138,8 @@ def test_suggest_returns_titles_with_urls(client, corpus):
 
 
 def test_suggest_never_offers_a_draft(client, corpus):
-    titles = [r["title"] for r in client.get("/api/v1/suggest?q=card", headers=corpus["lead_headers"]).get_json()["results"]]
+    answer = client.get("/api/v1/suggest?q=card", headers=corpus["lead_headers"]).get_json()
+    titles = [r["title"] for r in answer["results"]]
     assert "Card declined draft" not in titles
 
 

@@ -22,7 +22,8 @@ def corpus(app, auth):
     """Two published billing articles and a draft; the agent is signed in."""
     with app.app_context():
         people = make_people()
-        ids = {"card": publish(people, "Card declined at the till", "Ask the customer for another card; never paste `<b>` tags."),
+        ids = {"card": publish(people, "Card declined at the till",
+                               "Ask the customer for another card; never paste `<b>` tags."),
                "refund": publish(people, "Customer refund policy", "Refunds are paid within seven days.")}
     auth.login("agent")
     return ids

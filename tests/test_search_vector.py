@@ -109,7 +109,8 @@ def test_a_minus_word_excludes_every_document_holding_it(engine, arrays):
     # expected documents are counted from the texts.
     live = {doc["key"]: doc for doc in make_corpus(300) if not 51 <= doc["id"] <= 70}
     live.update({doc["key"]: dict(doc, title=doc["title"] + " reset modem") for doc in make_corpus(300)[10:40]})
-    expected = {key for key, doc in live.items() if "refund" in content_words(doc) and "modem" not in content_words(doc)}
+    expected = {key for key, doc in live.items()
+                if "refund" in content_words(doc) and "modem" not in content_words(doc)}
     parsed = parse_query(make_parsers(engine.store.schema)[0], "refund -modem")
     total, top = arrays.top(with_title_bonus(parsed), None, 300)
     searcher = engine._get_searcher()
