@@ -2,6 +2,7 @@
 import re
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -92,6 +93,13 @@ def category_of(category):
             raise NotFound(_l("No category with id %(id)d.", id=category))
         return found
     return get_category_or_404(category)
+
+
+def category_choices(blank=None):
+    """(slug, name in the reader's language) for select boxes, optionally after a blank choice."""
+    locale = str(get_locale() or "en")
+    choices = [("", blank)] if blank is not None else []
+    return choices + [(category.slug, category.display_name(locale)) for category in list_categories()]
 
 
 def slug_from_name(name):

@@ -3,13 +3,10 @@
 
 def init_app(app):
     """Routes and permission rules of the knowledge base."""
-    from kb import (
-        api_search,  # noqa: F401  (the search routes of kb_api)
-        permissions,  # noqa: F401  (the rules of article.* and category.*)
-    )
+    from kb import permissions  # noqa: F401  (the rules of article.* and category.*)
     from kb.api import kb_api
     from kb.search_source import ARTICLES
-    from kb.views import articles, categories, feedback, history, kb, lifecycle, review, search  # noqa: F401
+    from kb.views import articles, categories, feedback, history, kb, lifecycle, review  # noqa: F401
     from search.sources import register_source
 
     app.register_blueprint(kb)

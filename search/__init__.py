@@ -10,7 +10,11 @@ gaps (log.py, models.py), wiring and `flask reindex` (setup.py, cli.py).
 
 
 def init_app(app):
-    """The app's search index, its sync with the database and `flask reindex`."""
+    """The app's search index, its sync with the database, its pages and API, `flask reindex`."""
+    from search.api import search_api
     from search.setup import init_search
+    from search.views import search
 
     init_search(app)
+    app.register_blueprint(search)
+    app.register_blueprint(search_api)

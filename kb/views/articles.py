@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from accounts.permissions import can, require
 from config import LANGUAGES
-from core.categories import get_category
+from core.categories import category_choices, get_category
 from core.markdown import howto_template, render_markdown
 from database import begin_write
 from errors import Conflict, Invalid, json_error, show_on_form
@@ -16,7 +16,7 @@ from kb import services
 from kb.forms import ArticleForm
 from kb.models import ARTICLE_STATUSES
 from kb.views import kb
-from kb.views.context import category_choices, load_article, review_interval_days
+from kb.views.context import load_article, review_interval_days
 
 ARTICLES_PER_PAGE = 20
 LIST_STATUSES = ARTICLE_STATUSES + ("all",)

@@ -1,10 +1,8 @@
 """What every knowledge-base page needs: loading an article, the settings, template helpers."""
 from flask import current_app
-from flask_babel import get_locale
 from flask_login import current_user
 
 from accounts.permissions import can, require
-from core.categories import list_categories
 from kb.services import STATUS_LABELS, get_article
 from kb.views import kb
 
@@ -19,12 +17,6 @@ def load_article(article_id, action="article.view"):
     article = get_article(article_id)
     require(current_user, action, article)
     return article
-
-
-def category_choices():
-    """(slug, name in the reader's language) for select boxes."""
-    locale = str(get_locale() or "en")
-    return [(category.slug, category.display_name(locale)) for category in list_categories()]
 
 
 @kb.context_processor

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.permissions import can, require
-from core.categories import get_category, list_categories
+from core.categories import get_category
 from core.charts import format_value, line_chart
 from core.markdown import render_markdown
 from extensions import db
@@ -24,12 +24,6 @@ CHART_WIDTH = 640
 
 def locale_code():
     return str(get_locale() or "en")
-
-
-def category_choices(blank=None):
-    """(slug, name in the reader's language) for select boxes, optionally after a blank choice."""
-    choices = [("", blank)] if blank is not None else []
-    return choices + [(category.slug, category.display_name(locale_code())) for category in list_categories()]
 
 
 def chosen_category(slug):

@@ -5,12 +5,13 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from accounts.services import get_user_or_404
+from core.categories import category_choices
 from core.views import committing
 from extensions import db
 from mentoring.mentorship_forms import ConfirmForm, MentorProfileForm
 from mentoring.services import mentorships
 from mentoring.views import mentoring
-from mentoring.views.mentorships.context import category_choices, chosen_category
+from mentoring.views.mentorships.context import chosen_category
 
 
 @mentoring.route("/mentors")

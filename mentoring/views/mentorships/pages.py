@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from accounts.services import get_team, get_user
+from core.categories import category_choices
 from core.periods import today_utc
 from core.views import committing
 from errors import Invalid
@@ -12,7 +13,6 @@ from mentoring.mentorship_forms import AssignForm, CloseForm, ConfirmForm, Sessi
 from mentoring.services import mentorships
 from mentoring.views import mentoring
 from mentoring.views.mentorships.context import (
-    category_choices,
     chosen_category,
     impact_chart,
     load_mentorship,

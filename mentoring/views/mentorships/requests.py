@@ -5,19 +5,14 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can
 from accounts.services import get_user
+from core.categories import category_choices
 from core.views import committing
 from errors import Invalid
 from extensions import db
 from mentoring.mentorship_forms import AcceptForm, ConfirmForm, DeclineForm, MentoringRequestForm
 from mentoring.services import mentorships
 from mentoring.views import mentoring
-from mentoring.views.mentorships.context import (
-    category_choices,
-    chosen_category,
-    load_request,
-    managed_people,
-    people_choices,
-)
+from mentoring.views.mentorships.context import chosen_category, load_request, managed_people, people_choices
 
 
 def _person(username):

@@ -1,27 +1,28 @@
 """Search pages: results, the logged redirect to an opened result, content gaps, and /healthz."""
-from flask import jsonify, redirect, render_template, request
+from flask import Blueprint, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from accounts.permissions import require
 from config import LANGUAGES
+from core.categories import category_choices
 from database import begin_write
 from errors import NotFound
 from extensions import db
-from kb.views import kb
-from kb.views.context import category_choices
 from search.log import content_gaps
 from search.queue import count_queued
 from search.service import BadSearch, SearchFilters, check_filters, open_result, search_content
 from search.sync import current_search, index_state
 
+search = Blueprint("search", __name__)
+
 GAP_PERIODS = (7, 30, 90, 365)
 
 
-@kb.route("/search")
+@search.route("/search")
 @login_required
-def search():
+def results():
     """Results for the header search box: filters, highlighted snippets, "did you mean", pages."""
     require(current_user, "search.use")
     args = request.args
@@ -39,7 +40,7 @@ def search():
                            categories=category_choices(), languages=LANGUAGES), 400 if error else 200
 
 
-@kb.route("/search/open")
+@search.route("/search/open")
 @login_required
 def search_open():
     """Record which result of a logged search was opened, then go to it (only our own pages)."""
@@ -51,7 +52,7 @@ def search_open():
     return redirect(url)
 
 
-@kb.route("/kb/gaps")
+@search.route("/kb/gaps")
 @login_required
 def gaps():
     """Queries agents keep running without finding, or opening, an answer — per category."""
@@ -62,7 +63,7 @@ def gaps():
                            periods=GAP_PERIODS)
 
 
-@kb.route("/healthz")
+@search.route("/healthz")
 def healthz():
     """Health check for load balancers: the database, the search index and its retry queue."""
     try:

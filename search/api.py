@@ -1,5 +1,5 @@
 """The search part of /api/v1: full-text search and as-you-type title suggestions (SPEC 7)."""
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -8,8 +8,9 @@ from core.api import api_login_required
 from database import begin_write
 from errors import json_error
 from extensions import db
-from kb.api import kb_api
 from search.service import BadSearch, check_filters, search_content, suggest_titles
+
+search_api = Blueprint("search_api", __name__, url_prefix="/api/v1")
 
 RETRY_AFTER_SECONDS = 30
 
@@ -21,7 +22,7 @@ def found_json(item):
             "score": item.score}
 
 
-@kb_api.get("/search")
+@search_api.get("/search")
 @api_login_required
 def search():
     """Search articles and answered questions; took_ms is measured on the server."""
@@ -44,7 +45,7 @@ def search():
                     "results": [found_json(item) for item in outcome.items]})
 
 
-@kb_api.get("/suggest")
+@search_api.get("/suggest")
 @api_login_required
 def suggest():
     """Titles matching what has been typed so far, for the header search box."""
