@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from accounts.permissions import require
 from core import categories
-from core.api import api_login_required, iso_utc, json_body, page_args, refuse_bodies_over, string_field
+from core.api import api_login_required, iso_utc, json_body, paginated, refuse_bodies_over, string_field
 from errors import Invalid
 from extensions import db
 from kb import services
@@ -78,13 +78,6 @@ def revision_json(revision):
             "created_at": iso_utc(revision.created_at)}
 
 
-def _paginated(stmt, key, to_json, default_per_page=20):
-    page, per_page = page_args(default_per_page)
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    return {key: [to_json(item) for item in result.items], "total": result.total,
-            "page": page, "per_page": per_page}
-
-
 def _tags_field(data):
     tags = data.get("tags")
     if tags is None:
@@ -112,7 +105,7 @@ def _reject_unknown_fields(data, allowed):
 def list_categories():
     """Every category."""
     require(current_user, "article.list")
-    return jsonify(_paginated(categories.select_categories(), "categories", category_json,
+    return jsonify(paginated(categories.select_categories(), "categories", category_json,
                               default_per_page=100))
 
 
@@ -145,7 +138,7 @@ def list_articles():
         raise Invalid("status", _l("Unknown status “%(status)s”.", status=status[:20]))
     stmt = services.list_articles(current_user, category=category, tag=request.args.get("tag"),
                                   status=status, lang=request.args.get("lang") or None)
-    return jsonify(_paginated(stmt, "articles", article_json))
+    return jsonify(paginated(stmt, "articles", article_json))
 
 
 @kb_api.post("/articles")
@@ -202,7 +195,7 @@ def list_revisions(article_id):
     """The article's revisions, newest first."""
     article = services.get_article(article_id)
     require(current_user, "article.view", article)
-    return jsonify(_paginated(services.list_revisions(article), "revisions", revision_json))
+    return jsonify(paginated(services.list_revisions(article), "revisions", revision_json))
 
 
 @kb_api.post("/articles/<int:article_id>/feedback")

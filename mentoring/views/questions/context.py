@@ -2,13 +2,11 @@
 from functools import wraps
 
 from flask import current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.permissions import can, require
 from core.api import RequestTooLarge
-from core.categories import list_categories
 from core.clock import utcnow
 from errors import NotFound
 from mentoring.models.questions import BODY_MAX_CHARS
@@ -60,12 +58,6 @@ def load_answer(answer_id):
     answer = questions.get_answer_or_404(answer_id)
     require(current_user, "question.view", answer.question)
     return answer
-
-
-def category_choices():
-    """(slug, name in the reader's language) for select boxes."""
-    locale = str(get_locale() or "en")
-    return [(category.slug, category.display_name(locale)) for category in list_categories()]
 
 
 def render_questions_page(template, **context):

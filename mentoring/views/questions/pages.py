@@ -4,19 +4,13 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from config import LANGUAGES
-from core.categories import get_category, list_categories
+from core.categories import category_choices, get_category, list_categories
 from database import begin_write
 from extensions import db
 from mentoring.question_forms import AnswerForm, CloseForm
 from mentoring.services import questions
 from mentoring.views import mentoring
-from mentoring.views.questions.context import (
-    QUESTIONS_PER_PAGE,
-    SHOW_LABELS,
-    category_choices,
-    load_question,
-    render_questions_page,
-)
+from mentoring.views.questions.context import QUESTIONS_PER_PAGE, SHOW_LABELS, load_question, render_questions_page
 
 
 def _page():

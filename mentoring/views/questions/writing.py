@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import require
 from config import LANGUAGES
+from core.categories import category_choices
 from core.views import committing
 from errors import Invalid, show_on_form
 from extensions import db
@@ -14,7 +15,6 @@ from mentoring.question_forms import AnswerForm, QuestionForm
 from mentoring.services import questions
 from mentoring.views import mentoring
 from mentoring.views.questions.context import (
-    category_choices,
     expert_limit,
     limit_post_size,
     load_answer,
@@ -37,7 +37,7 @@ def ask_question():
     """Ask a question; it goes to the category's experts, best ranked first."""
     require(current_user, "question.ask")
     form = QuestionForm()
-    form.category.choices = [("", _("Choose a category"))] + category_choices()
+    form.category.choices = category_choices(blank=_("Choose a category"))
     if request.method == "GET":
         form.title.data = request.args.get("title", "")[:200]
         form.category.data = request.args.get("category", "")
