@@ -44,7 +44,7 @@ def load_database(articles, questions):
     from accounts import services as accounts
     from extensions import db
     from kb.models import Article
-    from mentoring.models.questions import Answer, Question
+    from mentoring.questions.models import Answer, Question
 
     db.create_all()
     agent = accounts.create_user("bench-agent", role="agent", password="bench-password-1")
@@ -80,7 +80,7 @@ def assign_ids(articles, questions):
     """Give each generated row the id the database gave it (rows were inserted in order)."""
     from extensions import db
     from kb.models import Article
-    from mentoring.models.questions import Question
+    from mentoring.questions.models import Question
 
     for rows, model in ((articles, Article), (questions, Question)):
         for row, row_id in zip(rows, db.session.scalars(db.select(model.id).order_by(model.id))):
@@ -101,7 +101,7 @@ def reuse_database(articles, questions):
 
 def documents_of(articles, questions):
     """The search documents of the corpus, as kb.search.documents would build them."""
-    from mentoring.services.questions.search_source import question_boost
+    from mentoring.questions.search_source import question_boost
     from search import documents
 
     now = datetime.now(UTC)

@@ -14,9 +14,9 @@ from accounts.services import get_user
 from core.categories import get_category
 from core.periods import Period, today_utc
 from extensions import db
-from mentoring.models.mentorships import MentoringRequest, Mentorship
-from mentoring.services import mentorships
-from mentoring.services.mentorships.impact import metrics_over
+from mentoring.mentorships import services as mentorships
+from mentoring.mentorships.models import MentoringRequest, Mentorship
+from mentoring.mentorships.services.impact import metrics_over
 
 # username, categories, capacity, availability, bio
 PROFILES = (

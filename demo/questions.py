@@ -16,8 +16,8 @@ from accounts.permissions import is_expert
 from accounts.services import get_user
 from core.clock import utcnow
 from extensions import db
-from mentoring.models.questions import Question
-from mentoring.services import questions
+from mentoring.questions import services as questions
+from mentoring.questions.models import Question
 
 QUESTIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content", "questions")
 ANSWER_MARKER = "=== answer:"

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 from accounts.services import save_team
 from core.clock import utcnow
 from extensions import db
-from mentoring.models.mentorships import MentorProfile
-from mentoring.services import mentorships
+from mentoring.mentorships import services as mentorships
+from mentoring.mentorships.models import MentorProfile
 from recognition.awards.services import ensure_default_badges
 from tests.factories import make_user
 from tests.factories_recognition import csv_file, make_category, planted_rows, run_import

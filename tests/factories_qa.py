@@ -1,7 +1,7 @@
 """Builders for question-and-answer tests; each commits so that requests see the data."""
 from accounts.services import save_team
 from extensions import db
-from mentoring.services import questions
+from mentoring.questions import services as questions
 from tests.factories import make_user
 from tests.factories_kb import make_category
 

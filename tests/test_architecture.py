@@ -157,15 +157,15 @@ WIRING = {
     "article-published": ["recognition.awards.services.award_for_published_article"],
     "article-verified": ["recognition.awards.services.award_for_verified_article"],
     "feedback-given": ["recognition.awards.services.award_for_helpful_feedback"],
-    "question-changed": ["mentoring.services.questions.resync_search_document"],
+    "question-changed": ["mentoring.questions.services.resync_search_document"],
     "database-initialised": ["recognition.awards.services.create_default_badges",
                              "search.setup.build_index_if_needed"],
     "expertise-asked": ["recognition.awards.services.answer_expertise"],
     "profile-requested": ["recognition.awards.profiles.profile_json"],
-    "page-sections-asked": ["mentoring.views.mentorships.context.page_sections",
+    "page-sections-asked": ["mentoring.mentorships.views.context.page_sections",
                             "recognition.awards.views.page_sections"],
-    "contributions-asked": ["mentoring.services.questions.answer_contributions"],
-    "content-asked": ["mentoring.services.questions.answer_content"],
+    "contributions-asked": ["mentoring.questions.services.answer_contributions"],
+    "content-asked": ["mentoring.questions.services.answer_content"],
 }
 
 

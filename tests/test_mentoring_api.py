@@ -8,7 +8,7 @@ from accounts.models import AuditEntry, Notification
 from accounts.services import get_user
 from core.periods import today_utc
 from extensions import db
-from mentoring.models.mentorships import MentoringRequest, MentoringSession, Mentorship
+from mentoring.mentorships.models import MentoringRequest, MentoringSession, Mentorship
 from tests.factories import bearer, make_token
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 

@@ -7,8 +7,8 @@ from demo.mentoring import PROFILES, load_mentoring
 from demo.people import load_people
 from demo.resolutions import load_resolutions
 from extensions import db
-from mentoring.models.mentorships import MentoringRequest, MentoringSession, MentorProfile, Mentorship
-from mentoring.services import mentorships
+from mentoring.mentorships import services as mentorships
+from mentoring.mentorships.models import MentoringRequest, MentoringSession, MentorProfile, Mentorship
 from recognition.awards.models import BadgeAward
 from tests.conftest import DEMO_PASSWORD
 

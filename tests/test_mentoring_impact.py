@@ -8,7 +8,7 @@ from accounts.models import Notification
 from core.periods import Period
 from errors import Invalid
 from extensions import db
-from mentoring.services import mentorships
+from mentoring.mentorships import services as mentorships
 from recognition.awards.models import BadgeAward
 from tests.factories_mentoring import make_category, make_desk, plant_at, start_mentorship
 

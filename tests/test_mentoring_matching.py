@@ -4,7 +4,7 @@ import pytest
 from accounts.services import deactivate_user
 from errors import Invalid
 from extensions import db
-from mentoring.services import mentorships
+from mentoring.mentorships import services as mentorships
 from tests.factories import make_user
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 

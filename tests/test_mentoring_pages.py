@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from accounts.services import get_user
 from core.periods import today_utc
 from extensions import db
-from mentoring.models.mentorships import MentoringRequest, MentorProfile, Mentorship
-from mentoring.services import mentorships
+from mentoring.mentorships import services as mentorships
+from mentoring.mentorships.models import MentoringRequest, MentorProfile, Mentorship
 from tests.factories_awards import make_title
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 
@@ -152,9 +152,9 @@ def test_closing_a_mentorship_on_its_page(app, client, auth, desk):
 
 def test_the_profile_section_shows_a_mentors_outcomes(app, desk):
     with app.app_context(), app.test_request_context():
-        html = render_template("mentors/_profile_section.html", person=get_user("ana"))
+        html = render_template("mentorships/_profile_section.html", person=get_user("ana"))
         assert "Mentors in:" in html and "billing".capitalize() in html and "No mentorships yet." in html
-        assert render_template("mentors/_profile_section.html", person=get_user("mia")).strip() == ""
+        assert render_template("mentorships/_profile_section.html", person=get_user("mia")).strip() == ""
 
 
 @pytest.mark.parametrize("path", ["/mentors", "/mentors?category=billing", "/mentoring/profile", "/mentorships",

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from core.periods import today_utc
 from extensions import db
-from mentoring.models.mentorships import MentoringSession
-from mentoring.services import mentorships
+from mentoring.mentorships import services as mentorships
+from mentoring.mentorships.models import MentoringSession
 from tests.factories import bearer, make_token, make_user
 from tests.factories_mentoring import make_category, make_desk, start_mentorship
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from mentoring.models.questions import Answer, Question, Vote
+from mentoring.questions.models import Answer, Question, Vote
 from tests.factories import bearer, make_token
 from tests.factories_qa import ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, make_answer, make_people, make_question
 
@@ -190,7 +190,7 @@ def test_answering_a_closed_question_is_409_and_writes_nothing(app, client, api)
     question_id = new_question(app)
     with app.app_context():
         from accounts.services import get_user
-        from mentoring.services import questions
+        from mentoring.questions import services as questions
         questions.close_question(db.session.get(Question, question_id), get_user("asker"))
         db.session.commit()
     response = client.post("/api/v1/questions/%d/answers" % question_id, json={"body": ANSWER_BODY},
@@ -251,7 +251,7 @@ def test_a_deleted_question_is_hidden_from_agents_but_not_from_leads(app, client
     question_id = new_question(app)
     with app.app_context():
         from accounts.services import get_user
-        from mentoring.services import questions
+        from mentoring.questions import services as questions
         questions.delete_question(db.session.get(Question, question_id), get_user("lead"))
         db.session.commit()
     error_of(client.get("/api/v1/questions/%d" % question_id, headers=api["other"]), 404)

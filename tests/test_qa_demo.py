@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.categories import create_category
 from extensions import db
-from mentoring.models.questions import Question, Vote
+from mentoring.questions.models import Question, Vote
 
 pytestmark = pytest.mark.usefixtures("clock")  # the demo dates its content from today
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from extensions import db
 from kb.models import Article
-from mentoring.models.questions import Answer, Question, Vote
-from mentoring.services import questions
+from mentoring.questions import services as questions
+from mentoring.questions.models import Answer, Question, Vote
 from tests.conftest import DEMO_PASSWORD
 from tests.factories_awards import make_title
 from tests.factories_qa import (

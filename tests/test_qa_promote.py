@@ -8,7 +8,7 @@ from core.markdown import extract_section
 from errors import Conflict, PermissionDenied
 from extensions import db
 from kb.models import Article
-from mentoring.services import questions
+from mentoring.questions import services as questions
 from tests.factories_awards import make_title
 from tests.factories_qa import ANSWER_BODY, make_accepted_answer, make_answer, make_people, make_question
 

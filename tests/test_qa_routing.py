@@ -6,7 +6,7 @@ from accounts.models import Notification
 from accounts.services import save_team
 from errors import PermissionDenied
 from extensions import db
-from mentoring.services import questions
+from mentoring.questions import services as questions
 from tests.factories import make_user
 from tests.factories_awards import make_title
 from tests.factories_qa import make_question

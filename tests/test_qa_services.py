@@ -6,8 +6,8 @@ from accounts.models import Notification
 from core.signals import question_changed
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
-from mentoring.models.questions import Answer, Question, QuestionRevision, Vote
-from mentoring.services import questions
+from mentoring.questions import services as questions
+from mentoring.questions.models import Answer, Question, QuestionRevision, Vote
 from tests.factories_qa import (
     ANSWER_BODY,
     QUESTION_BODY,

@@ -3,7 +3,7 @@ import pytest
 
 from accounts.services import get_user
 from extensions import db
-from mentoring.services import questions
+from mentoring.questions import services as questions
 from tests.factories_qa import make_accepted_answer, make_answer, make_people, make_question
 from tests.factories_search import api_token, found, index_keys, search_api
 

@@ -1,0 +1,1 @@
+"""Mentor profiles, matching, mentorships with goals, sessions and measured impact."""
