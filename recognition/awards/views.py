@@ -38,7 +38,7 @@ def feed():
     feed_page = services.recognition_feed(limit=FEED_PAGE_SIZE, team=team, category=category,
                                           page=int(page) if page.isdigit() else 1)
     teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
-    return render_template("awards/feed.html", feed=feed_page, teams=teams, team=team,
+    return render_template("recognition/awards/feed.html", feed=feed_page, teams=teams, team=team,
                            categories=list_categories(), category=category)
 
 
@@ -64,7 +64,7 @@ def give_kudos():
             db.session.commit()
             flash(_("Thank you! %(name)s will see your kudos.", name=recipient.name), "success")
             return redirect(url_for("accounts.profile", username=recipient.username))
-    return render_template("awards/kudos_form.html", form=form)
+    return render_template("recognition/awards/kudos_form.html", form=form)
 
 
 @recognition.route("/titles")
@@ -77,7 +77,7 @@ def titles():
     candidates = [(category, performance.candidates(category))
                   for category in ([chosen] if chosen else categories)]
     label, expires_at = default_term(utcnow())
-    return render_template("awards/titles.html", categories=categories, chosen=chosen,
+    return render_template("recognition/awards/titles.html", categories=categories, chosen=chosen,
                            candidates=candidates, term_label=label,
                            term_until=(expires_at - timedelta(days=1)).date(),
                            due=services.titles_due_for_renewal(), holders=services.current_titles(),
@@ -154,7 +154,7 @@ def revoke_title(title_id):
 def badges():
     """Every badge and how it is earned; leads award, admins edit definitions."""
     definitions = services.list_badges(include_inactive=can(current_user, "badge.manage"))
-    return render_template("awards/badges.html", definitions=definitions)
+    return render_template("recognition/awards/badges.html", definitions=definitions)
 
 
 @recognition.route("/badges/award", methods=["GET", "POST"])
@@ -176,7 +176,7 @@ def award_badge():
             flash(_("%(name)s received the badge “%(badge)s”.", name=user.name,
                     badge=services.badge_text(award.badge.name)), "success")
             return redirect(url_for("accounts.profile", username=user.username))
-    return render_template("awards/award_badge.html", form=form)
+    return render_template("recognition/awards/award_badge.html", form=form)
 
 
 def _definition_form(badge=None):
@@ -211,12 +211,12 @@ def _save_definition(form, badge):
         if change.ok:
             flash(_("Badge saved."), "success")
             return redirect(url_for("recognition.badges"))
-    return render_template("awards/badge_form.html", form=form, badge=badge)
+    return render_template("recognition/awards/badge_form.html", form=form, badge=badge)
 
 
 def page_sections(_sender, page):
     """page_sections_asked receiver: recognition's part of the home page and of profiles."""
-    return {"home": [(20, "awards/_home_feed.html")], "profile": [(10, "awards/_profile.html")]}.get(page)
+    return {"home": [(20, "recognition/awards/_home_feed.html")], "profile": [(10, "recognition/awards/_profile.html")]}.get(page)
 
 
 @recognition.app_context_processor
