@@ -1,7 +1,10 @@
 """Markdown rendering: hostile input stays inert, ordinary articles render, how-to helpers work."""
+import logging
 import re
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
@@ -96,43 +99,56 @@ def url_scheme(value):
     return scheme.group(1) if scheme else None
 
 
-# --- Hostile input tables ---------------------------------------------------------------------
+# --- Hostile input catalog --------------------------------------------------------------------
 
-SCRIPT_URLS = [
-    "javascript:alert(1)",
-    "JaVaScRiPt:alert(1)",
-    "JAVASCRIPT:alert(document.cookie)",
-    "&#106;avascript:alert(1)",
-    "&#x6A;avascript:alert(1)",
-    "&#X6a;avascript:alert(1)",
-    "&#0000106avascript:alert(1)",
-    "&#0000106;&#0000097;vascript:alert(1)",
-    "&#106&#97&#118&#97&#115&#99&#114&#105&#112&#116&#58alert(1)",
-    "&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)",
-    "javascript&#58;alert(1)",
-    "javascript&colon;alert(1)",
-    "java\tscript:alert(1)",
-    "java&#9;script:alert(1)",
-    "java&#x0A;script:alert(1)",
-    "java&#13;script:alert(1)",
-    " javascript:alert(1)",
-    "\x01javascript:alert(1)",
-    "\x0bjavascript:alert(1)",
-    "&#14;javascript:alert(1)",
-    "\u2028javascript:alert(1)",
-    "javascript:/*--></title></style></textarea></script><svg/onload=alert(1)>",
-    "javascript://%0aalert(1)",
-    "vbscript:msgbox(1)",
-    "VBScript:MsgBox(1)",
-    "livescript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-    "DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-    "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
-    "data:image/svg+xml,<svg onload=alert(1)>",
-    "file:///etc/passwd",
-    "ftp://files.example/x",
-]
+# Addresses no link or image may keep, by the trick each one plays on a URL parser.
+HOSTILE_URLS = {
+    "javascript-url": [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "JAVASCRIPT:alert(document.cookie)",
+        "javascript:/*--></title></style></textarea></script><svg/onload=alert(1)>",
+        "javascript://%0aalert(1)",
+    ],
+    "javascript-url-entity-encoded": [
+        "&#106;avascript:alert(1)",
+        "&#x6A;avascript:alert(1)",
+        "&#X6a;avascript:alert(1)",
+        "&#0000106avascript:alert(1)",
+        "&#0000106;&#0000097;vascript:alert(1)",
+        "&#106&#97&#118&#97&#115&#99&#114&#105&#112&#116&#58alert(1)",
+        "&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)",
+        "javascript&#58;alert(1)",
+        "javascript&colon;alert(1)",
+    ],
+    "javascript-url-hidden-blank-or-control-character": [
+        "java\tscript:alert(1)",
+        "java&#9;script:alert(1)",
+        "java&#x0A;script:alert(1)",
+        "java&#13;script:alert(1)",
+        " javascript:alert(1)",
+        "\x01javascript:alert(1)",
+        "\x0bjavascript:alert(1)",
+        "&#14;javascript:alert(1)",
+        "\u2028javascript:alert(1)",
+    ],
+    "vbscript-or-livescript-url": [
+        "vbscript:msgbox(1)",
+        "VBScript:MsgBox(1)",
+        "livescript:alert(1)",
+    ],
+    "data-url": [
+        "data:text/html,<script>alert(1)</script>",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+    ],
+    "file-or-ftp-url": [
+        "file:///etc/passwd",
+        "ftp://files.example/x",
+    ],
+}
 
 # Each context places URL where Markdown (or raw HTML) takes a link or image address.
 URL_CONTEXTS = {
@@ -145,6 +161,118 @@ URL_CONTEXTS = {
     "autolink": "<URL>",
     "raw-anchor": '<a href="URL">click me</a>',
     "raw-image": '<img src="URL" alt="screenshot">',
+}
+
+# Raw HTML a writer could paste into an article, by the part of HTML it abuses.
+HOSTILE_HTML = {
+    "script-tag": [
+        "<script>alert(1)</script>",
+        '<script src="https://evil.example/x.js"></script>',
+        "<SCRIPT>alert(1)</SCRIPT>",
+        "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    ],
+    "event-handler": [
+        "<img src=x onerror=alert(1)>",
+        '<img src="x" onerror="alert(1)">',
+        "<IMG SRC=x OnErRoR=alert(1)>",
+        "<img src=x onerror\n=alert(1)>",
+        "<img/src=x/onerror=alert(1)>",
+        '<a onmouseover="alert(1)">hover</a>',
+        '<a href="https://ok.example" onclick="alert(1)">ok</a>',
+        "<body onload=alert(1)>",
+        "<div onpointerenter=alert(1)>x</div>",
+        "<details open ontoggle=alert(1)>x</details>",
+        "<marquee onstart=alert(1)>x</marquee>",
+        "<video><source onerror=alert(1)></video>",
+        "<audio src=x onerror=alert(1)>",
+        '<table><tr><td align="center" onclick="alert(1)">x</td></tr></table>',
+        '<abbr title="x" onclick="alert(1)">FCR</abbr>',
+        '<a href="https://ok.example"><img src=x onerror=alert(1)></a>',
+    ],
+    "css": [
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        '<div style="width: expression(alert(1))">x</div>',
+        '<span style="behavior:url(x.htc)">x</span>',
+        "<style>body{background:url(javascript:alert(1))}</style>",
+        '<style>@import "https://evil.example/x.css";</style>',
+        '<h1 style="color:red" id="top">Title</h1>',
+    ],
+    "svg-and-mathml": [
+        "<svg onload=alert(1)>",
+        "<svg><script>alert(1)</script></svg>",
+        '<svg><a xlink:href="javascript:alert(1)"><text x="0" y="20">click</text></a></svg>',
+        "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+        '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
+        '<svg><use href="data:image/svg+xml;base64,PHN2Zz4="/></svg>',
+        "<svg><style><img src=x onerror=alert(1)></style></svg>",
+        "<svg><style><img src=x onerror=alert(1)>",
+        "<svg><foreignObject><iframe src=javascript:alert(1)></foreignObject></svg>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+        '<math href="javascript:alert(1)">x</math>',
+        ('<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x</maction>'
+         '</math>'),
+    ],
+    "comment-and-cdata": [
+        "<!--<img src=x onerror=alert(1)>-->",
+        "<!--<img-->text<img src=x onerror=alert(1)//-->",
+        "<!-- --!><img src=x onerror=alert(1)>-->",
+        "<![CDATA[<img src=x onerror=alert(1)>]]>",
+    ],
+    "raw-text-element": [
+        '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+        "<listing>&lt;img src=x onerror=alert(1)&gt;</listing>",
+        "<xmp><img src=x onerror=alert(1)></xmp>",
+        "<textarea><img src=x onerror=alert(1)></textarea>",
+        "<title><img src=x onerror=alert(1)></title>",
+        "<noembed><img src=x onerror=alert(1)></noembed>",
+        "<template><img src=x onerror=alert(1)></template>",
+        '<div><style><!--</style><img src=x onerror=alert(1)>--></div>',
+    ],
+    "frame-object-embed": [
+        '<iframe src="javascript:alert(1)"></iframe>',
+        '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+        '<frameset><frame src="javascript:alert(1)">',
+        '<object data="javascript:alert(1)"></object>',
+        '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>',
+        '<embed src="javascript:alert(1)">',
+        '<embed src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    ],
+    "base-meta-link": [
+        '<base href="https://evil.example/">',
+        '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+        '<link rel="stylesheet" href="https://evil.example/x.css">',
+        "<link rel=import href=https://evil.example/x.html>",
+    ],
+    "form": [
+        '<form action="javascript:alert(1)"><input type=submit></form>',
+        '<form><button formaction="javascript:alert(1)">go</button></form>',
+        "<input onfocus=alert(1) autofocus>",
+        "<select onchange=alert(1)><option>x</option></select>",
+        "<textarea onfocus=alert(1) autofocus>",
+        "<keygen autofocus onfocus=alert(1)>",
+        "<isindex action=javascript:alert(1) type=image>",
+    ],
+    "forbidden-attribute-on-allowed-tag": [
+        '<a href="javascript:alert(1)" id="x" name="y" class="z">x</a>',
+        '<p id="main" class="big" name="n">x</p>',
+        ('<table background="javascript:alert(1)">'
+         '<tr><td background="javascript:x">x</td></tr></table>'),
+        '<table><tr><th align="javascript:alert(1)">x</th></tr></table>',
+        '<img src="https://ok.example/a.png" srcset="javascript:alert(1) 1x">',
+        '<img src="https://ok.example/a.png" style="x" width=1 height=1 loading=lazy>',
+        '<a href="https://ok.example" target="_blank" rel="opener">x</a>',
+        '<a href="https://ok.example" ping="https://evil.example/ping">x</a>',
+        '<blockquote cite="javascript:alert(1)">x</blockquote>',
+        '<img src="https://ok.example/a.png" alt="x" title="&quot; onerror=&quot;alert(1)">',
+    ],
+}
+
+# Markdown surroundings for raw HTML, since block and inline parsing treat it differently.
+RAW_HTML_CONTEXTS = {
+    "alone": "PAYLOAD",
+    "list-item": "- PAYLOAD",
+    "in-paragraph": "Before PAYLOAD after",
 }
 
 ATTR_LIST_INJECTIONS = [
@@ -160,95 +288,6 @@ ATTR_LIST_INJECTIONS = [
     '<div markdown="1">**bold**</div>\n{: onload=alert(1) }',
 ]
 
-RAW_HTML_PAYLOADS = [
-    "<img src=x onerror=alert(1)>",
-    '<img src="x" onerror="alert(1)">',
-    "<IMG SRC=x OnErRoR=alert(1)>",
-    "<img src=x onerror\n=alert(1)>",
-    "<img/src=x/onerror=alert(1)>",
-    '<a onmouseover="alert(1)">hover</a>',
-    '<a href="https://ok.example" onclick="alert(1)">ok</a>',
-    "<body onload=alert(1)>",
-    "<div onpointerenter=alert(1)>x</div>",
-    "<details open ontoggle=alert(1)>x</details>",
-    "<marquee onstart=alert(1)>x</marquee>",
-    "<video><source onerror=alert(1)></video>",
-    "<audio src=x onerror=alert(1)>",
-    '<p style="background:url(javascript:alert(1))">x</p>',
-    '<div style="width: expression(alert(1))">x</div>',
-    '<span style="behavior:url(x.htc)">x</span>',
-    "<svg onload=alert(1)>",
-    "<svg><script>alert(1)</script></svg>",
-    '<svg><a xlink:href="javascript:alert(1)"><text x="0" y="20">click</text></a></svg>',
-    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
-    '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
-    '<svg><use href="data:image/svg+xml;base64,PHN2Zz4="/></svg>',
-    "<svg><style><img src=x onerror=alert(1)></style></svg>",
-    "<svg><style><img src=x onerror=alert(1)>",
-    "<svg><foreignObject><iframe src=javascript:alert(1)></foreignObject></svg>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
-    '<math href="javascript:alert(1)">x</math>',
-    '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x</maction></math>',
-    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    "<!--<img src=x onerror=alert(1)>-->",
-    "<!--<img-->text<img src=x onerror=alert(1)//-->",
-    "<!-- --!><img src=x onerror=alert(1)>-->",
-    "<![CDATA[<img src=x onerror=alert(1)>]]>",
-    "<listing>&lt;img src=x onerror=alert(1)&gt;</listing>",
-    "<xmp><img src=x onerror=alert(1)></xmp>",
-    "<textarea><img src=x onerror=alert(1)></textarea>",
-    "<title><img src=x onerror=alert(1)></title>",
-    "<noembed><img src=x onerror=alert(1)></noembed>",
-    "<template><img src=x onerror=alert(1)></template>",
-    '<div><style><!--</style><img src=x onerror=alert(1)>--></div>',
-    '<iframe src="javascript:alert(1)"></iframe>',
-    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-    '<frameset><frame src="javascript:alert(1)">',
-    '<base href="https://evil.example/">',
-    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-    '<link rel="stylesheet" href="https://evil.example/x.css">',
-    "<link rel=import href=https://evil.example/x.html>",
-    "<style>body{background:url(javascript:alert(1))}</style>",
-    '<style>@import "https://evil.example/x.css";</style>',
-    "<script>alert(1)</script>",
-    '<script src="https://evil.example/x.js"></script>',
-    "<SCRIPT>alert(1)</SCRIPT>",
-    "<scr<script>ipt>alert(1)</scr</script>ipt>",
-    '<form action="javascript:alert(1)"><input type=submit></form>',
-    '<form><button formaction="javascript:alert(1)">go</button></form>',
-    "<input onfocus=alert(1) autofocus>",
-    "<select onchange=alert(1)><option>x</option></select>",
-    "<textarea onfocus=alert(1) autofocus>",
-    "<keygen autofocus onfocus=alert(1)>",
-    "<isindex action=javascript:alert(1) type=image>",
-    '<object data="javascript:alert(1)"></object>',
-    '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>',
-    '<embed src="javascript:alert(1)">',
-    '<embed src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
-    '<a href="javascript:alert(1)" id="x" name="y" class="z">x</a>',
-    '<p id="main" class="big" name="n">x</p>',
-    '<h1 style="color:red" id="top">Title</h1>',
-    '<table background="javascript:alert(1)"><tr><td background="javascript:x">x</td></tr></table>',
-    '<table><tr><td align="center" onclick="alert(1)">x</td></tr></table>',
-    '<table><tr><th align="javascript:alert(1)">x</th></tr></table>',
-    '<img src="https://ok.example/a.png" srcset="javascript:alert(1) 1x">',
-    '<img src="https://ok.example/a.png" style="x" width=1 height=1 loading=lazy>',
-    '<a href="https://ok.example" target="_blank" rel="opener">x</a>',
-    '<a href="https://ok.example" ping="https://evil.example/ping">x</a>',
-    '<blockquote cite="javascript:alert(1)">x</blockquote>',
-    '<abbr title="x" onclick="alert(1)">FCR</abbr>',
-    '<img src="https://ok.example/a.png" alt="x" title="&quot; onerror=&quot;alert(1)">',
-    '<a href="https://ok.example"><img src=x onerror=alert(1)></a>',
-]
-
-# Markdown surroundings for raw HTML, since block and inline parsing treat it differently.
-RAW_HTML_CONTEXTS = {
-    "alone": "PAYLOAD",
-    "list-item": "- PAYLOAD",
-    "in-paragraph": "Before PAYLOAD after",
-}
-
 SCRIPT_AS_CODE = [
     "`<script>alert(1)</script>`",
     "``<script>alert(1)</script>``",
@@ -260,75 +299,59 @@ SCRIPT_AS_CODE = [
 ]
 
 
-def build_hostile_inputs():
-    """Every hostile source with a readable test id."""
-    cases = []
-    for context, template in URL_CONTEXTS.items():
-        for number, url in enumerate(SCRIPT_URLS):
-            cases.append(pytest.param(template.replace("URL", url), id=f"{context}-{number:02}"))
-    for number, source in enumerate(ATTR_LIST_INJECTIONS):
-        cases.append(pytest.param(source, id=f"attr-list-{number:02}"))
-    for context, template in RAW_HTML_CONTEXTS.items():
-        for number, payload in enumerate(RAW_HTML_PAYLOADS):
-            source = template.replace("PAYLOAD", payload)
-            cases.append(pytest.param(source, id=f"html-{context}-{number:02}"))
-    for number, source in enumerate(SCRIPT_AS_CODE):
-        cases.append(pytest.param(source, id=f"code-{number:02}"))
-    return cases
+def build_hostile_catalog():
+    """Every hostile source by vector family: each URL and HTML payload in each of its contexts."""
+    catalog = {}
+    # Extend rather than assign, so that a family named in both tables loses no vector.
+    for family, urls in HOSTILE_URLS.items():
+        catalog.setdefault(family, []).extend(
+            template.replace("URL", url) for template in URL_CONTEXTS.values() for url in urls
+        )
+    for family, payloads in HOSTILE_HTML.items():
+        catalog.setdefault(family, []).extend(
+            template.replace("PAYLOAD", payload)
+            for template in RAW_HTML_CONTEXTS.values() for payload in payloads
+        )
+    catalog.setdefault("attr-list-injection", []).extend(ATTR_LIST_INJECTIONS)
+    catalog.setdefault("script-shown-as-code", []).extend(SCRIPT_AS_CODE)
+    return catalog
 
 
-HOSTILE_INPUTS = build_hostile_inputs()
+HOSTILE_CATALOG = build_hostile_catalog()
 
 
-def test_hostile_table_has_at_least_200_inputs():
-    assert len(HOSTILE_INPUTS) >= 200
+def test_hostile_catalog_has_at_least_200_vectors():
+    assert sum(len(vectors) for vectors in HOSTILE_CATALOG.values()) >= 200
 
 
-@pytest.mark.parametrize("source", HOSTILE_INPUTS)
-def test_hostile_input_renders_only_allowed_tags(source):
-    parsed = parse(render_markdown(source))
-    assert set(parsed.tags()) <= ALLOWED_TAGS
-    assert set(parsed.end_tags) <= ALLOWED_TAGS
-    assert parsed.comments == []
-    assert parsed.declarations == []
+def test_every_hostile_family_has_vectors():
+    # The family test passes vacuously on an empty family.
+    assert [family for family, vectors in HOSTILE_CATALOG.items() if not vectors] == []
 
 
-@pytest.mark.parametrize("source", HOSTILE_INPUTS)
-def test_hostile_input_renders_only_allowed_attributes(source):
-    parsed = parse(render_markdown(source))
-    for tag, attributes in parsed.start_tags:
-        names = {name for name, _ in attributes}
-        assert names <= ALLOWED_ATTRIBUTES.get(tag, set()), (tag, attributes)
+def test_no_hostile_vector_is_listed_twice():
+    # A vector in two families (or twice in one) is a copy-paste slip that hides a missing one.
+    counts = Counter(source for vectors in HOSTILE_CATALOG.values() for source in vectors)
+    assert [source for source, count in counts.items() if count > 1] == []
 
 
-@pytest.mark.parametrize("source", HOSTILE_INPUTS)
-def test_hostile_input_has_no_event_handler_attribute(source):
-    parsed = parse(render_markdown(source))
-    names = [name for _, attributes in parsed.start_tags for name, _ in attributes]
-    assert not [name for name in names if name.startswith("on")]
+@dataclass
+class HostileRendering:
+    """One hostile source rendered twice: what the contract's properties are checked on."""
+
+    html: str
+    second_html: str
+    fell_back_to_text: bool  # the too-costly plain-text path ran for either rendering
+    parsed: ParsedHtml
 
 
-@pytest.mark.parametrize("source", HOSTILE_INPUTS)
-def test_hostile_input_urls_use_only_safe_schemes(source):
-    parsed = parse(render_markdown(source))
-    for tag, attributes in parsed.start_tags:
-        for name, value in attributes:
-            if name in URL_ATTRIBUTES:
-                scheme = url_scheme(value)
-                assert scheme is None or scheme in SAFE_SCHEMES, (tag, name, value)
-
-
-@pytest.mark.parametrize("source", HOSTILE_INPUTS)
-def test_hostile_input_links_carry_rel(source):
-    parsed = parse(render_markdown(source))
-    for tag, attributes in parsed.start_tags:
-        if tag == "a":
-            assert set(dict(attributes).get("rel", "").split()) == LINK_REL
-
-
-@pytest.mark.parametrize("source", HOSTILE_INPUTS)
-def test_hostile_input_renders_the_same_twice(source):
-    assert render_markdown(source) == render_markdown(source)
+def render_hostile(source, caplog):
+    """Render ``source`` twice, noting whether the too-costly fallback ran."""
+    caplog.clear()
+    html = str(render_markdown(source))
+    second_html = str(render_markdown(source))
+    fell_back = any("too costly" in record.getMessage() for record in caplog.records)
+    return HostileRendering(html, second_html, fell_back, parse(html))
 
 
 def document_shape(fragment):
@@ -340,10 +363,98 @@ def document_shape(fragment):
     return tags, parsed.end_tags, parsed.text
 
 
-@pytest.mark.parametrize("source", HOSTILE_INPUTS)
-def test_hostile_output_is_unchanged_by_sanitising_again(source):
-    rendered = str(render_markdown(source))
-    assert document_shape(sanitise_html(rendered)) == document_shape(rendered)
+# Each property returns what it found wrong in one rendering; an empty list means it holds.
+
+def only_allowed_tags(rendering):
+    parsed = rendering.parsed
+    found = []
+    if tags := sorted(set(parsed.tags()) - ALLOWED_TAGS):
+        found.append(f"start tags {tags}")
+    if end_tags := sorted(set(parsed.end_tags) - ALLOWED_TAGS):
+        found.append(f"end tags {end_tags}")
+    if parsed.comments:
+        found.append(f"comments {parsed.comments}")
+    if parsed.declarations:
+        found.append(f"declarations {parsed.declarations}")
+    return found
+
+
+def only_allowed_attributes(rendering):
+    return [
+        f"<{tag}> {attributes}" for tag, attributes in rendering.parsed.start_tags
+        if {name for name, _ in attributes} - ALLOWED_ATTRIBUTES.get(tag, set())
+    ]
+
+
+def no_event_handler_attribute(rendering):
+    return [
+        f"<{tag}> {name}={value!r}" for tag, attributes in rendering.parsed.start_tags
+        for name, value in attributes if name.startswith("on")
+    ]
+
+
+def urls_use_only_safe_schemes(rendering):
+    found = []
+    for tag, attributes in rendering.parsed.start_tags:
+        for name, value in attributes:
+            scheme = url_scheme(value) if name in URL_ATTRIBUTES else None
+            if scheme is not None and scheme not in SAFE_SCHEMES:
+                found.append(f"<{tag}> {name}={value!r}")
+    return found
+
+
+def links_carry_rel(rendering):
+    return [
+        f"<a> {attributes}" for tag, attributes in rendering.parsed.start_tags
+        if tag == "a" and set(dict(attributes).get("rel", "").split()) != LINK_REL
+    ]
+
+
+def renders_the_same_twice(rendering):
+    # Two renderings in one process can differ only when the CPU-budget fallback, which depends
+    # on the machine's load, turns one of them into plain text; comparing them alone therefore
+    # never failed. So the fallback must not run: it would also hide the vector, since escaped
+    # text passes every other property whatever the sanitiser does.
+    found = []
+    if rendering.fell_back_to_text:
+        found.append("rendered as plain text by the too-costly fallback")
+    if rendering.second_html != rendering.html:
+        found.append(f"{rendering.html!r}, then {rendering.second_html!r}")
+    return found
+
+
+def unchanged_by_sanitising_again(rendering):
+    again = sanitise_html(rendering.html)
+    if document_shape(again) != document_shape(rendering.html):
+        return [f"{rendering.html!r} sanitises to {again!r}"]
+    return []
+
+
+CONTRACT_PROPERTIES = [
+    only_allowed_tags,
+    only_allowed_attributes,
+    no_event_handler_attribute,
+    urls_use_only_safe_schemes,
+    links_carry_rel,
+    renders_the_same_twice,
+    unchanged_by_sanitising_again,
+]
+
+
+@pytest.mark.parametrize("family", HOSTILE_CATALOG)
+def test_hostile_family_stays_inert(family, caplog):
+    """Every vector of the family holds every property; a failure names each vector that broke."""
+    caplog.set_level(logging.WARNING, logger="kb.markdown")
+    vectors = HOSTILE_CATALOG[family]
+    failures = []  # (vector, property, what was found)
+    for source in vectors:
+        rendering = render_hostile(source, caplog)
+        for contract_property in CONTRACT_PROPERTIES:
+            failures += [(source, contract_property.__name__, found)
+                         for found in contract_property(rendering)]
+    broken = len({source for source, _, _ in failures})
+    report = "\n".join(f"{source!r}: {name}: {found}" for source, name, found in failures)
+    assert not failures, f"{broken} of {len(vectors)} {family} vectors broke:\n{report}"
 
 
 # --- Specific hostile behaviours --------------------------------------------------------------
@@ -623,8 +734,14 @@ def test_howto_template_opens_with_problem_heading_in_language(lang, expected):
     assert howto_template(lang).splitlines()[0] == expected
 
 
-def test_english_template_constant_matches_function():
-    assert HOWTO_TEMPLATE == howto_template("en")
+def test_english_template_constant_is_the_english_howto():
+    # HOWTO_TEMPLATE is defined as howto_template("en"), so comparing the two could never fail:
+    # the English headings are written out instead.
+    headings = [line[3:] for line in HOWTO_TEMPLATE.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "Problem / Symptoms", "Cause", "Steps to resolve", "What to tell the customer",
+        "When to escalate",
+    ]
 
 
 @pytest.mark.parametrize("lang", HOWTO_LANGUAGES)
