@@ -444,7 +444,7 @@ CONTRACT_PROPERTIES = [
 @pytest.mark.parametrize("family", HOSTILE_CATALOG)
 def test_hostile_family_stays_inert(family, caplog):
     """Every vector of the family holds every property; a failure names each vector that broke."""
-    caplog.set_level(logging.WARNING, logger="kb.markdown")
+    caplog.set_level(logging.WARNING, logger="core.markdown")
     vectors = HOSTILE_CATALOG[family]
     failures = []  # (vector, property, what was found)
     for source in vectors:
