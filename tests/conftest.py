@@ -1,22 +1,43 @@
-"""Fixtures: `app` (temporary database and search directory), `client`, `runner`, `auth`.
+"""Fixtures: `app`, `db_transaction`, `committed_db`, `client`, `runner`, `auth`, `ctx`, `csrf_app`.
 
-The schema is built once per test session (SQLite: a template file copied for each test;
-PostgreSQL: a private schema whose tables are truncated between tests), so each test starts
-from an empty database without paying for the DDL again. With TEST_DATABASE_URL set, the whole
-suite runs against that PostgreSQL database, in a schema it creates and drops itself.
+One application serves the whole test session (`session_app`, built once), on a database and
+an empty search index of its own. A test that asks for `app` gets it, isolated in one of two ways:
+
+* Rolled back (the default, `db_transaction`, about a millisecond). The test runs inside one
+  database transaction, rolled back at its end: `db.session` joins it, and each commit of the
+  code under test only releases a savepoint.
+* Committed (tests marked `@pytest.mark.committed`, or modules with
+  `pytestmark = pytest.mark.committed`; `committed_db`, about 10 ms). Commits are real, on the
+  session's database, which is emptied after the test, and the test gets a new, empty search
+  index of its own. Commits under a rolled-back transaction are seen by that one connection
+  only, so a test needs this when anything reads the database on another connection: the
+  search index sync (kb/search/sync.py reads committed documents back on a connection of its
+  own; under `db_transaction` it is not hooked in and the index stays empty), rebuilds and the
+  retry queue, threads, SQLite locking between connections.
+
+Either way, the settings, the extensions, the rate limits and the write intent are put back after
+the test, so the next one finds the application as create_app made it. With TEST_DATABASE_URL
+set, the suite runs on that PostgreSQL database, in a schema it creates and drops itself.
+PostgreSQL sequences are not rolled back: tests look ids up rather than assume them.
 """
+import copy
 import os
-import shutil
+import sqlite3
 import uuid
 
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from extensions import db
+from database import set_write_intent
+from extensions import db, limiter
+from kb.search.setup import init_search
+from kb.search.sync import current_search
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEMO_PASSWORD = "correct-horse-battery"
+SEARCH_LOCK_WAIT = 0.3
 
 
 def postgres_url(url):
@@ -28,26 +49,55 @@ def postgres_url(url):
     return url
 
 
-def _base_config(instance_path, database_url, engine_options=None):
+def app_settings(instance_path, database_url, engine_options=None, **settings):
+    """Settings of every test application: cheap password hashes, a short wait for the index's
+    write lock, and no background index rebuilds (tests start the ones they need)."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_DIR": os.path.join(str(instance_path), "search"),
+        "SEARCH_LOCK_WAIT": SEARCH_LOCK_WAIT,
+        "SEARCH_AUTO_REBUILD": False,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
-        # A cheap scrypt cost keeps the suite fast; the real cost is werkzeug's default.
-        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # The cheapest scrypt cost keeps the suite fast; the real cost is werkzeug's default.
+        "PASSWORD_HASH_METHOD": "scrypt:128:8:1",
     }
     if engine_options:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+    config.update(settings)
     return config
+
+
+def make_app(instance_path, database_url, engine_options=None, **settings):
+    """A test application (see app_settings) with an empty, ready search index (~0.2 s)."""
+    application = create_app(app_settings(instance_path, database_url, engine_options, **settings))
+    with application.app_context():
+        current_search(application).engine.ensure_index()
+    return application
+
+
+def close_app(application):
+    """Release the index searcher and the database connections of an application."""
+    current_search(application).engine.close()
+    with application.app_context():
+        db.engine.dispose()
+
+
+class Database:
+    """The test session's database: `url`, `options` (engine options) and `empty()`."""
+
+    def __init__(self, url, options, empty):
+        self.url, self.options, self.empty = url, options, empty
 
 
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
-    """Build the schema once; yields a function giving (url, engine options) for one test."""
+    """The test session's database with the schema built (~1 s, once): a file on SQLite, a
+    private schema on PostgreSQL. `empty()` deletes every row (and restarts the sequences)."""
+    instance = tmp_path_factory.mktemp("schema")
     if TEST_DATABASE_URL:
         url = postgres_url(TEST_DATABASE_URL)
         schema = "knowhow_test_" + uuid.uuid4().hex[:10]
@@ -55,11 +105,14 @@ def database(tmp_path_factory):
         admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin_engine.connect() as conn:
             conn.execute(text("CREATE SCHEMA %s" % schema))
-        app = create_app(_base_config(tmp_path_factory.mktemp("schema"), url, options))
-        with app.app_context():
-            db.create_all()
-            tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-            db.engine.dispose()
+    else:
+        url, options = "sqlite:///" + str(instance / "test.db"), None
+    builder = create_app(app_settings(instance, url, options))
+    with builder.app_context():
+        db.create_all()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        db.engine.dispose()
+    if TEST_DATABASE_URL:
         cleaner = create_engine(url, **options)
         # DELETE is ~20x faster than TRUNCATE on tables this small; replica mode skips the
         # foreign-key triggers so the order does not matter, and sequences restart at 1.
@@ -69,45 +122,151 @@ def database(tmp_path_factory):
             "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
             "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = :schema")
 
-        def fresh(_tmp_path):
+        def empty():
             with cleaner.begin() as conn:
                 conn.exec_driver_sql(wipe)
                 conn.execute(restart_sequences, {"schema": schema})
-            return url, options
 
-        yield fresh
+        yield Database(url, options, empty)
         cleaner.dispose()
         with admin_engine.connect() as conn:
             conn.execute(text("DROP SCHEMA %s CASCADE" % schema))
         admin_engine.dispose()
     else:
-        template_dir = tmp_path_factory.mktemp("template")
-        template = os.path.join(str(template_dir), "template.db")
-        app = create_app(_base_config(template_dir, "sqlite:///" + template))
-        with app.app_context():
-            db.create_all()
-            db.engine.dispose()
+        # Without AUTOINCREMENT, SQLite numbers the rows of an emptied table from 1 again.
+        wipe = "".join(['DELETE FROM "%s";' % name for name in tables])
 
-        def fresh(tmp_path):
-            path = os.path.join(str(tmp_path), "test.db")
-            shutil.copyfile(template, path)
-            return "sqlite:///" + path, None
+        def empty():
+            # A plain connection: SQLite enforces no foreign keys on it, so the order does not
+            # matter (users and teams point at each other).
+            conn = sqlite3.connect(str(instance / "test.db"), timeout=10, isolation_level=None)
+            try:
+                conn.executescript("BEGIN IMMEDIATE;" + wipe + "COMMIT;")
+            finally:
+                conn.close()
 
-        yield fresh
+        yield Database(url, options, empty)
+
+
+@pytest.fixture(scope="session")
+def session_app(database, tmp_path_factory):
+    """The one application of the test session, with an empty search index (~0.3 s, once).
+
+    Tests do not use it directly: `app` hands it out, isolated (see the module docstring).
+    """
+    application = make_app(tmp_path_factory.mktemp("session-app"), database.url, database.options)
+    yield application
+    close_app(application)
+
+
+@pytest.fixture(scope="session")
+def as_created(session_app):
+    """The session application's settings and extensions as create_app left them, and a
+    function putting them (and the rate limits and the write intent) back."""
+    settings = copy.deepcopy(dict(session_app.config))
+    extensions = dict(session_app.extensions)
+
+    def restore():
+        if session_app.config != settings:
+            session_app.config.clear()
+            session_app.config.update(copy.deepcopy(settings))
+        if session_app.extensions != extensions:
+            session_app.extensions.clear()
+            session_app.extensions.update(extensions)
+        limiter.reset()
+        set_write_intent(True)  # a GET request leaves it False in this thread
+
+    return restore
+
+
+class JoinedSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session, using the connection it is bound to when it is bound to one.
+
+    Flask-SQLAlchemy 3.1's Session.get_bind always answers with the application's engine and
+    ignores a `bind` given to the session, so the session could not join a test's transaction.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def joined_session():
+    """A stand-in for `db.session`: a scoped session (one session per application context, as
+    the real one) whose sessions join the connection it is configured with, each in a savepoint
+    (SQLAlchemy's "joining a session into an external transaction" recipe).
+
+    The search index sync's hooks listen on the real session's class only, so these commits do
+    not reach the index: the sync reads documents back on a connection of its own, where the
+    test's data does not exist, and would only spend an index write on finding nothing.
+    """
+    return db._make_scoped_session({"class_": JoinedSession, "join_transaction_mode": "create_savepoint"})
 
 
 @pytest.fixture
-def app(database, tmp_path):
-    """An application bound to an empty database and a temporary search directory.
+def db_transaction(session_app, joined_session, as_created):
+    """Runs the test inside one transaction on the session's database, and rolls it back.
+
+    Gives the session's application. While the test runs, `db.session` (in every application
+    context: the test's, each request's, each CLI command's) joins that transaction: a commit
+    releases a savepoint, a rollback returns to the last one. Costs about a millisecond.
+    """
+    product_session = db.session
+    as_created()
+    with session_app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()  # SQLite: BEGIN IMMEDIATE, the test holds the write lock
+    joined_session.session_factory.configure(bind=connection)
+    db.session = joined_session
+    try:
+        yield session_app
+    finally:
+        # Each application context closes its session as it ends; one left open would be
+        # handed to a later context that happens to get the same id.
+        for session in joined_session.registry.registry.values():
+            session.close()
+        joined_session.registry.registry.clear()
+        db.session = product_session
+        joined_session.session_factory.configure(bind=None)
+        transaction.rollback()
+        connection.close()
+        as_created()
+
+
+@pytest.fixture
+def committed_db(session_app, database, as_created, tmp_path):
+    """Lets the test's commits be real: gives the session's application, its database empty (ids
+    start at 1) and a new, empty search index in tmp_path. The database is emptied again after
+    the test. Costs about 10 ms."""
+    as_created()
+    database.empty()  # PostgreSQL: restarts the sequences that rolled-back tests moved on
+    session_app.config["SEARCH_DIR"] = str(tmp_path / "search")
+    init_search(session_app)  # a SearchIndex of the test's own in app.extensions["search"]
+    current_search(session_app).engine.ensure_index()
+    try:
+        yield session_app
+    finally:
+        search = current_search(session_app)
+        if search.rebuild_thread is not None:
+            search.rebuild_thread.join(timeout=30)
+        search.engine.close()
+        database.empty()
+        as_created()  # the session's index again
+
+
+@pytest.fixture
+def app(request):
+    """The application under test, isolated by `db_transaction`, or by `committed_db` for tests
+    marked `committed` (see the module docstring).
 
     No application context is left pushed: each request gets its own, as in production, and
     tests that call services directly open one with `with app.app_context():` (or `ctx`).
     """
-    url, options = database(tmp_path)
-    application = create_app(_base_config(tmp_path / "instance", url, options))
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+    if request.node.get_closest_marker("committed"):
+        return request.getfixturevalue("committed_db")
+    return request.getfixturevalue("db_transaction")
 
 
 @pytest.fixture
@@ -120,18 +279,20 @@ def ctx(app):
 
 @pytest.fixture
 def csrf_app(app):
-    """The same application with CSRF checks on, as in production."""
+    """The same application with CSRF checks on, as in production (until the test ends)."""
     app.config["WTF_CSRF_ENABLED"] = True
     return app
 
 
 @pytest.fixture
 def client(app):
+    """A test client of `app`, with cookies of its own."""
     return app.test_client()
 
 
 @pytest.fixture
 def runner(app):
+    """A CLI runner of `app`: each command runs in an application context of its own."""
     return app.test_cli_runner()
 
 
@@ -153,4 +314,5 @@ class AuthActions:
 
 @pytest.fixture
 def auth(client):
+    """Signs `client` in and out through the login page."""
     return AuthActions(client)

@@ -1,42 +1,15 @@
-"""Search test helpers: an app with a ready index, publishing through kb services, API calls.
+"""Search test helpers: publishing through kb services, API calls, what the index itself holds.
 
-Test modules import the `app` fixture from here to replace the shared one: the same temporary
-database and search directory, plus an empty index, a short writer-lock wait and no background
-rebuilds (tests start those themselves when they need one).
+Tests that look at search results are marked `committed` (see tests/conftest.py): the index
+sync reads what was committed on a connection of its own.
 """
-import pytest
-
-from app import create_app
 from extensions import db
 from kb import services
 from kb.search.sync import current_search
-from tests.conftest import _base_config
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_category
 
-LOCK_WAIT = 0.3
 BODY = "## Problem\n\nThe customer cannot pay.\n\n## Steps to resolve\n\n1. Check the account.\n"
-
-
-def make_search_app(url, options, instance_path, **settings):
-    """An application for search tests (see the module docstring)."""
-    config = _base_config(instance_path, url, options)
-    config.update({"SEARCH_LOCK_WAIT": LOCK_WAIT, "SEARCH_AUTO_REBUILD": False}, **settings)
-    application = create_app(config)
-    with application.app_context():
-        current_search(application).engine.ensure_index()
-    return application
-
-
-@pytest.fixture
-def app(database, tmp_path):
-    """The shared `app` fixture with an empty, ready search index."""
-    url, options = database(tmp_path)
-    application = make_search_app(url, options, tmp_path / "instance")
-    yield application
-    current_search(application).engine.close()
-    with application.app_context():
-        db.engine.dispose()
 
 
 def make_people():

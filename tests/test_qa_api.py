@@ -9,9 +9,6 @@ from mentoring.models.questions import Answer, Question, Vote
 from tests.factories import bearer, make_token
 from tests.factories_qa import (ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, make_answer,
                                 make_people, make_question)
-# The shared app fixture, with an empty search index ready and no background rebuilds: the
-# ask page's similar-content lookup searches it.
-from tests.factories_search import app  # noqa: F401
 
 ERROR_KEYS = {"code", "message", "fields"}
 QUESTION_KEYS = {"id", "title", "body", "html", "category", "tags", "lang", "status", "author",
@@ -202,9 +199,10 @@ def test_answering_a_closed_question_is_409_and_writes_nothing(app, client, api)
 
 @pytest.mark.parametrize("who", ["answerer", "other"])
 def test_only_the_asker_or_a_lead_accepts(app, client, api, who):
-    answer_id = new_answer(app, new_question(app))
+    question_id = new_question(app)
+    answer_id = new_answer(app, question_id)
     error_of(client.post("/api/v1/answers/%d/accept" % answer_id, headers=api[who]), 403)
-    assert client.get("/api/v1/questions/1", headers=api[who]).get_json()["accepted_answer_id"] is None
+    assert client.get("/api/v1/questions/%d" % question_id, headers=api[who]).get_json()["accepted_answer_id"] is None
     assert client.post("/api/v1/answers/%d/accept" % answer_id, headers=api["lead"]).status_code == 200
 
 
@@ -266,6 +264,7 @@ def test_json_is_utf8_for_persian_text(app, client, api):
     assert response.get_json()["title"] == "چراغ PON مودم قرمز چشمک می‌زند"
 
 
+@pytest.mark.committed  # the search index is filled from what was committed
 def test_similar_content_finds_indexed_articles_and_answered_questions_then_waiting_ones(app, client, api):
     from accounts.services import get_user
     from tests.factories_kb import make_article

@@ -12,9 +12,6 @@ from tests.conftest import DEMO_PASSWORD
 from tests.factories_awards import make_title
 from tests.factories_qa import (ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, make_accepted_answer,
                                 make_answer, make_people, make_question)
-# The shared app fixture, with an empty search index ready and no background rebuilds: the
-# ask page's similar-content lookup searches it.
-from tests.factories_search import app  # noqa: F401
 
 
 @pytest.fixture
@@ -111,6 +108,7 @@ def test_asking_through_the_form_redirects_to_the_question(people, client, auth)
     assert "<strong>red PON light</strong>" in page and "Lena Lead" in page  # asked: the lead
 
 
+@pytest.mark.committed  # the search index is filled from what was committed
 def test_looking_for_existing_answers_lists_articles_and_questions_without_posting(people, client, auth):
     from tests.factories_kb import make_article
     similar_id = new_question(people, title="PON light red on the modem again")

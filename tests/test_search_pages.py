@@ -12,7 +12,10 @@ from extensions import db
 from kb.search.models import SearchIndexQueue, SearchLog
 from kb.search.setup import build_index_if_needed
 from kb.search.sync import current_search
-from tests.factories_search import api_token, app, index_keys, make_people, publish  # noqa: F401
+from tests.factories_search import api_token, index_keys, make_people, publish
+
+# Search results come from the index, which the sync fills from what was committed.
+pytestmark = pytest.mark.committed
 
 
 @pytest.fixture
