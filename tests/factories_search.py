@@ -30,6 +30,14 @@ def publish(people, title, body=BODY, category="billing", lang="en", tags=()):
     return article_id
 
 
+def make_corpus():
+    """make_people, and two published billing articles; {"card": id, "refund": id}."""
+    people = make_people()
+    return {"card": publish(people, "Card declined at the till",
+                            "Ask the customer for another card; never paste `<b>` tags."),
+            "refund": publish(people, "Customer refund policy", "Refunds are paid within seven days.")}
+
+
 def publish_all(app, *articles):
     """Make the people, publish each (title, body[, lang]) article; (agent's API headers, ids)."""
     with app.app_context():
