@@ -19,3 +19,13 @@ def make_token(user):
 
 def bearer(token):
     return {"Authorization": "Bearer " + token}
+
+
+def refs(objects):
+    """{name: (model, id)} for a dict of stored rows, to load them again in a later session."""
+    return {name: (type(row), row.id) for name, row in objects.items()}
+
+
+def loaded(references):
+    """The rows of `refs(...)`, from the current session."""
+    return {name: db.session.get(model, row_id) for name, (model, row_id) in references.items()}

@@ -1,28 +1,15 @@
-"""Search test helpers: publishing through kb services, API calls, a second worker's app.
+"""Search test helpers: publishing through kb services, API calls, what the index itself holds.
 
-Test modules that search mark themselves `pytest.mark.search_index` (tests/conftest.py): their
-`app` has an empty index ready, a short writer-lock wait and no background rebuilds.
+Tests that look at search results are marked `committed` (see tests/conftest.py): the index
+sync reads what was committed on a connection of its own.
 """
-
-from app import create_app
 from extensions import db
 from kb import services
 from search.sync import current_search
-from tests.conftest import SEARCH_TEST_SETTINGS, _base_config
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_category
 
 BODY = "## Problem\n\nThe customer cannot pay.\n\n## Steps to resolve\n\n1. Check the account.\n"
-
-
-def make_search_app(url, options, instance_path, **settings):
-    """An application for search tests (see the module docstring)."""
-    config = _base_config(instance_path, url, options)
-    config.update(SEARCH_TEST_SETTINGS, **settings)
-    application = create_app(config)
-    with application.app_context():
-        current_search(application).engine.ensure_index()
-    return application
 
 
 def make_people():
@@ -41,6 +28,14 @@ def publish(people, title, body=BODY, category="billing", lang="en", tags=()):
     article_id = article.id  # read before the commit expires it: reloading would open a transaction
     db.session.commit()
     return article_id
+
+
+def make_corpus():
+    """make_people, and two published billing articles; {"card": id, "refund": id}."""
+    people = make_people()
+    return {"card": publish(people, "Card declined at the till",
+                            "Ask the customer for another card; never paste `<b>` tags."),
+            "refund": publish(people, "Customer refund policy", "Refunds are paid within seven days.")}
 
 
 def publish_all(app, *articles):

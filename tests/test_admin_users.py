@@ -10,9 +10,11 @@ from extensions import db
 from tests.factories import make_user
 
 
-@pytest.fixture
-def people(app):
-    with app.app_context():
+@pytest.fixture(scope="module")
+def people(module_transaction):
+    """Users admin, lead and agent, of those roles (built once for the module, each test's
+    changes rolled back)."""
+    with module_transaction.app_context():
         for role in ("admin", "lead", "agent"):
             make_user(role, role=role)
 

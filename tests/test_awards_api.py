@@ -14,10 +14,11 @@ from tests.factories import bearer, make_token
 from tests.factories_awards import make_category, make_people, make_title
 
 
-@pytest.fixture
-def tokens(app):
-    """Bearer tokens of the lead, the agents sara and omid, and the admin."""
-    with app.app_context():
+@pytest.fixture(scope="module")
+def tokens(module_transaction):
+    """Bearer tokens of the lead, the agents sara and omid, and the admin (built once for the
+    module, each test's changes rolled back)."""
+    with module_transaction.app_context():
         people = make_people()
         make_category("billing")
         return {name: make_token(user) for name, user in people.items()}

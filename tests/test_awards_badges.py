@@ -148,6 +148,7 @@ def test_a_second_copy_of_a_once_only_badge_violates_the_constraint(people):
     db.session.rollback()
 
 
+@pytest.mark.committed  # two threads, two connections
 def test_two_concurrent_triggers_award_exactly_once(app):
     """Two threads, each with its own app context and session, fire the same event at once."""
     with app.app_context():

@@ -9,9 +9,11 @@ from recognition.awards.models import BadgeAward, BadgeDefinition, Title
 from tests.factories_awards import make_category, make_people, make_title
 
 
-@pytest.fixture
-def people(app):
-    with app.app_context():
+@pytest.fixture(scope="module")
+def people(module_transaction):
+    """factories_awards.make_people's people and the billing category (built once for the
+    module, each test's changes rolled back)."""
+    with module_transaction.app_context():
         make_people()
         make_category("billing")
 

@@ -55,6 +55,7 @@ def test_init_db_command_is_idempotent(empty_app):
     assert "latest schema" in second.output
 
 
+@pytest.mark.committed  # reads on a connection of its own
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite pragmas only apply to SQLite")
 def test_sqlite_pragmas_are_in_effect(app):
     with app.app_context():
@@ -64,6 +65,7 @@ def test_sqlite_pragmas_are_in_effect(app):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
 
 
+@pytest.mark.committed  # SQLite locking between connections
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="BEGIN IMMEDIATE is the SQLite locking recipe")
 def test_write_transactions_take_the_write_lock_at_begin(app):
     """A second writer must wait at BEGIN, not fail later with 'database is locked'."""
@@ -84,6 +86,7 @@ def test_write_transactions_take_the_write_lock_at_begin(app):
         other.close()
 
 
+@pytest.mark.committed  # SQLite locking between connections
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="BEGIN IMMEDIATE is the SQLite locking recipe")
 def test_read_transactions_leave_the_write_lock_free(app):
     import sqlite3

@@ -11,11 +11,12 @@ from tests.factories_kb import HOWTO_BODY, make_article, make_category
 ERROR_KEYS = {"code", "message", "fields"}
 
 
-@pytest.fixture
-def tokens(app):
-    """Bearer tokens for a lead and two agents of one team; the internet category."""
+@pytest.fixture(scope="module")
+def tokens(module_transaction):
+    """Bearer tokens for a lead and two agents of one team; the internet category (built once
+    for the module, each test's changes rolled back)."""
     from accounts import services as accounts
-    with app.app_context():
+    with module_transaction.app_context():
         users = {"lead": make_user("lead", role="lead", team="Tehran"),
                  "agent": make_user("agent", team="Tehran"),
                  "other": make_user("other", team="Tehran")}

@@ -12,11 +12,12 @@ from tests.factories import make_user
 from tests.factories_kb import HOWTO_BODY, make_article, make_category
 
 
-@pytest.fixture
-def people(app):
-    """A lead and two agents of one team, and the internet and billing categories."""
+@pytest.fixture(scope="module")
+def people(module_transaction):
+    """A lead and two agents of one team, and the internet and billing categories; gives the
+    app (built once for the module, each test's changes rolled back)."""
     from accounts import services as accounts
-    with app.app_context():
+    with module_transaction.app_context():
         make_user("lead", role="lead", team="Tehran")
         make_user("agent", team="Tehran")
         make_user("other", team="Tehran")
@@ -24,7 +25,7 @@ def people(app):
         db.session.commit()
         make_category("internet")
         make_category("billing")
-    return app
+    return module_transaction
 
 
 def new_article(app, author="agent", **kw):

@@ -13,10 +13,13 @@ from tests.factories import bearer, make_token
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 
 
-@pytest.fixture
-def desk(app):
-    """Desk (lead; mia, ana, ben, cy) and Far (lead2; fay); ana and fay mentor billing, ana the best."""
-    with app.app_context():
+@pytest.fixture(scope="module")
+def desk(module_transaction):
+    """Desk (lead; mia, ana, ben, cy) and Far (lead2; fay); ana and fay mentor billing, ana the best.
+
+    Built once for the module; each test's changes are rolled back.
+    """
+    with module_transaction.app_context():
         people = make_desk()
         billing = make_category("billing")
         make_category("internet")

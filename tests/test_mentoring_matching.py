@@ -5,16 +5,24 @@ from accounts.services import deactivate_user
 from errors import Invalid
 from extensions import db
 from mentoring.mentorships import services as mentorships
-from tests.factories import make_user
+from tests.factories import loaded, make_user, refs
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 
 
+@pytest.fixture(scope="module")
+def desk_refs(module_transaction):
+    with module_transaction.app_context():
+        people = make_desk()
+        people["billing"] = make_category("billing")
+        people["internet"] = make_category("internet")
+        return refs(people)
+
+
 @pytest.fixture
-def desk(ctx):
-    people = make_desk()
-    people["billing"] = make_category("billing")
-    people["internet"] = make_category("internet")
-    return people
+def desk(ctx, desk_refs):
+    """make_desk's people and the billing and internet categories
+    (built once for the module, loaded again in each test, whose changes are rolled back)."""
+    return loaded(desk_refs)
 
 
 def order(category, mentee):

@@ -14,16 +14,18 @@ from tests.factories_awards import make_title
 from tests.factories_mentoring import make_category, make_desk, make_profile, plant, start_mentorship
 
 
-@pytest.fixture
-def desk(app):
-    with app.app_context():
+@pytest.fixture(scope="module")
+def desk(module_transaction):
+    """Desk and Far (make_desk), billing contacts for ana, mia and ben, ana mentoring billing;
+    gives the app (built once for the module, each test's changes rolled back)."""
+    with module_transaction.app_context():
         people = make_desk()
         billing = make_category("billing")
         plant("ana", "billing", 40, 38)
         plant("mia", "billing", 40, 24)
         plant("ben", "billing", 40, 36)
         make_profile(people["ana"], [billing], capacity=2)
-    return app
+    return module_transaction
 
 
 def test_the_nav_links_the_mentoring_pages(client, auth, desk):

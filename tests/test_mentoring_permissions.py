@@ -14,10 +14,11 @@ from tests.factories_mentoring import make_category, make_desk, start_mentorship
 NOTE = "Mia rehearsed the refund promise script"
 
 
-@pytest.fixture
-def mentorship_id(app):
-    """ana (Desk) mentors mia (Desk, led by `lead`) with one logged session; `lead2` leads Far."""
-    with app.app_context():
+@pytest.fixture(scope="module")
+def mentorship_id(module_transaction):
+    """ana (Desk) mentors mia (Desk, led by `lead`) with one logged session; `lead2` leads Far
+    (built once for the module, each test's changes rolled back)."""
+    with module_transaction.app_context():
         people = make_desk()
         make_user("outsider")
         category = make_category("billing")

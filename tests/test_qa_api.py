@@ -9,19 +9,16 @@ from mentoring.questions.models import Answer, Question, Vote
 from tests.factories import bearer, make_token
 from tests.factories_qa import ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, make_answer, make_people, make_question
 
-pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
-
-
 ERROR_KEYS = {"code", "message", "fields"}
 QUESTION_KEYS = {"id", "title", "body", "html", "category", "tags", "lang", "status", "author",
                  "accepted_answer_id", "asked_experts", "url", "created_at", "answers"}
 ANSWER_KEYS = {"id", "body", "html", "author", "score", "accepted", "created_at"}
 
 
-@pytest.fixture
-def api(app):
-    """Bearer tokens of the people; the app under test."""
-    with app.app_context():
+@pytest.fixture(scope="module")
+def api(module_transaction):
+    """Bearer tokens of the people (built once for the module, each test's changes rolled back)."""
+    with module_transaction.app_context():
         people = make_people()
         tokens = {name: bearer(make_token(user)) for name, user in people.items()}
     return tokens
@@ -201,9 +198,10 @@ def test_answering_a_closed_question_is_409_and_writes_nothing(app, client, api)
 
 @pytest.mark.parametrize("who", ["answerer", "other"])
 def test_only_the_asker_or_a_lead_accepts(app, client, api, who):
-    answer_id = new_answer(app, new_question(app))
+    question_id = new_question(app)
+    answer_id = new_answer(app, question_id)
     error_of(client.post("/api/v1/answers/%d/accept" % answer_id, headers=api[who]), 403)
-    assert client.get("/api/v1/questions/1", headers=api[who]).get_json()["accepted_answer_id"] is None
+    assert client.get("/api/v1/questions/%d" % question_id, headers=api[who]).get_json()["accepted_answer_id"] is None
     assert client.post("/api/v1/answers/%d/accept" % answer_id, headers=api["lead"]).status_code == 200
 
 
@@ -263,22 +261,6 @@ def test_json_is_utf8_for_persian_text(app, client, api):
                            data=json.dumps(payload(title="چراغ PON مودم قرمز چشمک می‌زند", lang="fa")))
     assert response.status_code == 201
     assert response.get_json()["title"] == "چراغ PON مودم قرمز چشمک می‌زند"
-
-
-def test_similar_content_finds_indexed_articles_and_answered_questions_then_waiting_ones(app, client, api):
-    from accounts.services import get_user
-    from tests.factories_kb import make_article
-    from tests.factories_qa import make_accepted_answer
-    with app.app_context():
-        article = make_article(get_user("other"), title="Fibre modem PON light red", status="published",
-                               publisher=get_user("lead"))
-        answered, _answer = make_accepted_answer(get_user("asker"), get_user("answerer"))
-        waiting = make_question(get_user("voter"), title="PON light red again on a new modem")
-        expected = {("article", article.id), ("question", answered.id), ("question", waiting.id)}
-    body = client.get("/api/v1/questions/similar?q=PON light red", headers=api["other"]).get_json()
-    assert {(item["type"], item["id"]) for item in body["results"]} == expected
-    assert body["results"][-1]["id"] == waiting.id  # not in the index: listed after its matches
-    assert {"type", "id", "title", "url", "lang"} <= set(body["results"][0])
 
 
 def test_similar_content_lookups_are_not_logged_as_searches(app, client, api):

@@ -20,9 +20,6 @@ from tests.factories_qa import (
     make_question,
 )
 
-pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
-
-
 
 @pytest.fixture
 def people(app):
@@ -118,6 +115,7 @@ def test_asking_through_the_form_redirects_to_the_question(people, client, auth)
     assert "<strong>red PON light</strong>" in page and "Lena Lead" in page  # asked: the lead
 
 
+@pytest.mark.committed  # the search index is filled from what was committed
 def test_looking_for_existing_answers_lists_articles_and_questions_without_posting(people, client, auth):
     from tests.factories_kb import make_article
     similar_id = new_question(people, title="PON light red on the modem again")

@@ -9,13 +9,22 @@ from errors import Conflict, PermissionDenied
 from extensions import db
 from kb.models import Article
 from mentoring.questions import services as questions
+from tests.factories import loaded, refs
 from tests.factories_awards import make_title
 from tests.factories_qa import ANSWER_BODY, make_accepted_answer, make_answer, make_people, make_question
 
 
+@pytest.fixture(scope="module")
+def people_refs(module_transaction):
+    with module_transaction.app_context():
+        return refs(make_people())
+
+
 @pytest.fixture
-def people(ctx):
-    return make_people()
+def people(ctx, people_refs):
+    """factories_qa.make_people's people
+    (built once for the module, loaded again in each test, whose changes are rolled back)."""
+    return loaded(people_refs)
 
 
 def article_count():

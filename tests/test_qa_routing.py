@@ -7,34 +7,41 @@ from accounts.services import save_team
 from errors import PermissionDenied
 from extensions import db
 from mentoring.questions import services as questions
-from tests.factories import make_user
+from tests.factories import loaded, make_user, refs
 from tests.factories_awards import make_title
 from tests.factories_qa import make_question
 from tests.factories_recognition import csv_file, days_ago, make_category, planted_rows, run_import
 
 
+@pytest.fixture(scope="module")
+def desk_refs(module_transaction):
+    with module_transaction.app_context():
+        people = {"lena": make_user("lena", role="lead", team="Desk"),
+                  "omar": make_user("omar", role="lead", team="Other")}
+        for name in ("ana", "ben", "cy", "dee", "eve", "fay", "asker"):
+            people[name] = make_user(name, team="Desk")
+        save_team("Desk", "lena")
+        save_team("Other", "omar")
+        db.session.commit()
+        people["billing"] = make_category("billing")
+        people["internet"] = make_category("internet")
+        rows = []
+        for agent, resolved in (("ben", 95), ("dee", 88), ("cy", 80), ("eve", 72), ("ana", 60)):
+            rows += planted_rows(agent, "billing", 100, resolved, 300, start=days_ago(20))
+        rows += planted_rows("fay", "billing", 5, 5, 300, start=days_ago(20))
+        run_import(csv_file(rows))
+        return refs(people)
+
+
 @pytest.fixture
-def desk(ctx):
-    """Leads lena (team Desk) and omar (team Other), agents ana…fay in Desk, and a ranking.
+def desk(ctx, desk_refs):
+    """Leads lena (team Desk) and omar (team Other), agents ana…fay in Desk, and a ranking
+    (built once for the module, loaded again in each test, whose changes are rolled back).
 
     In billing, over the current period: ben ranks 1, dee 2, cy 3, eve 4, ana 5 (fay has too
     few contacts to be ranked). In internet nobody has contacts.
     """
-    people = {"lena": make_user("lena", role="lead", team="Desk"),
-              "omar": make_user("omar", role="lead", team="Other")}
-    for name in ("ana", "ben", "cy", "dee", "eve", "fay", "asker"):
-        people[name] = make_user(name, team="Desk")
-    save_team("Desk", "lena")
-    save_team("Other", "omar")
-    db.session.commit()
-    people["billing"] = make_category("billing")
-    people["internet"] = make_category("internet")
-    rows = []
-    for agent, resolved in (("ben", 95), ("dee", 88), ("cy", 80), ("eve", 72), ("ana", 60)):
-        rows += planted_rows(agent, "billing", 100, resolved, 300, start=days_ago(20))
-    rows += planted_rows("fay", "billing", 5, 5, 300, start=days_ago(20))
-    run_import(csv_file(rows))
-    return people
+    return loaded(desk_refs)
 
 
 def asked(question):

@@ -8,6 +8,7 @@ from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from mentoring.questions import services as questions
 from mentoring.questions.models import Answer, Question, QuestionRevision, Vote
+from tests.factories import loaded, refs
 from tests.factories_qa import (
     ANSWER_BODY,
     QUESTION_BODY,
@@ -19,9 +20,17 @@ from tests.factories_qa import (
 )
 
 
+@pytest.fixture(scope="module")
+def people_refs(module_transaction):
+    with module_transaction.app_context():
+        return refs(make_people())
+
+
 @pytest.fixture
-def people(ctx):
-    return make_people()
+def people(ctx, people_refs):
+    """factories_qa.make_people's people
+    (built once for the module, loaded again in each test, whose changes are rolled back)."""
+    return loaded(people_refs)
 
 
 def row_counts():

@@ -14,13 +14,19 @@ from tests.factories import make_user
 from tests.factories_recognition import HEADER, csv_file, csv_text, make_category, row, run_import
 
 
+@pytest.fixture(scope="module")
+def agents_and_categories(module_transaction):
+    with module_transaction.app_context():
+        make_user("sara")
+        make_user("ali")
+        make_category("billing", "Billing & refunds")
+        make_category("internet", "Internet")
+
+
 @pytest.fixture
-def world(ctx):
-    """Agents sara and ali, categories billing and internet."""
-    make_user("sara")
-    make_user("ali")
-    make_category("billing", "Billing & refunds")
-    make_category("internet", "Internet")
+def world(ctx, agents_and_categories):
+    """Agents sara and ali, categories billing and internet (built once for the module, each
+    test's changes rolled back); an application context."""
     return ctx
 
 

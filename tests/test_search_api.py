@@ -9,13 +9,15 @@ from kb.models import Article
 from search.models import SearchLog
 from tests.factories_search import BODY, api_token, found, make_people, publish, search_api
 
-pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
 
+@pytest.fixture(scope="module")
+def corpus(committed_module):
+    """Published billing and internet articles in two languages, a draft, and the agent's headers.
 
-@pytest.fixture
-def corpus(app):
-    """Published billing and internet articles in two languages, a draft, and the agent's headers."""
-    with app.app_context():
+    Committed once for the module (the index sync reads what was committed); each test runs in
+    a transaction rolled back on top of it.
+    """
+    with committed_module.app_context():
         people = make_people()
         ids = {
             "card": publish(people, "Card declined at the till", "Ask for another card."),

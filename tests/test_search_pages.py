@@ -1,32 +1,32 @@
-"""Search pages: results, "did you mean", paging, opened results, content gaps, health, a lost index."""
-import os
+"""Search pages: results, "did you mean", opened results, content gaps, health.
+
+Paging through many results and a lost or corrupt index are in test_search_recovery.py: those
+tests need an index of their own.
+"""
 import re
-import shutil
 
 import pytest
 from sqlalchemy import select
 
 from accounts.services import get_user
-from core.signals import database_initialised
 from extensions import db
-from search.models import SearchIndexQueue, SearchLog
-from search.setup import build_index_if_needed
-from search.sync import current_search
-from tests.factories_search import api_token, index_keys, make_people, publish
+from search.models import SearchLog
+from tests.factories_search import api_token, make_corpus
 
-pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
+
+@pytest.fixture(scope="module")
+def corpus_ids(committed_module):
+    """make_corpus's articles, committed once for the module (the index sync reads what was
+    committed); each test runs in a transaction rolled back on top of them."""
+    with committed_module.app_context():
+        return make_corpus()
 
 
 @pytest.fixture
-def corpus(app, auth):
-    """Two published billing articles and a draft; the agent is signed in."""
-    with app.app_context():
-        people = make_people()
-        ids = {"card": publish(people, "Card declined at the till",
-                               "Ask the customer for another card; never paste `<b>` tags."),
-               "refund": publish(people, "Customer refund policy", "Refunds are paid within seven days.")}
+def corpus(corpus_ids, auth):
+    """make_corpus's article ids; the agent is signed in."""
     auth.login("agent")
-    return ids
+    return corpus_ids
 
 
 def page_text(response):
@@ -71,21 +71,6 @@ def test_no_result_offers_to_ask_or_write(client, corpus):
     html = page_text(client.get("/search?q=zebracorn"))
     assert "Nothing matches" in html
     assert 'href="/kb/new?title=zebracorn"' in html
-
-
-def test_results_are_paged_and_later_pages_keep_the_log(app, client, auth):
-    with app.app_context():
-        people = make_people()
-        for number in range(12):
-            publish(people, f"Router model {number}", "Reset the router.")
-    auth.login("agent")
-    first = page_text(client.get("/search?q=router"))
-    [entry] = logs(app)
-    assert "Page 1 of 2" in first
-    assert f"/search?page=2&amp;q=router&amp;log={entry.id}" in first
-    second = client.get(f"/search?page=2&q=router&log={entry.id}")
-    assert second.status_code == 200 and "Page 2 of 2" in page_text(second)
-    assert len(logs(app)) == 1  # page 2 is not a new search
 
 
 def test_empty_query_shows_the_form_and_logs_nothing(app, client, corpus):
@@ -159,67 +144,6 @@ def test_health_reports_database_index_and_queue(client, corpus):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok", "search": "ok", "documents": 2, "queue": 0}
-
-
-@pytest.fixture
-def lost_index(app, corpus):
-    """The index directory deleted from under the running application."""
-    search = current_search(app)
-    search.engine.close()
-    shutil.rmtree(search.index_dir)
-    return search
-
-
-def test_missing_index_keeps_pages_working_and_search_says_it_is_rebuilding(app, client, corpus, lost_index):
-    assert client.get("/kb/").status_code == 200
-    assert client.get(f"/kb/{corpus['card']}").status_code == 200
-    response = client.get("/search?q=card")
-    assert response.status_code == 200 and "Search is being rebuilt" in page_text(response)
-    api = client.get("/api/v1/search?q=card")
-    assert api.status_code == 503 and api.get_json()["error"]["code"] == "search_unavailable"
-    assert client.get("/api/v1/suggest?q=card").get_json() == {"results": []}
-    health = client.get("/healthz").get_json()
-    assert (health["status"], health["search"], health["database"]) == ("degraded", "missing", "ok")
-
-
-def test_writes_while_the_index_is_missing_are_queued_and_reindex_restores_everything(app, client, corpus,
-                                                                                      lost_index, runner):
-    with app.app_context():
-        new_id = publish({"agent": get_user("agent"), "lead": get_user("lead")}, "Voucher expired")
-        assert db.session.scalars(select(SearchIndexQueue.key)).all() == [f"article:{new_id}"]
-    result = runner.invoke(args=["reindex"])
-    assert result.exit_code == 0 and "Indexed 3 document(s)" in result.output
-    assert index_keys(app, "voucher") == [f"article:{new_id}"]
-    assert client.get("/healthz").get_json()["queue"] == 0
-
-
-def test_search_on_a_missing_index_starts_a_rebuild(app, client, corpus, lost_index):
-    lost_index.auto_rebuild = True
-    assert "Search is being rebuilt" in page_text(client.get("/search?q=declined"))
-    lost_index.rebuild_thread.join(timeout=30)
-    assert "Card declined at the till" in page_text(client.get("/search?q=declined"))
-
-
-def test_health_says_rebuilding_while_another_process_rebuilds(client, corpus, lost_index):
-    with lost_index.rebuild_lock():
-        assert client.get("/healthz").get_json()["search"] == "rebuilding"
-    assert client.get("/healthz").get_json()["search"] == "missing"
-
-
-def test_corrupt_index_is_reported_and_rebuilt_by_init_db(app, client, corpus):
-    search = current_search(app)
-    search.engine.close()
-    current = os.path.realpath(os.path.join(search.index_dir, "current"))
-    for name in os.listdir(current):
-        if name.endswith(".toc"):
-            with open(os.path.join(current, name), "wb") as toc:
-                toc.write(b"\x00garbage")
-    assert client.get("/healthz").get_json()["search"] == "missing"
-    assert build_index_if_needed in database_initialised.receivers_for(app)
-    with app.app_context():
-        build_index_if_needed()
-    assert client.get("/healthz").get_json()["documents"] == 2
-    assert "Card declined at the till" in page_text(client.get("/search?q=declined"))
 
 
 def test_api_searches_count_as_gaps_only_when_they_find_nothing(app, client, auth, corpus):

@@ -1,4 +1,5 @@
-"""Answered peer questions are searched with the articles, as type "question"."""
+"""Answered peer questions are searched with the articles, as type "question"; the ask page's
+similar-content lookup finds them."""
 import pytest
 
 from accounts.services import get_user
@@ -7,7 +8,8 @@ from mentoring.questions import services as questions
 from tests.factories_qa import make_accepted_answer, make_answer, make_people, make_question
 from tests.factories_search import api_token, found, index_keys, search_api
 
-pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
+# Search results come from the index, which the sync fills from what was committed.
+pytestmark = pytest.mark.committed
 
 
 @pytest.fixture
@@ -66,3 +68,19 @@ def test_results_page_labels_questions(client, auth, answered):
     auth.login("other")
     html = client.get("/search?q=patch+cord").get_data(as_text=True)
     assert "Answered question" in html
+
+
+def test_similar_content_finds_indexed_articles_and_answered_questions_then_waiting_ones(app, client):
+    from tests.factories_kb import make_article
+    with app.app_context():
+        people = make_people()
+        headers = api_token(people["other"])
+        article = make_article(people["other"], title="Fibre modem PON light red", status="published",
+                               publisher=people["lead"])
+        answered, _answer = make_accepted_answer(people["asker"], people["answerer"])
+        waiting = make_question(people["voter"], title="PON light red again on a new modem")
+        expected = {("article", article.id), ("question", answered.id), ("question", waiting.id)}
+    body = client.get("/api/v1/questions/similar?q=PON light red", headers=headers).get_json()
+    assert {(item["type"], item["id"]) for item in body["results"]} == expected
+    assert body["results"][-1]["id"] == waiting.id  # not in the index: listed after its matches
+    assert {"type", "id", "title", "url", "lang"} <= set(body["results"][0])

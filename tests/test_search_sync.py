@@ -12,10 +12,12 @@ from kb.models import Article
 from search.engine import IndexBusy
 from search.models import SearchIndexQueue
 from search.sync import current_search, pending_keys, retry_pending
+from tests.conftest import close_app, make_app
 from tests.factories import make_user
-from tests.factories_search import BODY, index_keys, make_people, make_search_app, publish
+from tests.factories_search import BODY, index_keys, make_people, publish
 
-pytestmark = pytest.mark.search_index  # an empty index ready (tests/conftest.py)
+# Search results come from the index, which the sync fills from what was committed.
+pytestmark = pytest.mark.committed
 
 
 @pytest.fixture
@@ -187,16 +189,14 @@ def test_queued_removal_is_written_later(app, people):
 
 
 def test_a_second_worker_sees_the_new_article_on_its_next_search(app, people, tmp_path):
-    other_worker = make_search_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-                                   tmp_path / "instance")
+    other_worker = make_app(tmp_path / "other-worker", app.config["SQLALCHEMY_DATABASE_URI"],
+                            app.config["SQLALCHEMY_ENGINE_OPTIONS"], SEARCH_DIR=app.config["SEARCH_DIR"])
     try:
         assert index_keys(other_worker, "declined") == []  # its searcher is open now
         article_id = publish(people, "Card declined at the till")
         assert index_keys(other_worker, "declined") == [f"article:{article_id}"]
     finally:
-        current_search(other_worker).engine.close()
-        with other_worker.app_context():
-            db.engine.dispose()
+        close_app(other_worker)
 
 
 QUERIES = ["declined", "voucher", "refnud", '"till receipt"', "فاتورة", "ลูกค้า"]

@@ -216,7 +216,8 @@ def _save_definition(form, badge):
 
 def page_sections(_sender, page):
     """page_sections_asked receiver: recognition's part of the home page and of profiles."""
-    return {"home": [(20, "recognition/awards/_home_feed.html")], "profile": [(10, "recognition/awards/_profile.html")]}.get(page)
+    return {"home": [(20, "recognition/awards/_home_feed.html")],
+            "profile": [(10, "recognition/awards/_profile.html")]}.get(page)
 
 
 @recognition.app_context_processor
