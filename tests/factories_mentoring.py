@@ -1,5 +1,5 @@
 """Builders for mentoring tests: teams, mentor profiles, planted contacts and mentorships."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from accounts.services import save_team
 from core.clock import utcnow
@@ -42,7 +42,7 @@ def make_profile(user, categories, capacity=3, approved=True, active=True):
 
 def plant(agent, category, contacts, resolved, days_back=40, handle_seconds=300, prefix=None, **options):
     """Import `contacts` contacts for one agent, one an hour from `days_back` days ago (current period)."""
-    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
+    start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
     run_import(csv_file(planted_rows(agent, category, contacts, resolved, handle_seconds, start=start,
                                      prefix=prefix or f"{agent}-{category}-{days_back}", **options)))
 

@@ -1,8 +1,9 @@
 """Builders for resolution-data tests: categories, CSV files and planted contacts."""
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from core.categories import Category
+from core.clock import utcnow
 from extensions import db
 from recognition.services import import_resolutions
 
@@ -58,5 +59,5 @@ def planted_rows(agent, category, contacts, resolved, handle_seconds=300, *, sta
 
 def days_ago(days):
     """Midnight UTC `days` days before today."""
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     return today - timedelta(days=days)

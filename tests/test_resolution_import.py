@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import User
+from core.clock import utcnow
 from extensions import db
 from recognition.models import AgentCategoryWeek, ImportBatch, ImportRowError, ResolutionRecord
 from recognition.services import UnreadableFile, imports, summarize_batch
@@ -238,7 +239,7 @@ def test_out_of_range_or_unreadable_values_reject_the_row(world, field, cells):
 
 
 def test_future_dates_are_rejected(world):
-    tomorrow_and_more = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    tomorrow_and_more = (utcnow() + timedelta(days=3)).isoformat()
     summary = run_import(csv_file([row("T1"), row("T2", opened_at=tomorrow_and_more)]))
     assert errors_of(summary) == [(3, "opened_at", tomorrow_and_more)]
 
