@@ -100,7 +100,7 @@ def reuse_database(articles, questions):
 
 
 def documents_of(articles, questions):
-    """The search documents of the corpus, as kb.search.documents would build them."""
+    """The search documents of the corpus, as the registered document sources would build them."""
     from mentoring.questions.search_source import question_boost
     from search import documents
 

@@ -1,4 +1,4 @@
-"""Tests of the mixed-script analyzer shared by indexing and querying (kb/search/analysis.py)."""
+"""Tests of the mixed-script analyzer shared by indexing and querying (search/analysis.py)."""
 
 import pickle
 

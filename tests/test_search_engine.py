@@ -1,4 +1,4 @@
-"""Tests of the Whoosh search engine against real temporary indexes (kb/search/engine.py, query.py)."""
+"""Tests of the Whoosh search engine against real temporary indexes (search/engine.py, query.py)."""
 
 import os
 import threading

@@ -1,4 +1,4 @@
-"""The numpy ranking (kb/search/vector.py) against Whoosh's own on the same index and queries.
+"""The numpy ranking (search/vector.py) against Whoosh's own on the same index and queries.
 
 Both must match the same documents, count them alike and score them alike (BM25F × (1 + boost)),
 over several segments with deleted documents, with filters, phrases, +/- words and corrections.

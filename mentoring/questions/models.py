@@ -76,7 +76,7 @@ class Question(db.Model):
 
     @property
     def rendered_html(self):
-        """The body's HTML for templates: sanitised by kb.markdown when it was saved."""
+        """The body's HTML for templates: sanitised by core.markdown when it was saved."""
         return Markup(self.html)
 
     @property
@@ -153,7 +153,7 @@ class Answer(db.Model):
 
     @property
     def rendered_html(self):
-        """The body's HTML for templates: sanitised by kb.markdown when it was saved."""
+        """The body's HTML for templates: sanitised by core.markdown when it was saved."""
         return Markup(self.html)
 
     def __repr__(self):

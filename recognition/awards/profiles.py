@@ -18,7 +18,7 @@ def contribution_stats(user):
 
 
 def profile_json(user, include_stats):
-    """Profile provider for accounts.serializers: titles, badges and stats in the SPEC's shape."""
+    """profile_requested receiver: titles, badges and stats in the SPEC's shape."""
     now = utcnow()
     titles = [{"title": title_label(title), "category": title.category.slug,
                "awarded_at": iso_utc(title.awarded_at), "expires_at": iso_utc(title.expires_at),

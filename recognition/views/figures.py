@@ -1,4 +1,4 @@
-"""The dashboards' charts, built from metrics with recognition.charts (drawn by _macros/charts.html)."""
+"""The dashboards' charts, built from metrics with core.charts (drawn by _macros/charts.html)."""
 from flask_babel import gettext as _
 
 from core.charts import bar_chart, histogram, line_chart

@@ -20,7 +20,7 @@ class GoalMetric:
     low: float
     high: float
     higher_is_better: bool
-    value_format: str  # recognition.charts value format
+    value_format: str  # core.charts value format
 
     def better_or_equal(self, value, target):
         return value >= target if self.higher_is_better else value <= target

@@ -1,6 +1,6 @@
 """A mentee's numbers in the mentorship's category before the start and since, from resolution data.
 
-Windows are whole UTC days (recognition.periods): "since" runs from the start date, included, to
+Windows are whole UTC days (core.periods): "since" runs from the start date, included, to
 the end of the mentorship (or today); "before" is as many whole weeks as "since" touches, at most
 twelve, ending the day before the start. A contact opened at 00:00 on the start date is "since";
 one opened at 23:59:59 the day before is "before".
