@@ -1,5 +1,5 @@
 """Fixtures: `app`, `db_transaction`, `committed_db`, `module_transaction`, `committed_module`,
-`client`, `runner`, `auth`, `ctx`, `csrf_app`.
+`client`, `runner`, `auth`, `ctx`, `csrf_app`, `clock`, `module_clock`.
 
 One application serves the whole test session (`session_app`, built once), on a database and
 an empty search index of its own. A test that asks for `app` gets it, isolated in one of two ways:
@@ -31,8 +31,10 @@ import copy
 import os
 import sqlite3
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, text
 
@@ -44,6 +46,9 @@ from kb.search.sync import current_search
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEMO_PASSWORD = "correct-horse-battery"
+# Where `clock` takes the tests: a Tuesday in mid-May, in the middle of a quarter. The demo data
+# is generated from the day it is loaded on, and loads on this one (see test_cli.py).
+FROZEN_NOW = datetime(2026, 5, 19, 10, 30, tzinfo=UTC)
 SEARCH_LOCK_WAIT = 0.3
 
 
@@ -400,6 +405,22 @@ def client(app):
 def runner(app):
     """A CLI runner of `app`: each command runs in an application context of its own."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def clock():
+    """For tests whose data or expectations depend on the date: time starts at FROZEN_NOW and runs
+    on from there (time-machine; `clock.move_to(...)` and `clock.shift(...)` travel on)."""
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(scope="module")
+def module_clock():
+    """`clock` for a whole module, from the first test that asks for it: for module-scoped data
+    built from the date, and the tests that expect dates relative to it."""
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 class AuthActions:

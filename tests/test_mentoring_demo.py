@@ -12,7 +12,7 @@ from recognition.awards.models import BadgeAward
 from tests.conftest import DEMO_PASSWORD
 
 
-def test_demo_mentoring_loads_once_with_a_goal_met_from_the_data(ctx):
+def test_demo_mentoring_loads_once_with_a_goal_met_from_the_data(clock, ctx):
     load_people(DEMO_PASSWORD)
     load_resolutions()
     load_awards()

@@ -27,7 +27,7 @@ Book a technician.
 
 
 @pytest.fixture
-def demo_world(ctx):
+def demo_world(clock, ctx):
     """The demo people and categories, without resolution data or titles."""
     from demo import DEMO_PASSWORD
     from demo.kb import CONTENT_DIR, read_categories

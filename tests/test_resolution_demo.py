@@ -9,11 +9,11 @@ from recognition.services import rank_performers
 from tests.conftest import DEMO_PASSWORD
 
 
-def test_demo_file_is_the_same_for_the_same_day():
+def test_demo_file_is_the_same_for_the_same_day(clock):
     assert generate_csv(contacts=500) == generate_csv(contacts=500)
 
 
-def test_demo_loads_quickly_once_with_each_category_led_by_its_experts(ctx):
+def test_demo_loads_quickly_once_with_each_category_led_by_its_experts(clock, ctx):
     load_people(DEMO_PASSWORD)
     summary = load_resolutions()
     db.session.commit()
