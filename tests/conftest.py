@@ -1,5 +1,5 @@
 """Fixtures: `app`, `db_transaction`, `committed_db`, `module_transaction`, `committed_module`,
-`client`, `runner`, `auth`, `ctx`, `csrf_app`.
+`client`, `runner`, `auth`, `ctx`, `csrf_app`, `clock`, `module_clock`.
 
 One application serves the whole test session (`session_app`, built once), on a database and
 an empty search index of its own. A test that asks for `app` gets it, isolated in one of two ways:
@@ -44,10 +44,11 @@ from extensions import db, limiter
 from search.setup import make_search_index
 from search.sync import current_search
 
-# The instant `clock` puts tests at: a Wednesday in the middle of a quarter and of a week.
-FIXED_NOW = datetime(2026, 5, 13, 10, 30, tzinfo=UTC)
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEMO_PASSWORD = "correct-horse-battery"
+# Where `clock` takes the tests: a Tuesday in mid-May, in the middle of a quarter. The demo data
+# is generated from the day it is loaded on, and loads on this one (see test_cli.py).
+FROZEN_NOW = datetime(2026, 5, 19, 10, 30, tzinfo=UTC)
 SEARCH_LOCK_WAIT = 0.3
 
 
@@ -406,6 +407,22 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def clock():
+    """For tests whose data or expectations depend on the date: time starts at FROZEN_NOW and runs
+    on from there (time-machine; `clock.move_to(...)` and `clock.shift(...)` travel on)."""
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(scope="module")
+def module_clock():
+    """`clock` for a whole module, from the first test that asks for it: for module-scoped data
+    built from the date, and the tests that expect dates relative to it."""
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
+
+
 class AuthActions:
     """Sign in and out through the real pages."""
 
@@ -426,10 +443,3 @@ class AuthActions:
 def auth(client):
     """Signs `client` in and out through the login page."""
     return AuthActions(client)
-
-
-@pytest.fixture
-def clock():
-    """Today is FIXED_NOW (and time moves on from there), so a test passes on any day."""
-    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
-        yield traveller

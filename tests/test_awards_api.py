@@ -15,9 +15,9 @@ from tests.factories_awards import make_category, make_people, make_title
 
 
 @pytest.fixture(scope="module")
-def tokens(module_transaction):
+def tokens(module_transaction, module_clock):
     """Bearer tokens of the lead, the agents sara and omid, and the admin (built once for the
-    module, each test's changes rolled back)."""
+    module at FROZEN_NOW, each test's changes rolled back)."""
     with module_transaction.app_context():
         people = make_people()
         make_category("billing")

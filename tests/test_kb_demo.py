@@ -10,8 +10,6 @@ from extensions import db
 from kb import services
 from kb.models import Article, ArticleFeedback
 
-pytestmark = pytest.mark.usefixtures("clock")  # the demo dates its content from today
-
 CATEGORIES = """\
 # slug | English name | description | fa | ar | th
 internet | Internet & modems | No connection, slow speeds. | اینترنت و مودم | الإنترنت | อินเทอร์เน็ต
@@ -93,7 +91,7 @@ def test_first_draft_leaves_out_the_last_section():
     assert first_draft_of("## Only\n\na\n") == ("## Only\n\na\n", "")
 
 
-def test_loader_builds_categories_articles_revisions_and_votes(demo_people, content):
+def test_loader_builds_categories_articles_revisions_and_votes(clock, demo_people, content):
     from demo.kb import load_kb
     now = utcnow()
     summary = load_kb(str(content), now=now, review_interval_days=90)
@@ -125,7 +123,7 @@ def test_loading_twice_creates_nothing_new(demo_people, content):
     assert db.session.scalar(select(func.count(Article.id))) == 3
 
 
-def test_real_demo_content_loads_in_four_languages_with_overdue_articles(ctx):
+def test_real_demo_content_loads_in_four_languages_with_overdue_articles(clock, ctx):
     from demo.kb import load_kb
     from demo.loader import DEMO_PASSWORD
     from demo.people import load_people

@@ -381,7 +381,7 @@ def test_every_verification_is_kept_in_the_history(people):
     assert history[0].verified_at == article.verified_at
 
 
-def test_verification_days_are_the_distinct_days_in_order(people):
+def test_verification_days_are_the_distinct_days_in_order(clock, people):
     first = make_article(people["agent"], status="published", publisher=people["lead"])
     second = make_article(people["agent"], title="Second", status="published", publisher=people["lead"])
     services.verify_article(first, people["admin"])

@@ -14,10 +14,10 @@ from tests.factories_mentoring import make_category, make_desk, make_profile, pl
 
 
 @pytest.fixture(scope="module")
-def desk(module_transaction):
+def desk(module_transaction, module_clock):
     """Desk (lead; mia, ana, ben, cy) and Far (lead2; fay); ana and fay mentor billing, ana the best.
 
-    Built once for the module; each test's changes are rolled back.
+    Built once for the module, at FROZEN_NOW (module_clock); each test's changes are rolled back.
     """
     with module_transaction.app_context():
         people = make_desk()

@@ -15,9 +15,9 @@ from tests.factories_mentoring import make_category, make_desk, make_profile, pl
 
 
 @pytest.fixture(scope="module")
-def desk(module_transaction):
+def desk(module_transaction, module_clock):
     """Desk and Far (make_desk), billing contacts for ana, mia and ben, ana mentoring billing;
-    gives the app (built once for the module, each test's changes rolled back)."""
+    gives the app (built once for the module at FROZEN_NOW, each test's changes rolled back)."""
     with module_transaction.app_context():
         people = make_desk()
         billing = make_category("billing")

@@ -15,9 +15,9 @@ NOTE = "Mia rehearsed the refund promise script"
 
 
 @pytest.fixture(scope="module")
-def mentorship_id(module_transaction):
+def mentorship_id(module_transaction, module_clock):
     """ana (Desk) mentors mia (Desk, led by `lead`) with one logged session; `lead2` leads Far
-    (built once for the module, each test's changes rolled back)."""
+    (built once for the module at FROZEN_NOW, each test's changes rolled back)."""
     with module_transaction.app_context():
         people = make_desk()
         make_user("outsider")

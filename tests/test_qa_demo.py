@@ -8,8 +8,6 @@ from core.categories import create_category
 from extensions import db
 from mentoring.questions.models import Question, Vote
 
-pytestmark = pytest.mark.usefixtures("clock")  # the demo dates its content from today
-
 SAMPLE = """\
 title: Modem PON light: red after a storm
 category: internet
@@ -28,18 +26,22 @@ Book a technician.
 """
 
 
-@pytest.fixture
-def demo_world(ctx):
-    """The demo people and categories, without resolution data or titles."""
+@pytest.fixture(scope="module")
+def demo_questions(module_transaction, module_clock):
+    """The demo people and categories, without resolution data or titles, and the demo questions
+    loaded once for the module (at FROZEN_NOW; each test's changes are rolled back)."""
     from demo.kb import CONTENT_DIR, read_categories
     from demo.loader import DEMO_PASSWORD
     from demo.people import load_people
-    load_people(DEMO_PASSWORD)
-    for category in read_categories(os.path.join(CONTENT_DIR, "categories.txt")):
-        create_category(category["name"], category["slug"], category["description"],
-                        category["translations"])
-    db.session.commit()
-    return ctx
+    from demo.questions import load_questions
+    with module_transaction.app_context():
+        load_people(DEMO_PASSWORD)
+        for category in read_categories(os.path.join(CONTENT_DIR, "categories.txt")):
+            create_category(category["name"], category["slug"], category["description"],
+                            category["translations"])
+        db.session.commit()
+        load_questions()
+        db.session.commit()
 
 
 def test_a_question_file_is_read_into_header_question_and_answers():
@@ -58,10 +60,8 @@ def test_a_question_file_without_separator_is_refused():
         parse_question_file("title: No separator\nThe body.\n")
 
 
-def test_every_demo_question_is_loaded_with_votes_accepts_and_one_promotion(demo_world):
-    from demo.questions import QUESTIONS_DIR, load_questions, parse_question_file
-    load_questions()
-    db.session.commit()
+def test_every_demo_question_is_loaded_with_votes_accepts_and_one_promotion(demo_questions, ctx):
+    from demo.questions import QUESTIONS_DIR, parse_question_file
     files = sorted(name for name in os.listdir(QUESTIONS_DIR) if name.endswith(".md"))
     assert len(files) >= 20
     for name in files:
@@ -84,10 +84,8 @@ def test_every_demo_question_is_loaded_with_votes_accepts_and_one_promotion(demo
     assert {question.lang for question in db.session.scalars(select(Question))} == {"en", "fa", "ar", "th"}
 
 
-def test_loading_the_demo_questions_twice_adds_nothing(demo_world):
+def test_loading_the_demo_questions_twice_adds_nothing(demo_questions, ctx):
     from demo.questions import load_questions
-    load_questions()
-    db.session.commit()
     before = (db.session.scalar(select(func.count(Question.id))),
               db.session.scalar(select(func.count(Vote.id))))
     assert load_questions()[0].startswith("questions: 0 asked")

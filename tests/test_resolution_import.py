@@ -238,7 +238,7 @@ def test_out_of_range_or_unreadable_values_reject_the_row(world, field, cells):
     assert record("T2") is None
 
 
-def test_future_dates_are_rejected(world):
+def test_future_dates_are_rejected(clock, world):
     tomorrow_and_more = (utcnow() + timedelta(days=3)).isoformat()
     summary = run_import(csv_file([row("T1"), row("T2", opened_at=tomorrow_and_more)]))
     assert errors_of(summary) == [(3, "opened_at", tomorrow_and_more)]
