@@ -134,7 +134,7 @@
       if (leaving || !changed()) return;
       keepCopy();
       event.preventDefault();
-      event.returnValue = ""; // browsers show their own wording
+      event.returnValue = true; // older browsers; all show their own wording
     });
     // Back from the bfcache after a submit that went nowhere: watch again.
     window.addEventListener("pageshow", function (event) { if (event.persisted) leaving = false; });

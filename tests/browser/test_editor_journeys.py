@@ -88,32 +88,48 @@ def test_refused_publish_keeps_everything_typed_and_says_why(server, sign_in, pa
     assert article_titled(live_app, TITLE)[0] == "in_review"
 
 
-def test_leaving_with_unsaved_changes_asks_first(server, sign_in, page):
+class Dialogs:
+    """The types of the dialogs a page opens (`seen`), each dismissed, or accepted while
+    `accept` is set."""
+
+    def __init__(self, page):
+        self.seen, self.accept = [], False
+        page.on("dialog", self.answer)
+
+    def answer(self, dialog):
+        self.seen.append(dialog.type)
+        dialog.accept() if self.accept else dialog.dismiss()
+
+
+@pytest.mark.parametrize("editor", ["/kb/new", "/questions/ask"])
+def test_leaving_with_unsaved_changes_asks_first(server, sign_in, page, editor):
     sign_in(page, "james")
-    page.goto(server.url("/kb/new"))
+    page.goto(server.url(editor))
     with page.expect_navigation():
         page.click("a.brand")  # nothing typed yet: leaves without a question
-    assert "/kb/new" not in page.url
-    page.goto(server.url("/kb/new"))
-    type_article(page, "Half-written", "3. Not finished")
-    page.select_option("#category", "internet")
-    dialogs = []
-
-    def stay(dialog):
-        dialogs.append(dialog.type)
-        dialog.dismiss()
-
-    page.on("dialog", stay)
+    assert editor not in page.url
+    page.goto(server.url(editor))
+    type_into(page, "#title", "Half-written")
+    dialogs = Dialogs(page)
     page.click("a.brand")
     page.wait_for_timeout(300)
-    assert dialogs == ["beforeunload"]
-    assert page.url == server.url("/kb/new")
+    assert dialogs.seen == ["beforeunload"]
+    assert page.url == server.url(editor)  # stayed
     assert page.input_value("#title") == "Half-written"
-    # Saving is not leaving: no question.
+
+
+def test_saving_is_not_leaving(server, sign_in, page):
+    sign_in(page, "james")
+    page.goto(server.url("/kb/new"))
+    type_article(page, "Saved, not left", "3. Done")
+    page.select_option("#category", "internet")
+    dialogs = Dialogs(page)
     with page.expect_navigation():
         page.click("input[name=save]")
-    assert dialogs == ["beforeunload"]
     assert "Saved as a draft" in page.inner_text(".flashes")
+    with page.expect_navigation():
+        page.click("a.brand")  # the saved article's page has nothing unsaved
+    assert dialogs.seen == []
 
 
 def test_local_copy_is_offered_back_after_a_crash_and_dropped_after_saving(server, sign_in, page_factory):
@@ -176,20 +192,14 @@ def test_template_language_never_replaces_typed_text_without_asking(server, sign
     assert page.url == server.url("/kb/new?lang=en")  # in place: nothing reloaded
 
     type_into(page, "#body", "\nمتن من")
-    answers = iter([False, True])
-    asked = []
-
-    def answer(dialog):
-        asked.append(dialog.type)
-        dialog.accept() if next(answers) else dialog.dismiss()
-
-    page.on("dialog", answer)
+    dialogs = Dialogs(page)
     page.click("a[data-template-lang=th]")
-    assert asked == ["confirm"]
+    assert dialogs.seen == ["confirm"]  # dismissed: nothing replaced
     assert page.input_value("#body").endswith("متن من")
     page.select_option("#lang", "ar")  # the select only changes the language of typed text
     assert page.input_value("#body").endswith("متن من")
+    dialogs.accept = True
     page.click("a[data-template-lang=th]")
-    assert asked == ["confirm", "confirm"]
+    assert dialogs.seen == ["confirm", "confirm"]
     assert "متن من" not in page.input_value("#body")
     assert page.input_value("#lang") == "th"
