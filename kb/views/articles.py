@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from accounts.permissions import can, require
 from config import LANGUAGES
-from core.categories import category_choices, get_category
+from core.categories import category_choices, get_category, list_categories
 from core.markdown import howto_template, render_markdown
 from core.views import forget_local_draft, local_draft_key
 from database import begin_write
@@ -102,7 +102,7 @@ def _render_editor(form, article, preview_html=None, refusal=None, status=200):
     draft_key = local_draft_key("article", article.id if article else "new")
     return render_template("kb/edit.html", form=form, article=article, preview_html=preview_html,
                            may_publish=may_publish, publish_slugs=publish_slugs,
-                           may_publish_anywhere=publish_slugs is None or publish_slugs != [],
+                           may_publish_anywhere=publish_slugs is None or bool(publish_slugs),
                            howto_templates=templates, refusal=refusal, draft_key=draft_key,
                            posted=request.method == "POST",
                            body_limit_kb=services.BODY_MAX_BYTES // 1024), status
@@ -118,8 +118,8 @@ def _publish_category_slugs():
     """Slugs of the categories the current user may publish in; None means all (leads)."""
     if services.expert_category_ids(current_user) is None:
         return None
-    return [slug for slug, _name in category_choices()
-            if can(current_user, "article.publish", get_category(slug))]
+    return [category.slug for category in list_categories()
+            if can(current_user, "article.publish", category)]
 
 
 def _keeps_text_when_signed_out(view):
