@@ -58,6 +58,7 @@ def _init_domains(app):
 
 
 def _register_request_hooks(app):
+    from core.views import local_draft_key, saved_local_drafts
     from database import set_write_intent
     from security import protect_against_csrf, set_security_headers
 
@@ -68,6 +69,9 @@ def _register_request_hooks(app):
         protect_against_csrf()
 
     app.after_request(set_security_headers)
+    # Editors keep a local copy of what is typed (static/js/drafts.js); see core/views.py.
+    app.add_template_global(local_draft_key)
+    app.add_template_global(saved_local_drafts)
 
     @app.template_global()
     def endpoint_exists(endpoint):

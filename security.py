@@ -56,11 +56,24 @@ def safe_next(target, default):
     return target if is_safe_redirect(target) else default
 
 
+def csrf_checked_by_form(view):
+    """Mark a view whose form checks the CSRF token itself (Flask-WTF's FlaskForm does), so that
+    an expired or missing token shows the form again with what was typed, not an error page.
+
+    The view must change nothing unless its form validates.
+    """
+    view.csrf_checked_by_form = True
+    return view
+
+
 def protect_against_csrf():
-    """CSRF on every state-changing request, except API calls authenticated by bearer token."""
+    """CSRF on every state-changing request, except API calls authenticated by bearer token
+    (and views whose form checks it, see csrf_checked_by_form)."""
     if request.method not in UNSAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     if request.path.startswith("/api/") and bearer_token():
+        return
+    if getattr(current_app.view_functions.get(request.endpoint), "csrf_checked_by_form", False):
         return
     csrf.protect()
 
