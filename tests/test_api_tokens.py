@@ -247,3 +247,12 @@ def test_cli_needs_a_username_unless_revoking(runner):
 def test_revoke_service_ignores_ids_beyond_the_database(ctx, agent):
     with pytest.raises(NotFound):
         services.revoke_api_token(2**63)
+
+
+def test_tokens_page_shows_names_isolated_in_a_right_to_left_page(app, client, auth, agent):
+    new_token(app, label="همگام‌سازی تیکت", expires_in_days=30)
+    auth.login()
+    client.post("/language", data={"locale": "fa"})
+    page = client.get("/account/tokens").get_data(as_text=True)
+    assert 'dir="rtl"' in page
+    assert "<bdi>همگام‌سازی تیکت</bdi>" in page
