@@ -30,7 +30,7 @@ from limits import parse
 from sqlalchemy import delete, select
 
 from accounts.models import SignInAddress, User
-from accounts.services import normalize_username
+from accounts.services import USERNAME_PATTERN, normalize_username
 from core.clock import utcnow
 from extensions import db, limiter
 
@@ -106,6 +106,8 @@ def _address_hash(address):
 
 def is_familiar_address(username, address):
     """Whether the user called `username` signed in successfully from `address` lately."""
+    if not USERNAME_PATTERN.match(_username(username)):
+        return False  # no user has that name (and a NUL in it would be an error on PostgreSQL)
     since = utcnow() - timedelta(days=current_app.config["LOGIN_FAMILIAR_DAYS"])
     return db.session.scalar(
         select(SignInAddress.id).join(User, User.id == SignInAddress.user_id)

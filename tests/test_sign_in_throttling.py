@@ -192,3 +192,12 @@ def test_refusal_is_a_message_on_the_sign_in_form(app, client, people, frozen):
     assert 'name="username"' in page and 'value="victim"' in page
     assert "Too many failed sign-ins. Try again in 60 seconds." in page
     assert refused.headers["Retry-After"] == "60"
+
+
+@pytest.mark.parametrize("username", [b"ad%00min", b"%ED%A0%80", b"a" * 64, b"admin%E2%80%AE", b"%FF%FE"])
+def test_any_username_gets_an_answer_not_an_error(client, people, frozen, username):
+    body = b"username=" + username + b"&password=wrong-password"
+    for _ in range(7):
+        response = client.post("/login", data=body, content_type="application/x-www-form-urlencoded",
+                               environ_base={"REMOTE_ADDR": OFFICE})
+        assert response.status_code in (200, 429)
