@@ -216,7 +216,20 @@ def admin_edit_user(username):
         if change.ok:
             flash(_("User %(username)s saved.", username=user.username), "success")
             return redirect(url_for("accounts.admin_users"))
-    return render_template("accounts/admin_user_form.html", form=form, user=user)
+    return render_template("accounts/admin_user_form.html", form=form, user=user,
+                           tokens=services.api_tokens(user), now=utcnow())
+
+
+@accounts.post("/admin/users/<username>/tokens/<int:token_id>/revoke")
+@login_required
+def admin_revoke_api_token(username, token_id):
+    """Revoke one API token of a user (administrators)."""
+    require(current_user, "admin.users")
+    user = services.get_user_or_404(username)
+    api_token = services.revoke_api_token(token_id, owner=user)
+    db.session.commit()
+    flash(_("The token %(name)s is revoked.", name=api_token.label), "success")
+    return redirect(url_for("accounts.admin_edit_user", username=user.username))
 
 
 @accounts.route("/admin/users/import", methods=["GET", "POST"])

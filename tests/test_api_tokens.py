@@ -256,3 +256,22 @@ def test_tokens_page_shows_names_isolated_in_a_right_to_left_page(app, client, a
     page = client.get("/account/tokens").get_data(as_text=True)
     assert 'dir="rtl"' in page
     assert "<bdi>همگام‌سازی تیکت</bdi>" in page
+
+
+def test_admin_sees_and_revokes_one_token_of_a_user(app, agent):
+    kept, revoked = new_token(app, label="kept"), new_token(app, label="gone")
+    admin = app.test_client()
+    admin.post("/login", data={"username": "admin", "password": DEMO_PASSWORD})
+    page = admin.get("/admin/users/agent/edit").get_data(as_text=True)
+    assert "<bdi>kept</bdi>" in page and "<bdi>gone</bdi>" in page
+    token_id = token_row(app, "gone").id
+    assert admin.post("/admin/users/agent/tokens/%d/revoke" % token_id).status_code == 302
+    assert not works(admin, revoked) and works(admin, kept)
+
+
+def test_only_admins_revoke_other_peoples_tokens(app, client, auth, agent):
+    theirs = new_token(app, "admin", label="admin script")
+    auth.login()
+    token_id = token_row(app, "admin script", "admin").id
+    assert client.post("/admin/users/admin/tokens/%d/revoke" % token_id).status_code == 403
+    assert client.get("/api/v1/users/admin", headers=bearer(theirs)).status_code == 200
