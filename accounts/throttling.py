@@ -17,7 +17,9 @@ An address is familiar to a user who signed in successfully from it within LOGIN
 From a familiar address neither the per-username delay nor the per-address limit applies, so an
 attacker failing a thousand times against "admin" from elsewhere never keeps the admin out at
 their desk. Unknown usernames are counted like known ones: the answers tell nothing about which
-usernames exist. Refused attempts check no password and count for nothing.
+usernames exist. Refused attempts check no password and count for nothing. Attempts arriving at
+the same moment are each let through before any of them is counted, so the number of workers
+bounds how far a burst gets past a limit.
 """
 import hashlib
 import hmac
