@@ -44,8 +44,17 @@ def load_config(instance_path, overrides=None):
         "WTF_CSRF_CHECK_DEFAULT": False,  # security.py decides (bearer-token API calls are exempt)
         "RATELIMIT_STORAGE_URI": os.environ.get("KNOWHOW_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMIT_PER_USERNAME": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_USERNAME", "5 per minute"),
-        "LOGIN_LIMIT_PER_IP": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_IP", "20 per minute"),
+        # How many reverse proxies in front of Knowhow append to X-Forwarded-For; 0 ignores it.
+        "TRUSTED_PROXIES": int(os.environ.get("KNOWHOW_TRUSTED_PROXIES", "0")),
+        # Sign-in throttling (accounts/throttling.py): wrong passwords per (username, address)
+        # and per address, then a growing per-username delay for unfamiliar addresses.
+        "LOGIN_LIMIT_PER_USER_ADDRESS": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_USER_ADDRESS",
+                                                       "10 per minute"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_ADDRESS", "300 per minute"),
+        "LOGIN_SLOWDOWN_AFTER": int(os.environ.get("KNOWHOW_LOGIN_SLOWDOWN_AFTER", "5")),
+        "LOGIN_SLOWDOWN_WINDOW_MINUTES": int(os.environ.get("KNOWHOW_LOGIN_SLOWDOWN_WINDOW_MINUTES", "60")),
+        "LOGIN_SLOWDOWN_MAX_SECONDS": int(os.environ.get("KNOWHOW_LOGIN_SLOWDOWN_MAX_SECONDS", "300")),
+        "LOGIN_FAMILIAR_DAYS": int(os.environ.get("KNOWHOW_LOGIN_FAMILIAR_DAYS", "90")),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": LANGUAGES,
