@@ -14,7 +14,7 @@ from config import LANGUAGES
 from core.views import committing
 from errors import Conflict, Invalid, show_on_form
 from extensions import db, limiter
-from security import safe_next
+from security import accepts_uploads, safe_next
 
 accounts = Blueprint("accounts", __name__)
 
@@ -186,6 +186,7 @@ def admin_edit_user(username):
 
 
 @accounts.route("/admin/users/import", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def admin_import_users():
     """Create many users from a CSV file; all or nothing."""

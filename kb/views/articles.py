@@ -9,7 +9,7 @@ from accounts.permissions import can, require
 from config import LANGUAGES
 from core.categories import category_choices, get_category
 from core.markdown import howto_template, render_markdown
-from database import begin_write
+from database import begin_write, reads_first
 from errors import Conflict, Invalid, json_error, show_on_form
 from extensions import db
 from kb import services
@@ -17,25 +17,23 @@ from kb.forms import ArticleForm
 from kb.models import ARTICLE_STATUSES
 from kb.views import kb
 from kb.views.context import load_article, review_interval_days
+from security import body_limit
 
 ARTICLES_PER_PAGE = 20
 LIST_STATUSES = ARTICLE_STATUSES + ("all",)
-# Room for a 200 KB article and the other fields even when the browser percent-encodes every
-# byte of Persian or Thai text; larger posts are refused before they are parsed.
-MAX_FORM_BYTES = 1024 * 1024
 
 
-@kb.before_request
-def _bound_form_size():
-    if request.method == "POST":
-        request.max_content_length = MAX_FORM_BYTES
+def article_form_bytes(config):
+    """The body limit of the article forms: room for the longest article and the other fields
+    even when the browser percent-encodes every byte (up to 12 bytes for one character)."""
+    return config["MAX_ARTICLE_CHARS"] * 12 + 64 * 1024
 
 
 @kb.errorhandler(413)
 def article_too_large(_error):
     """A form over the request limit: say what the limit is, not just "too large"."""
-    message = _("That is too much text for one article: at most %(limit)d KB of Markdown. "
-                "Split it into several articles.", limit=services.BODY_MAX_BYTES // 1024)
+    message = _("That is too much text for one article: at most %(limit)d characters of "
+                "Markdown. Split it into several articles.", limit=services.body_max_chars())
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return json_error(413, message)
     return render_template("errors/generic.html", message=message, status=413), 413
@@ -94,10 +92,31 @@ def _render_editor(form, article, preview_html=None):
     templates = {lang: howto_template(lang) for lang in LANGUAGES}
     return render_template("kb/edit.html", form=form, article=article, preview_html=preview_html,
                            may_publish=may_publish, howto_templates=templates,
-                           body_limit_kb=services.BODY_MAX_BYTES // 1024)
+                           body_limit=services.body_max_chars())
+
+
+def _preview_or_error(form, article):
+    """The editor showing the rendered body, or the body's error (too long, too deep)."""
+    try:
+        body = services.clean_body(form.body.data)
+    except Invalid as error:
+        show_on_form(form, error)
+        return _render_editor(form, article)
+    return _render_editor(form, article, render_markdown(body))
+
+
+def _render_before_saving(body):
+    """Render the body before the write lock is taken: the save finds it in the render cache."""
+    try:
+        render_markdown(services.clean_body(body))
+    except Invalid:
+        pass  # the save itself refuses it, with the message on the form
+    begin_write()
 
 
 @kb.route("/kb/new", methods=["GET", "POST"])
+@body_limit(article_form_bytes)
+@reads_first
 @login_required
 def new():
     """Write a new article, starting from the how-to template in the chosen language."""
@@ -112,7 +131,8 @@ def new():
         form.body.data = howto_template(form.lang.data)
     if form.validate_on_submit():
         if form.preview.data:
-            return _render_editor(form, None, render_markdown(form.body.data or ""))
+            return _preview_or_error(form, None)
+        _render_before_saving(form.body.data)
         saved = _save(form, lambda: services.create_article(
             current_user, form.title.data, form.body.data, form.category.data,
             tags=form.tags.data or "", lang=form.lang.data, summary=form.summary.data or "",
@@ -124,6 +144,8 @@ def new():
 
 
 @kb.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
+@body_limit(article_form_bytes)
+@reads_first
 @login_required
 def edit(article_id):
     """Edit an article; saving makes a new revision."""
@@ -137,7 +159,8 @@ def edit(article_id):
         form.base_revision.data = str(article.revision_number)
     if form.validate_on_submit():
         if form.preview.data:
-            return _render_editor(form, article, render_markdown(form.body.data or ""))
+            return _preview_or_error(form, article)
+        _render_before_saving(form.body.data)
         saved = _save(form, lambda: services.update_article(
             article, current_user, title=form.title.data, body=form.body.data,
             summary=form.summary.data or "", category=form.category.data,
@@ -178,12 +201,16 @@ def _saved_message(article):
 
 
 @kb.post("/kb/preview")
+@body_limit(article_form_bytes)
+@reads_first  # seconds of rendering must not hold the write lock: it only reads
 @login_required
 def preview():
     """The sanitised rendering of posted Markdown, for the editor's live preview."""
     require(current_user, "article.create")
     body = request.form.get("body", "")
-    if len(body.encode("utf-8")) > services.BODY_MAX_BYTES:
-        return json_error(413, _("Too long to preview: at most %(limit)d KB of Markdown.",
-                                 limit=services.BODY_MAX_BYTES // 1024))
+    if body.strip():
+        try:
+            body = services.clean_body(body)
+        except Invalid as error:
+            return json_error(error.status, error.message, error.code, error.fields)
     return jsonify({"html": str(render_markdown(body))})
