@@ -143,7 +143,7 @@ class ImagePolicy:
             return False
         if not parts.scheme and not parts.netloc:
             return True
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if parts.scheme not in ("http", "https", "") or not parts.hostname:
             return False
         host = parts.hostname + (":%d" % port if port is not None else "")
         return any(host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:]))
@@ -166,6 +166,12 @@ class ImagePolicy:
         if not src or src.lower().startswith("data:"):
             return text  # a dropped data: image (too large) or an image without a source
         return '<a href="%s" rel="%s">%s</a>' % (html.escape(src), LINK_REL, text or "?")
+
+
+def restrict_images(sanitised_html: str) -> str:
+    """Apply today's image policy to HTML sanitised earlier (stored with a revision or answer),
+    so that images saved before a host was dropped from KNOWHOW_IMAGE_HOSTS become links too."""
+    return ImagePolicy.current().apply(sanitised_html or "")
 
 
 _SANITISED_IMG = re.compile(r'<img((?:\s+[a-z-]+="[^"]*")*)\s*/?>')
@@ -225,6 +231,10 @@ def _render_uncached(source: str, policy: ImagePolicy):
     else:
         try:
             html_fragment, complete = _convert_markdown(source), True
+            if html_depth(html_fragment) > 2 * MAX_NESTING_DEPTH:
+                # Nests the source check cannot see (code spans across lines): nh3 is quadratic
+                # in the depth, so they are shown as text too.
+                raise _RenderTooCostly
         except (_RenderTooCostly, RecursionError):
             # RecursionError: Python-Markdown recurses once per nesting level ("1. 1. 1. …").
             logger.warning("Markdown of %d characters too costly to parse: shown as plain text",
@@ -325,23 +335,40 @@ def nesting_depth(source: str) -> int:
     """How deeply ``source`` nests quotes, lists and raw HTML elements, in linear time.
 
     A line counts its indentation (four columns a level, as Python-Markdown nests lists) and the
-    quote and list markers that open it; raw HTML counts the elements opened and not closed.
+    quote and list markers that open it; raw HTML counts the elements opened and not closed,
+    outside code (fenced blocks and `code spans`, where "<div>" is text).
     """
     deepest = 0
+    open_fence = None
+    markup = []
     for line in source.splitlines():
+        fence = _FENCE.match(line)
+        if open_fence is not None:
+            if fence and fence.group(1)[0] == open_fence[0] and len(fence.group(1)) >= len(open_fence):
+                open_fence = None
+            continue
+        if fence:
+            open_fence = fence.group(1)
+            continue
         expanded = line.expandtabs(4) if "\t" in line[:200] else line
         indent = len(expanded) - len(expanded.lstrip(" "))
         containers = _LINE_CONTAINERS.match(expanded)
         marks = len(_CONTAINER_MARK.findall(containers.group(0))) if containers else 0
         if marks:
             deepest = max(deepest, indent // 4 + marks)
-    if "<" in source:
-        open_elements = 0
-        for closing, name, self_closing in _RAW_TAG.findall(source):
-            if name.lower() in _VOID_TAGS or self_closing:
-                continue
-            open_elements = max(open_elements - 1, 0) if closing else open_elements + 1
-            deepest = max(deepest, open_elements)
+        if "<" in line:
+            markup.extend(line.split("`")[::2])  # the parts between code spans
+    return max(deepest, html_depth(" ".join(markup)))
+
+
+def html_depth(fragment: str) -> int:
+    """How many HTML elements ``fragment`` leaves open at its deepest point (void ones aside)."""
+    deepest = open_elements = 0
+    for closing, name, self_closing in _RAW_TAG.findall(fragment):
+        if name.lower() in _VOID_TAGS or self_closing:
+            continue
+        open_elements = max(open_elements - 1, 0) if closing else open_elements + 1
+        deepest = max(deepest, open_elements)
     return deepest
 
 
