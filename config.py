@@ -55,7 +55,6 @@ def load_config(instance_path, overrides=None):
         "MAX_UPLOAD_BYTES": int(os.environ.get("KNOWHOW_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         # Markdown fields: longer texts are refused with a field error (core/markdown.py).
         "MAX_ARTICLE_CHARS": int(os.environ.get("KNOWHOW_MAX_ARTICLE_CHARS", "200000")),
-        "MAX_ANSWER_CHARS": int(os.environ.get("KNOWHOW_MAX_ANSWER_CHARS", "50000")),
         # Markdown images: Knowhow's own (relative URLs), data: images up to this size, and
         # those of these hosts; any other image is shown as a link. The CSP follows.
         "IMAGE_HOSTS": parse_image_hosts(os.environ.get("KNOWHOW_IMAGE_HOSTS", "")),
