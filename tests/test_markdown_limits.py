@@ -324,3 +324,10 @@ def test_csv_upload_pages_accept_large_files(client, auth, people):
     response = client.post("/recognition/imports/new", data=body,
                            content_type="multipart/form-data; boundary=limit")
     assert response.status_code == 302  # saved, on to its preview
+
+
+@pytest.mark.parametrize("body", [">" * 1_000 + " deep", "<div>" * 1_000])
+def test_question_and_answer_bodies_refuse_deep_nests(body):
+    from mentoring.questions.services.asking import clean_body
+    with pytest.raises(Invalid, match="levels deep"):
+        clean_body(body)
