@@ -331,3 +331,9 @@ def test_question_and_answer_bodies_refuse_deep_nests(body):
     from mentoring.questions.services.asking import clean_body
     with pytest.raises(Invalid, match="levels deep"):
         clean_body(body)
+
+
+def test_ten_megabyte_api_body_is_413_without_reading_it(client):
+    response = client.post("/api/v1/users", json={"username": "x", "password": "x" * (10 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "xxxx" not in response.get_data(as_text=True)
