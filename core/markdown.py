@@ -174,7 +174,8 @@ def restrict_images(sanitised_html: str) -> str:
     return ImagePolicy.current().apply(sanitised_html or "")
 
 
-_SANITISED_IMG = re.compile(r'<img((?:\s+[a-z-]+="[^"]*")*)\s*/?>')
+# As _SANITISED_TAG below: nh3 always double-quotes attribute values, which may hold ">".
+_SANITISED_IMG = re.compile(r'<img((?:[^">]|"[^"]*")*)>')
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 
 
