@@ -69,13 +69,15 @@ def _init_domains(app):
 
 def _register_request_hooks(app):
     from core.views import local_draft_key, saved_local_drafts
-    from database import set_write_intent
-    from security import protect_against_csrf, set_security_headers
+    from database import may_write, set_write_intent
+    from security import limit_request_body, protect_against_csrf, set_security_headers
 
     @app.before_request
     def _before_request():
         # GET requests read; a deferred BEGIN lets them run beside a writer (database.py).
-        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = app.view_functions.get(request.endpoint)
+        set_write_intent(may_write(request.method, view))
+        limit_request_body(view)
         protect_against_csrf()
 
     app.after_request(set_security_headers)

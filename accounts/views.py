@@ -24,7 +24,7 @@ from core.clock import utcnow
 from core.views import committing
 from errors import Conflict, Invalid, show_on_form
 from extensions import db
-from security import safe_next
+from security import accepts_uploads, safe_next
 
 accounts = Blueprint("accounts", __name__)
 
@@ -233,6 +233,7 @@ def admin_revoke_api_token(username, token_id):
 
 
 @accounts.route("/admin/users/import", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def admin_import_users():
     """Create many users from a CSV file; all or nothing."""

@@ -10,6 +10,7 @@ from core.periods import parse_period
 from errors import Invalid, json_error
 from extensions import db
 from recognition import services
+from security import accepts_uploads
 
 recognition_api = Blueprint("recognition_api", __name__, url_prefix="/api/v1")
 
@@ -28,6 +29,7 @@ def _flag(name):
 
 
 @recognition_api.post("/resolutions/import")
+@accepts_uploads
 @api_login_required
 def import_resolutions():
     """Import a resolution-data CSV sent as the multipart field `file` (leads)."""

@@ -12,7 +12,7 @@ from config import LANGUAGES
 from core.categories import category_choices, get_category, list_categories
 from core.markdown import howto_template, render_markdown
 from core.views import forget_local_draft, local_draft_key
-from database import begin_write
+from database import begin_write, reads_first
 from errors import Conflict, Invalid, PermissionDenied, json_error, show_on_form
 from extensions import db
 from kb import services
@@ -20,26 +20,21 @@ from kb.forms import ArticleForm
 from kb.models import ARTICLE_STATUSES
 from kb.views import kb
 from kb.views.context import load_article, review_interval_days
-from security import csrf_checked_by_form
+from security import body_limit, csrf_checked_by_form
 
 ARTICLES_PER_PAGE = 20
 LIST_STATUSES = ARTICLE_STATUSES + ("all",)
-# Room for a 200 KB article and the other fields even when the browser percent-encodes every
-# byte of Persian or Thai text; larger posts are refused before they are parsed.
-MAX_FORM_BYTES = 1024 * 1024
-
-
-@kb.before_request
-def _bound_form_size():
-    if request.method == "POST":
-        request.max_content_length = MAX_FORM_BYTES
+def article_form_bytes(config):
+    """The body limit of the article forms: room for the longest article and the other fields
+    even when the browser percent-encodes every byte (up to 12 bytes for one character)."""
+    return config["MAX_ARTICLE_CHARS"] * 12 + 64 * 1024
 
 
 @kb.errorhandler(413)
 def article_too_large(_error):
     """A form over the request limit: say what the limit is, not just "too large"."""
-    message = _("That is too much text for one article: at most %(limit)d KB of Markdown. "
-                "Split it into several articles.", limit=services.BODY_MAX_BYTES // 1024)
+    message = _("That is too much text for one article: at most %(limit)d characters of "
+                "Markdown. Split it into several articles.", limit=services.body_max_chars())
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return json_error(413, message)
     return render_template("errors/generic.html", message=message, status=413), 413
@@ -105,7 +100,26 @@ def _render_editor(form, article, preview_html=None, refusal=None, status=200):
                            may_publish_anywhere=publish_slugs is None or bool(publish_slugs),
                            howto_templates=templates, refusal=refusal, draft_key=draft_key,
                            posted=request.method == "POST",
-                           body_limit_kb=services.BODY_MAX_BYTES // 1024), status
+                           body_limit=services.body_max_chars()), status
+
+
+def _preview_or_error(form, article):
+    """The editor showing the rendered body, or the body's error (too long, too deep)."""
+    try:
+        body = services.clean_body(form.body.data)
+    except Invalid as error:
+        show_on_form(form, error)
+        return _render_editor(form, article)
+    return _render_editor(form, article, render_markdown(body))
+
+
+def _render_before_saving(body):
+    """Render the body before the write lock is taken: the save finds it in the render cache."""
+    try:
+        render_markdown(services.clean_body(body))
+    except Invalid:
+        pass  # the save itself refuses it, with the message on the form
+    begin_write()
 
 
 def _form_expired(form):
@@ -140,12 +154,14 @@ def _keeps_text_when_signed_out(view):
                                          "still here."),
                                may_publish=False, publish_slugs=[], may_publish_anywhere=False,
                                howto_templates={}, draft_key=None, posted=True,
-                               body_limit_kb=services.BODY_MAX_BYTES // 1024), 401
+                               body_limit=services.body_max_chars()), 401
     return guarded
 
 
 @kb.route("/kb/new", methods=["GET", "POST"])
 @csrf_checked_by_form
+@body_limit(article_form_bytes)
+@reads_first
 @_keeps_text_when_signed_out
 def new():
     """Write a new article, starting from the how-to template in the chosen language."""
@@ -160,7 +176,8 @@ def new():
         form.body.data = howto_template(form.lang.data)
     if form.validate_on_submit():
         if form.preview.data:
-            return _render_editor(form, None, render_markdown(form.body.data or ""))
+            return _preview_or_error(form, None)
+        _render_before_saving(form.body.data)
         return _save(form, None, lambda: services.create_article(
             current_user, form.title.data, form.body.data, form.category.data,
             tags=form.tags.data or "", lang=form.lang.data, summary=form.summary.data or "",
@@ -171,6 +188,8 @@ def new():
 
 @kb.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
 @csrf_checked_by_form
+@body_limit(article_form_bytes)
+@reads_first
 @_keeps_text_when_signed_out
 def edit(article_id):
     """Edit an article; saving makes a new revision."""
@@ -184,7 +203,8 @@ def edit(article_id):
         form.base_revision.data = str(article.revision_number)
     if form.validate_on_submit():
         if form.preview.data:
-            return _render_editor(form, article, render_markdown(form.body.data or ""))
+            return _preview_or_error(form, article)
+        _render_before_saving(form.body.data)
         return _save(form, article, lambda: services.update_article(
             article, current_user, title=form.title.data, body=form.body.data,
             summary=form.summary.data or "", category=form.category.data,
@@ -228,12 +248,16 @@ def _saved_message(article):
 
 
 @kb.post("/kb/preview")
+@body_limit(article_form_bytes)
+@reads_first  # seconds of rendering must not hold the write lock: it only reads
 @login_required
 def preview():
     """The sanitised rendering of posted Markdown, for the editor's live preview."""
     require(current_user, "article.create")
     body = request.form.get("body", "")
-    if len(body.encode("utf-8")) > services.BODY_MAX_BYTES:
-        return json_error(413, _("Too long to preview: at most %(limit)d KB of Markdown.",
-                                 limit=services.BODY_MAX_BYTES // 1024))
+    if body.strip():
+        try:
+            body = services.clean_body(body)
+        except Invalid as error:
+            return json_error(error.status, error.message, error.code, error.fields)
     return jsonify({"html": str(render_markdown(body))})
