@@ -20,6 +20,9 @@ def create_app(config=None):
     check_production_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from core.boundary import IdConverter, StorableJSONProvider
+    app.url_map.converters["int"] = IdConverter  # before any route: ids a database row can have
+    app.json = StorableJSONProvider(app)
     _init_extensions(app)
     _init_domains(app)
     _register_request_hooks(app)
@@ -58,6 +61,7 @@ def _init_domains(app):
 
 
 def _register_request_hooks(app):
+    from core.boundary import refuse_unstorable_arguments
     from database import set_write_intent
     from security import protect_against_csrf, set_security_headers
 
@@ -66,6 +70,7 @@ def _register_request_hooks(app):
         # GET requests read; a deferred BEGIN lets them run beside a writer (database.py).
         set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
         protect_against_csrf()
+        refuse_unstorable_arguments()
 
     app.after_request(set_security_headers)
 

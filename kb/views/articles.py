@@ -7,8 +7,10 @@ from markupsafe import Markup
 
 from accounts.permissions import can, require
 from config import LANGUAGES
+from core.boundary import page_arg
 from core.categories import category_choices, get_category
 from core.markdown import howto_template, render_markdown
+from core.text import clean_text
 from database import begin_write
 from errors import Conflict, Invalid, json_error, show_on_form
 from extensions import db
@@ -55,7 +57,7 @@ def index():
     mine = request.args.get("mine") == "1"
     stmt = services.list_articles(current_user, category=category, tag=tag_name, status=status,
                                   lang=lang or None, author=current_user if mine else None)
-    articles = db.paginate(stmt, page=request.args.get("page", 1, type=int),
+    articles = db.paginate(stmt, page=page_arg(),
                            per_page=ARTICLES_PER_PAGE, error_out=False)
     flags = services.count_open_flags([article.id for article in articles.items])
     filters = {"category": category.slug if category else "", "tag": tag_name, "status": status,
@@ -182,7 +184,7 @@ def _saved_message(article):
 def preview():
     """The sanitised rendering of posted Markdown, for the editor's live preview."""
     require(current_user, "article.create")
-    body = request.form.get("body", "")
+    body = clean_text(request.form.get("body", ""))
     if len(body.encode("utf-8")) > services.BODY_MAX_BYTES:
         return json_error(413, _("Too long to preview: at most %(limit)d KB of Markdown.",
                                  limit=services.BODY_MAX_BYTES // 1024))
