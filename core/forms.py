@@ -6,17 +6,13 @@ kept exactly as typed. Text that cannot be stored (a lone surrogate, possible on
 body) is a field error with its message, and the field holds no value, so a view that reads the
 field without validating stores nothing broken either.
 """
-import re
-
 from flask import abort, request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto  # Flask-WTF's "read the form from the request" marker
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import PasswordField, TextAreaField
 
-from core.text import clean_line, clean_text, has_lone_surrogate
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from core.text import clean_line, clean_text, has_lone_surrogate, replace_lone_surrogates
 
 
 def _filter(clean):
@@ -42,7 +38,7 @@ def _is_unstorable(value):
 
 def _shown(value):
     """A submitted value as the form shows it again: a broken character as U+FFFD."""
-    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+    return replace_lone_surrogates(value) if isinstance(value, str) else value
 
 
 def _json_formdata():
