@@ -9,7 +9,9 @@ from flask_migrate import upgrade
 from accounts import services
 from accounts.models import ROLES
 from config import LANGUAGES
+from core.boundary import STORABLE_LINE
 from core.signals import database_initialised
+from core.text import unstorable_reason
 from errors import Conflict, Invalid
 from extensions import db
 
@@ -31,17 +33,22 @@ def init_db():
 
 @click.command("create-user")
 @with_appcontext
-@click.argument("username")
+@click.argument("username", type=STORABLE_LINE)
 @click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True)
-@click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--team", default=None, help="Team name (created if new).")
+@click.option("--name", "display_name", type=STORABLE_LINE, default="", help="Display name.")
+@click.option("--team", type=STORABLE_LINE, default=None, help="Team name (created if new).")
 @click.option("--locale", type=click.Choice(list(LANGUAGES)), default="en", show_default=True)
 def create_user(username, role, display_name, team, locale):
     """Create a user; the password is read from standard input."""
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
-        password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            password = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            _fail("Error: the password is not UTF-8 text.")
+    if unstorable_reason(password):  # a POSIX locale hands bytes that are not UTF-8 over as surrogates
+        _fail("Error: %s" % unstorable_reason(password))
     try:
         user = services.create_user(username, role=role, password=password,
                                     display_name=display_name, team=team, locale=locale)
@@ -54,8 +61,8 @@ def create_user(username, role, display_name, team, locale):
 
 @click.command("api-token")
 @with_appcontext
-@click.argument("username")
-@click.option("--label", default="cli", help="What the token is for.")
+@click.argument("username", type=STORABLE_LINE)
+@click.option("--label", type=STORABLE_LINE, default="cli", help="What the token is for.")
 def api_token(username, label):
     """Print a new bearer token for USERNAME, alone on standard output."""
     user = services.get_user(username)

@@ -10,17 +10,19 @@ Before any view reads the request, `refuse_unstorable_arguments` answers 400 (an
 or the SPEC's JSON error under /api/) for a query string or path value with a NUL or bytes that
 are not UTF-8. The application's JSON (`StorableJSONProvider`) refuses a body with a lone
 surrogate the same way ("\ud800" is valid JSON, but no character: no database or page can hold
-it). Text in forms is cleaned field by field (core.forms).
+it). Text in forms is cleaned field by field (core.forms); command-line text goes through
+`STORABLE_LINE`.
 """
 import re
 from urllib.parse import unquote_to_bytes
 
+import click
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
-from core.text import UNSTORABLE_MESSAGE, has_lone_surrogate, unstorable_reason
+from core.text import UNSTORABLE_MESSAGE, clean_line, has_lone_surrogate, unstorable_reason
 from errors import DomainError
 
 MAX_ID = 2**31 - 1
@@ -113,3 +115,24 @@ def _refuse_lone_surrogates(value):
                 pending.append((member, name or key))
         elif isinstance(item, list):
             pending.extend((member, name) for member in item)
+
+
+class StorableLine(click.ParamType):
+    """A command-line value stored as one line of text (a username, a name, a label).
+
+    A NUL, or bytes that are not UTF-8 (Python hands them over as lone surrogates), is a usage
+    error naming the argument, not a traceback from the database; other controls are removed.
+    """
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        reason = unstorable_reason(value)
+        if reason:
+            self.fail(str(reason), param, ctx)
+        return clean_line(value)
+
+
+STORABLE_LINE = StorableLine()
