@@ -5,12 +5,15 @@ with ids no database column holds, sends hostile query strings to every route th
 hostile bodies (forms and JSON) to every route that writes. All failures are collected and
 reported in one assertion, as "METHOD path -> status", so one run shows everything to fix.
 """
+import io
 import json
 import re
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 from wtforms import DateField, DecimalField, IntegerField
 
 from accounts.models import User
@@ -41,8 +44,8 @@ NUMBER_ARGS = ("page", "per_page", "days", "log", "a", "b", "article", "answer",
 HOSTILE_QUERIES = (
     "q=%00&category=a%00b",
     "q=%ED%A0%80&category=%ED%A0%80",  # a lone surrogate as UTF-8 would spell it
-    "&".join("%s=%s" % (name, HUGE) for name in NUMBER_ARGS) + "&per_page=1000000000",
-    "&".join("%s=-1" % name for name in NUMBER_ARGS) + "&per_page=-5",
+    "&".join("%s=%s" % (name, HUGE) for name in NUMBER_ARGS) + "&per_page=1000000000&key=article:" + HUGE,
+    "&".join("%s=-1" % name for name in NUMBER_ARGS) + "&per_page=-5&key=article:2147483648",
     "&".join("%s=abc" % name for name in NUMBER_ARGS),
     "until=0001-01-01",
     "since=0001-01-01&until=0001-01-01",
@@ -93,7 +96,12 @@ def hostile_bodies():
     json_names = sorted(set(fields) | {"username", "role", "message", "helpful", "ticket_id",
                                        "expires_at", "goal", "mentor", "mentee", "to"})
     surrogates = "{%s}" % ", ".join('"%s": "\\ud800"' % name for name in json_names)
+    # A CSV upload (resolution data, users) whose name, header and cells hold NUL.
+    upload = FileStorage(io.BytesIO(b"ticket_id,agent\x00,category\r\nT\x001,sa\x00ra,billing\r\n"),
+                         filename="res\x00olutions.csv", content_type="text/csv")
+    boundary, multipart = encode_multipart({"file": upload, "encoding": "utf-8", "username": NUL})
     return bodies + [
+        ("CSV upload with NUL", {"data": multipart, "content_type": "multipart/form-data; boundary=" + boundary}),
         ("JSON lone surrogates", {"data": surrogates, "content_type": JSON}),
         ("JSON array", {"data": "[1, 2]", "content_type": JSON}),
         ("JSON huge ids", {"data": json.dumps({"article_id": 2**63, "answer_id": 10**30, "value": 2**63,
