@@ -84,7 +84,6 @@ def refuse_unstorable_arguments():
             raise DomainError(reason, {name: reason})
 
 
-
 class StorableJSONProvider(DefaultJSONProvider):
     """Flask's JSON, refusing bodies that hold a lone surrogate or nest too deeply to read.
 
@@ -102,7 +101,8 @@ class StorableJSONProvider(DefaultJSONProvider):
 
 
 def _refuse_lone_surrogates(value):
-    """A 400 naming the first member of a JSON value holding a lone surrogate (in a key or text)."""
+    """A 400 naming the top-level member of a JSON value that holds a lone surrogate (in a key or
+    in text), walked without recursion: the value may nest as deeply as json.loads allows."""
     pending = [(value, None)]
     while pending:
         item, name = pending.pop()

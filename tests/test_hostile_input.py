@@ -6,10 +6,13 @@ import io
 import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from accounts import services as accounts
 from core.forms import Form
+from core.text import UNSTORABLE_MESSAGE
 from extensions import db
+from kb.forms import ArticleForm
 from kb.models import Article
 from recognition.models import ImportBatch, ImportRowError, ResolutionRecord
 from recognition.reader import read_resolutions
@@ -76,12 +79,21 @@ def test_nul_and_controls_are_removed_from_text_but_newlines_stay(app, writer):
     assert stored_body.endswith("\nStep two\ttabbed\n") and "\r" not in stored_body
 
 
-def test_lone_surrogate_in_a_json_form_body_is_a_field_error_and_stores_nothing(app, writer):
+def test_lone_surrogate_in_a_json_form_body_is_refused_and_stores_nothing(app, writer):
     response = writer.post("/kb/new", data='{"title": "Modem \\ud800", "body": "x", "save": "Save"}',
                            content_type="application/json")
     assert response.status_code == 400
     assert "lone surrogate" in response.get_data(as_text=True)
     assert stored_articles(app) == []
+
+
+def test_a_lone_surrogate_reaching_a_form_is_a_field_error_and_leaves_the_field_empty(app):
+    with app.test_request_context("/kb/new", method="POST"):
+        form = ArticleForm(formdata=MultiDict({"title": "Modem \ud800", "body": "Steps"}))
+        assert not form.validate()
+        assert form.title.errors == [str(UNSTORABLE_MESSAGE)] and form.title.data is None
+        assert form.body.data == "Steps"
+        assert "\ud800" not in str(form.title)  # the form shown again can be encoded
 
 
 def test_a_page_form_posted_as_a_json_array_is_a_400(app, writer):
