@@ -22,6 +22,9 @@ def create_app(config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     _trust_proxies(app)
 
+    from core.boundary import IdConverter, StorableJSONProvider
+    app.url_map.converters["int"] = IdConverter  # before any route: ids a database row can have
+    app.json = StorableJSONProvider(app)
     _init_extensions(app)
     _init_domains(app)
     _register_request_hooks(app)
@@ -68,6 +71,7 @@ def _init_domains(app):
 
 
 def _register_request_hooks(app):
+    from core.boundary import refuse_unstorable_arguments
     from core.views import local_draft_key, saved_local_drafts
     from database import may_write, set_write_intent
     from security import limit_request_body, protect_against_csrf, set_security_headers
@@ -79,6 +83,7 @@ def _register_request_hooks(app):
         set_write_intent(may_write(request.method, view))
         limit_request_body(view)
         protect_against_csrf()
+        refuse_unstorable_arguments()
 
     app.after_request(set_security_headers)
     # Editors keep a local copy of what is typed (static/js/drafts.js); see core/views.py.

@@ -144,10 +144,11 @@ def _describe_http_error(error):
 
 
 def show_on_form(form, error):
-    """Attach a domain error's messages to the matching form fields; flash the rest."""
+    """Attach a domain error's messages to the matching form fields; flash the rest (and those of
+    hidden fields, which a page does not show)."""
     for field_name, message in (error.fields or {None: error.message}).items():
         field = getattr(form, field_name, None) if field_name else None
-        if field is not None and hasattr(field, "errors"):
+        if field is not None and hasattr(field, "errors") and getattr(field, "type", "") != "HiddenField":
             field.errors = list(field.errors) + [str(message)]
         else:
             flash(str(message), "error")

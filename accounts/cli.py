@@ -9,8 +9,10 @@ from flask_migrate import upgrade
 from accounts import services
 from accounts.models import ROLES
 from config import LANGUAGES
+from core.boundary import STORABLE_LINE
 from core.clock import utcnow
 from core.signals import database_initialised
+from core.text import unstorable_reason
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 
@@ -32,17 +34,22 @@ def init_db():
 
 @click.command("create-user")
 @with_appcontext
-@click.argument("username")
+@click.argument("username", type=STORABLE_LINE)
 @click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True)
-@click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--team", default=None, help="Team name (created if new).")
+@click.option("--name", "display_name", type=STORABLE_LINE, default="", help="Display name.")
+@click.option("--team", type=STORABLE_LINE, default=None, help="Team name (created if new).")
 @click.option("--locale", type=click.Choice(list(LANGUAGES)), default="en", show_default=True)
 def create_user(username, role, display_name, team, locale):
     """Create a user; the password is read from standard input."""
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
-        password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            password = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            _fail("Error: the password is not UTF-8 text.")
+    if unstorable_reason(password):  # a POSIX locale hands bytes that are not UTF-8 over as surrogates
+        _fail("Error: %s" % unstorable_reason(password))
     try:
         user = services.create_user(username, role=role, password=password,
                                     display_name=display_name, team=team, locale=locale)
@@ -55,8 +62,8 @@ def create_user(username, role, display_name, team, locale):
 
 @click.command("api-token")
 @with_appcontext
-@click.argument("username", required=False)
-@click.option("--name", "--label", "name", default=None,
+@click.argument("username", type=STORABLE_LINE, required=False)
+@click.option("--name", "--label", "name", type=STORABLE_LINE, default=None,
               help='The token\'s name, unique among the user\'s tokens (default "cli", "cli 2", …).')
 @click.option("--expires", "expires_days", type=click.IntRange(1, services.TOKEN_MAX_DAYS), default=None,
               help="Days until the token stops working (default: never).")

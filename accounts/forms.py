@@ -1,6 +1,5 @@
 """Forms for signing in, passwords and user administration."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from accounts.models import ROLES
 from accounts.services import PASSWORD_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH
 from config import LANGUAGES
+from core.forms import Form
 
 ROLE_LABELS = {"agent": _l("Agent"), "lead": _l("Team lead"), "admin": _l("Administrator")}
 
@@ -20,24 +20,24 @@ def language_choices():
     return list(LANGUAGES.items())
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)])
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     # Length rules live in services.validate_password, the one place for them.
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     display_name = StringField(_l("Name"), validators=[Length(max=120)])
     locale = SelectField(_l("Language"), choices=language_choices)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Create or edit a user (admins)."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
@@ -50,11 +50,11 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class UserImportForm(FlaskForm):
+class UserImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=80)])
     lead = SelectField(_l("Lead"), choices=[], validate_choice=False)
 
@@ -63,7 +63,7 @@ def token_expiry_choices():
     return [("", _l("Never")), ("30", _l("In 30 days")), ("90", _l("In 90 days")), ("365", _l("In a year"))]
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     """Create a named API token."""
 
     label = StringField(_l("Name"), validators=[DataRequired(), Length(max=TOKEN_NAME_MAX_LENGTH)])

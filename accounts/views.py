@@ -20,9 +20,11 @@ from accounts.models import Team, User
 from accounts.permissions import can, require
 from accounts.sections import sections as page_sections
 from config import LANGUAGES
+from core.boundary import page_arg, parse_id
 from core.clock import utcnow
+from core.text import clean_line
 from core.views import committing
-from errors import Conflict, Invalid, show_on_form
+from errors import Conflict, Invalid, NotFound, show_on_form
 from extensions import db
 from security import accepts_uploads, safe_next
 
@@ -172,7 +174,7 @@ def admin_users():
         pattern = "%" + query.replace("%", r"\%").replace("_", r"\_") + "%"
         stmt = stmt.where(User.username.ilike(pattern, escape="\\")
                           | User.display_name.ilike(pattern, escape="\\"))
-    users = db.paginate(stmt, per_page=50, error_out=False)
+    users = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
     return render_template("accounts/admin_users.html", users=users, query=query)
 
 
@@ -204,7 +206,10 @@ def admin_edit_user(username):
     """Edit a user's role, team, language, or set a new password."""
     require(current_user, "admin.users")
     user = services.get_user_or_404(username)
-    form = UserForm(obj=user, team=user.team.name if user.team else "")
+    # Not obj=user: the form's "team" is a name, the user's a Team, and obj would win over it.
+    form = UserForm(data={"display_name": user.display_name, "email": user.email, "role": user.role,
+                          "locale": user.locale, "active": user.active,
+                          "team": user.team.name if user.team else ""})
     form.username.data = user.username  # usernames are permanent: tokens and imports use them
     if form.validate_on_submit():
         with committing(form) as change:
@@ -288,8 +293,10 @@ def notifications():
 @login_required
 def mark_notifications_read():
     """Mark one notification (field `id`) or all of them read; follow it when opened."""
-    raw_id = request.form.get("id", "")
-    notification_service.mark_read(current_user, int(raw_id) if raw_id.isdigit() else None)
+    raw_id = clean_line(request.form.get("id", ""))
+    if raw_id and parse_id(raw_id) is None:
+        raise NotFound(_("No such notification."))
+    notification_service.mark_read(current_user, parse_id(raw_id))
     db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("accounts.notifications")))
 

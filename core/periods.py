@@ -8,6 +8,9 @@ from errors import Invalid
 
 # Longest period a page or the API will aggregate; a typing slip ("0202-01-01") is not a query.
 MAX_PERIOD_DAYS = 3 * 366
+# The dates a period may start or end on: resolution data is no older than 1970, and the weeks
+# around year 1 or 9999 do not exist in Python's calendar.
+EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def default_period(days, today=None):
 def parse_period(since_text, until_text, default_days, today=None):
     """Build a Period from optional ISO date strings; missing ends default to the last `default_days`.
 
-    :raises Invalid: a date that cannot be read, since after until, or a period over three years.
+    :raises Invalid: a date that cannot be read or lies outside EARLIEST_DATE..LATEST_DATE, since
+        after until, or a period over three years.
     """
     fallback = default_period(default_days, today)
     until = _parse_date("until", until_text) or fallback.until
@@ -92,10 +96,13 @@ def _parse_date(field, text):
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        raise Invalid(field, _l("%(field)s must be a date such as 2026-03-31.", field=field)) from None
+        try:
+            day = datetime.fromisoformat(text).date()
+        except ValueError:
+            raise Invalid(field, _l("%(field)s must be a date such as 2026-03-31.", field=field)) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise Invalid(field, _l("%(field)s must be a date from %(earliest)s to %(latest)s.", field=field,
+                                earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat()))
+    return day

@@ -40,6 +40,12 @@ def has_lone_surrogate(value):
     return bool(_SURROGATE.search(value))
 
 
+def replace_lone_surrogates(value):
+    """`value` with each lone surrogate as U+FFFD: for text kept whatever it holds (a file name,
+    a form shown again), where refusing is not an option."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
 def clean_text(value):
     """Multi-line text as stored: controls removed, newlines normalised; None stays None.
 
@@ -66,6 +72,11 @@ def clean_line(value):
     value = _BIDI_CONTROLS.sub("", value)
     value = value.strip(" " + _INVISIBLE + "\u00a0\u3000")
     return "" if is_blank(value) else value.strip()
+
+
+def has_control_characters(value):
+    """True when `value` holds NUL or another control character but tab, newline and carriage return."""
+    return bool(_C0_CONTROLS.search(value))
 
 
 def is_blank(value):

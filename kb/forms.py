@@ -1,10 +1,10 @@
 """Knowledge-base forms; the services hold the rules, these only collect the fields."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from config import LANGUAGES
+from core.forms import Form
 
 # Text typed here may be Persian, Arabic, Thai or English whatever the page's language.
 AUTO_DIRECTION = {"dir": "auto"}
@@ -15,7 +15,7 @@ def language_choices():
     return list(LANGUAGES.items())
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(Form):
     """Write or edit an article; which submit button was pressed decides the status."""
 
     title = StringField(_l("Title"), render_kw=AUTO_DIRECTION)
@@ -41,24 +41,24 @@ class ArticleForm(FlaskForm):
         return None
 
 
-class SendBackForm(FlaskForm):
+class SendBackForm(Form):
     comment = TextAreaField(_l("What should the author change?"))
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     helpful = StringField(_l("Did this solve it?"))  # "yes" or "no", from two submit buttons
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional()])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = TextAreaField(_l("What is outdated or wrong?"))
 
 
-class ResolveFlagForm(FlaskForm):
+class ResolveFlagForm(Form):
     note = StringField(_l("What was done (optional)"))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = StringField(_l("Name (English)"), render_kw=AUTO_DIRECTION)
     slug = StringField(_l("Slug"))
     description = TextAreaField(_l("Description"), render_kw=AUTO_DIRECTION)

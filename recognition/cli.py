@@ -6,6 +6,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from core.boundary import STORABLE_LINE
 from extensions import db
 from recognition.services import UnreadableFile, import_resolutions, recompute_metrics
 
@@ -21,7 +22,7 @@ ERRORS_SHOWN = 20
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check and count everything; store only the batch report.")
 @click.option("--create-agents", is_flag=True, help="Create inactive agent accounts for unknown usernames.")
-@click.option("--encoding", default=None, metavar="ENC",
+@click.option("--encoding", type=STORABLE_LINE, default=None, metavar="ENC",
               help="utf-8, utf-16 or cp1256 (default: detected from a BOM, else UTF-8).")
 def import_resolutions_command(file, dry_run, create_agents, encoding):
     """Import resolution data from a CSV FILE; exit 0 all accepted, 2 some rejected, 1 unreadable."""

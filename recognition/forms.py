@@ -1,9 +1,10 @@
 """Forms of the resolution-data pages: upload, run an import, score settings."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired
+
+from core.forms import Form
 
 ENCODING_CHOICES = (
     ("", _l("Detect automatically")),
@@ -17,19 +18,19 @@ def encoding_choices():
     return list(ENCODING_CHOICES)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired()])
     encoding = SelectField(_l("Encoding"), choices=encoding_choices, default="")
 
 
-class RunImportForm(FlaskForm):
+class RunImportForm(Form):
     """Import (or dry-run) a file already uploaded and previewed."""
 
     encoding = HiddenField()
     create_agents = BooleanField(_l("Create inactive accounts for unknown agents"))
 
 
-class ScoreSettingsForm(FlaskForm):
+class ScoreSettingsForm(Form):
     fcr_weight = DecimalField(_l("FCR weight"), places=None, validators=[InputRequired()])
     nps_weight = DecimalField(_l("NPS weight"), places=None, validators=[InputRequired()])
     csat_weight = DecimalField(_l("CSAT weight"), places=None, validators=[InputRequired()])

@@ -11,6 +11,7 @@ import math
 
 from sqlalchemy import func, select
 
+from core.boundary import parse_id
 from core.clock import utcnow
 from search.sources import CATEGORY, document_sources, source_of
 
@@ -32,9 +33,10 @@ def make_key(kind, object_id):
 def parse_key(key):
     """(type, id) of a key such as "article:12"; None when it is not one of ours."""
     kind, _, number = str(key or "").partition(":")
-    if (kind != CATEGORY and source_of(kind) is None) or not number.isascii() or not number.isdigit():
+    object_id = parse_id(number)
+    if (kind != CATEGORY and source_of(kind) is None) or object_id is None:
         return None
-    return kind, int(number)
+    return kind, object_id
 
 
 def recency_boost(updated_at, now):

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from accounts.permissions import require
 from config import LANGUAGES
+from core.boundary import parse_id
 from core.categories import category_choices
 from database import begin_write
 from errors import NotFound
@@ -45,7 +46,7 @@ def results():
 def search_open():
     """Record which result of a logged search was opened, then go to it (only our own pages)."""
     begin_write()  # the opening is recorded: take the write lock before reading
-    url = open_result(current_user, request.args.get("key", "")[:40], request.args.get("log", type=int))
+    url = open_result(current_user, request.args.get("key", "")[:40], parse_id(request.args.get("log")))
     if url is None:
         raise NotFound(_("That result is no longer available."))
     db.session.commit()

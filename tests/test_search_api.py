@@ -98,20 +98,27 @@ def test_bad_parameters_are_a_400_with_a_message(client, corpus, params):
 
 @pytest.mark.parametrize("q", [
     "*", "a*", "card*", "[a TO z]", "{a TO z}", "field:value", "title:card", "category:billing",
-    '"unbalanced', 'card "declined', "((", "(card", "card)", "\x00", "car\x00d", "card^5", "card~2",
+    '"unbalanced', 'card "declined', "((", "(card", "card)", "card^5", "card~2",
     "/ca.*/", "+", "-", "--card", "AND OR NOT", "<script>alert(1)</script>", "%s %(x)s", "\u200c",
     "x" * 1000,
 ])
 def test_odd_queries_are_searched_as_text(client, corpus, q):
     body = search_api(client, corpus["headers"], q)
     assert isinstance(body["results"], list) and body["total"] >= 0
-    assert "\x00" not in body["query"] and len(body["query"]) <= 200
+    assert len(body["query"]) <= 200
 
 
-@pytest.mark.parametrize("q, expected", [("field:value", 0), ("title:card", 2), ("category:billing", 0),
-                                         ("card\x00", 2)])
-def test_query_syntax_does_not_reach_fields_and_nul_bytes_are_dropped(client, corpus, q, expected):
+@pytest.mark.parametrize("q, expected", [("field:value", 0), ("title:card", 2), ("category:billing", 0)])
+def test_query_syntax_does_not_reach_fields(client, corpus, q, expected):
     assert search_api(client, corpus["headers"], q)["total"] == expected
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/suggest"])
+@pytest.mark.parametrize("q", ["\x00", "car\x00d"])
+def test_a_nul_in_the_query_is_refused_with_the_field_named(client, corpus, path, q):
+    response = client.get(path, query_string={"q": q}, headers=corpus["headers"])
+    assert response.status_code == 400
+    assert "NUL" in response.get_json()["error"]["fields"]["q"]
 
 
 def test_page_beyond_the_results_is_empty(client, corpus):
@@ -140,7 +147,7 @@ def test_suggest_never_offers_a_draft(client, corpus):
     assert "Card declined draft" not in titles
 
 
-@pytest.mark.parametrize("q", ["", "c", "*", "x" * 10240, "\x00", "[a TO z]"])
+@pytest.mark.parametrize("q", ["", "c", "*", "x" * 10240, "[a TO z]"])
 def test_suggest_tolerates_odd_input(client, corpus, q):
     response = client.get("/api/v1/suggest", query_string={"q": q}, headers=corpus["headers"])
     assert response.status_code == 200 and response.get_json() == {"results": []}

@@ -9,8 +9,10 @@ from markupsafe import Markup
 
 from accounts.permissions import can, require
 from config import LANGUAGES
+from core.boundary import page_arg
 from core.categories import category_choices, get_category, list_categories
 from core.markdown import howto_template, render_markdown
+from core.text import clean_text
 from core.views import forget_local_draft, local_draft_key
 from database import begin_write, reads_first
 from errors import Conflict, Invalid, PermissionDenied, json_error, show_on_form
@@ -54,7 +56,7 @@ def index():
     mine = request.args.get("mine") == "1"
     stmt = services.list_articles(current_user, category=category, tag=tag_name, status=status,
                                   lang=lang or None, author=current_user if mine else None)
-    articles = db.paginate(stmt, page=request.args.get("page", 1, type=int),
+    articles = db.paginate(stmt, page=page_arg(),
                            per_page=ARTICLES_PER_PAGE, error_out=False)
     flags = services.count_open_flags([article.id for article in articles.items])
     filters = {"category": category.slug if category else "", "tag": tag_name, "status": status,
@@ -254,7 +256,7 @@ def _saved_message(article):
 def preview():
     """The sanitised rendering of posted Markdown, for the editor's live preview."""
     require(current_user, "article.create")
-    body = request.form.get("body", "")
+    body = clean_text(request.form.get("body", ""))
     if body.strip():
         try:
             body = services.clean_body(body)

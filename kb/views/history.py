@@ -1,9 +1,10 @@
 """Revision history: the list, one revision, a diff between any two, and restore."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from core.boundary import MAX_ID, int_arg, page_arg
 from core.markdown import restrict_images
 from errors import Conflict, Invalid, flash_invalid
 from extensions import db
@@ -20,8 +21,8 @@ VERIFICATIONS_SHOWN = 20
 def history(article_id):
     """Every saved revision, newest first, with a form to compare two."""
     article = load_article(article_id)
-    revisions = db.paginate(services.list_revisions(article), per_page=REVISIONS_PER_PAGE,
-                            error_out=False)
+    revisions = db.paginate(services.list_revisions(article), page=page_arg(),
+                            per_page=REVISIONS_PER_PAGE, error_out=False)
     return render_template("kb/history.html", article=article, revisions=revisions,
                            verifications=services.verification_history(article, limit=VERIFICATIONS_SHOWN))
 
@@ -41,8 +42,8 @@ def revision(article_id, number):
 def diff(article_id):
     """What changed between revisions a and b (by default, the last change)."""
     article = load_article(article_id)
-    newer = request.args.get("b", article.revision_number, type=int)
-    older = request.args.get("a", max(newer - 1, 1), type=int)
+    newer = int_arg("b", article.revision_number, 1, MAX_ID)
+    older = int_arg("a", max(newer - 1, 1), 1, MAX_ID)
     changes = services.diff_revisions(article, older, newer)
     return render_template("kb/diff.html", article=article, diff=changes,
                            numbers=range(article.revision_number, 0, -1))

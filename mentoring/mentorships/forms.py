@@ -1,6 +1,5 @@
 """Mentoring forms; the services hold the rules, these collect the fields and read numbers."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,6 +12,8 @@ from wtforms import (
     widgets,
 )
 from wtforms.validators import Optional
+
+from core.forms import Form
 
 # Text typed here may be Persian, Arabic, Thai or English whatever the page's language.
 AUTO_DIRECTION = {"dir": "auto"}
@@ -62,7 +63,7 @@ class GoalFields:
         return {"metric": metric, "target": target, "text": self.goal_text.data or ""}
 
 
-class MentorProfileForm(FlaskForm):
+class MentorProfileForm(Form):
     categories = CheckboxListField(_l("Categories you can mentor in"), choices=[], coerce=str,
                                    validate_choice=False)
     capacity = IntegerField(_l("Mentees at once"), default=3, validators=[Optional()],
@@ -72,13 +73,13 @@ class MentorProfileForm(FlaskForm):
     active = BooleanField(_l("Take new mentees"), default=True)
 
 
-class MentoringRequestForm(GoalFields, FlaskForm):
+class MentoringRequestForm(GoalFields, Form):
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     mentee = SelectField(_l("Mentee"), choices=[], validate_choice=False)
     mentor = SelectField(_l("Preferred mentor"), choices=[], validate_choice=False)
 
 
-class AssignForm(GoalFields, FlaskForm):
+class AssignForm(GoalFields, Form):
     mentor = SelectField(_l("Mentor"), choices=[], validate_choice=False)
     mentee = SelectField(_l("Mentee"), choices=[], validate_choice=False)
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
@@ -86,16 +87,16 @@ class AssignForm(GoalFields, FlaskForm):
     planned_end_on = DateField(_l("Planned end"), validators=[Optional()])
 
 
-class AcceptForm(GoalFields, FlaskForm):
+class AcceptForm(GoalFields, Form):
     started_on = DateField(_l("Start"), validators=[Optional()])
     planned_end_on = DateField(_l("Planned end"), validators=[Optional()])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = StringField(_l("Why not (optional)"), render_kw=AUTO_DIRECTION)
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     held_on = DateField(_l("Date"), validators=[Optional()])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=30, validators=[Optional()],
                                     render_kw={"min": 1, "max": 480})
@@ -103,12 +104,12 @@ class SessionForm(FlaskForm):
     next_steps = TextAreaField(_l("Next steps"), render_kw=AUTO_DIRECTION)
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     outcome = RadioField(_l("Outcome"), choices=outcome_choices, default="completed", validate_choice=False)
     ended_on = DateField(_l("Ended on"), validators=[Optional()])
     note = StringField(_l("Note (optional)"), render_kw=AUTO_DIRECTION)
     goal_met = BooleanField(_l("The goal in words was reached"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs the CSRF token (approve, withdraw)."""

@@ -1,15 +1,15 @@
 """Question and answer forms; the services hold the rules, these only collect the fields."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from config import LANGUAGES
+from core.forms import Form
 
 # Text typed here may be Persian, Arabic, Thai or English whatever the page's language.
 AUTO_DIRECTION = {"dir": "auto"}
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """Ask or reword a question; "check" lists similar content before posting (works without JS)."""
 
     title = StringField(_l("Your question in one line"),
@@ -24,11 +24,11 @@ class QuestionForm(FlaskForm):
     submit = SubmitField(_l("Ask the experts"))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     body = TextAreaField(_l("Your answer (Markdown)"), render_kw={**AUTO_DIRECTION, "rows": 8})
     submit = SubmitField(_l("Post your answer"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     reason = StringField(_l("Why close it? (optional)"),
                          render_kw={**AUTO_DIRECTION, "maxlength": 300})

@@ -1,13 +1,13 @@
 """Forms for kudos, titles and badges; length and content rules live in the services."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from core.forms import Form
 from recognition.awards.models import KUDOS_MAX_CHARS, REASON_MAX_CHARS, TITLE_NAME_MAX_CHARS
 
 
-class KudosForm(FlaskForm):
+class KudosForm(Form):
     to = StringField(_l("Who do you want to thank? (username)"),
                      validators=[DataRequired(), Length(max=64)])
     message = TextAreaField(_l("Your message"),
@@ -16,7 +16,7 @@ class KudosForm(FlaskForm):
     answer_id = HiddenField()
 
 
-class AwardTitleForm(FlaskForm):
+class AwardTitleForm(Form):
     username = HiddenField(validators=[DataRequired()])
     category = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Title (leave empty for the usual wording)"),
@@ -25,19 +25,19 @@ class AwardTitleForm(FlaskForm):
     expires_at = DateField(_l("Valid through"), validators=[Optional()])
 
 
-class TitleReasonForm(FlaskForm):
+class TitleReasonForm(Form):
     """Renewal note or revocation reason."""
 
     reason = TextAreaField(_l("Reason"), validators=[Length(max=REASON_MAX_CHARS)])
 
 
-class AwardBadgeForm(FlaskForm):
+class AwardBadgeForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     badge = SelectField(_l("Badge"), validators=[DataRequired()])
     reason = TextAreaField(_l("Why?"), validators=[Length(max=REASON_MAX_CHARS)])
 
 
-class BadgeDefinitionForm(FlaskForm):
+class BadgeDefinitionForm(Form):
     slug = StringField(_l("Slug (used in the API)"), validators=[Length(max=64)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("How it is earned"), validators=[Length(max=500)])

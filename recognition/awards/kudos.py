@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.permissions import can, require
+from core.boundary import parse_id
 from core.clock import utcnow
 from core.signals import answers, content_asked
 from errors import DomainError, Invalid
@@ -45,7 +46,7 @@ def _object_id(value, field):
 def _thanked_article(sender, article_id):
     """The article the kudos is for: it must exist and be readable by the sender."""
     try:
-        article = get_article(article_id)
+        article = get_article(article_id) if parse_id(article_id) else None
     except DomainError:
         article = None
     if article is None or not can(sender, "article.view", article):
@@ -54,7 +55,8 @@ def _thanked_article(sender, article_id):
 
 
 def _thanked_answer(answer_id):
-    answer = next(iter(answers(content_asked, None, kind="answer", id=answer_id)), None)
+    found = answers(content_asked, None, kind="answer", id=answer_id) if parse_id(answer_id) else ()
+    answer = next(iter(found), None)
     if answer is None:
         raise Invalid("answer_id", _l("No answer with id %(id)d.", id=answer_id))
     return answer

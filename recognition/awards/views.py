@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from accounts.models import Team
 from accounts.permissions import can, require
 from accounts.services import get_team, get_user, get_user_or_404
+from core.boundary import page_arg
 from core.categories import get_category, list_categories
 from core.clock import utcnow
 from core.views import committing
@@ -34,9 +35,8 @@ def feed():
     """Titles, badges and kudos as they happen, by team and category."""
     team = get_team(request.args.get("team", "")) if request.args.get("team") else None
     category = get_category(request.args.get("category", "")) if request.args.get("category") else None
-    page = request.args.get("page", "1")
     feed_page = services.recognition_feed(limit=FEED_PAGE_SIZE, team=team, category=category,
-                                          page=int(page) if page.isdigit() else 1)
+                                          page=page_arg())
     teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
     return render_template("recognition/awards/feed.html", feed=feed_page, teams=teams, team=team,
                            categories=list_categories(), category=category)

@@ -3,6 +3,7 @@ import csv
 
 from flask_babel import lazy_gettext as _l
 
+from core.text import clean_text
 from recognition.reader.results import ResolutionFileError
 from recognition.reader.values import clean_cell
 
@@ -120,7 +121,7 @@ def map_columns(header_cells):
     headers = {}
     ignored = []
     for index, raw_name in enumerate(header_cells):
-        name = clean_cell(raw_name)
+        name = clean_cell(clean_text(raw_name))  # shown in warnings and row errors
         field = _FIELD_BY_HEADER.get(normalize_header(raw_name))
         if field is None:
             ignored.append(name or _l("(unnamed column %(position)d)", position=index + 1))

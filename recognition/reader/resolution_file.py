@@ -5,6 +5,7 @@ from itertools import chain
 
 from flask_babel import lazy_gettext as _l
 
+from core.text import clean_text
 from recognition.reader.header import FIELDS, REQUIRED_FIELDS, map_columns, sniff_delimiter
 from recognition.reader.results import ParsedRow, ResolutionFileError, RowError
 from recognition.reader.source import (
@@ -208,6 +209,8 @@ class ResolutionFile:
 
 
 def _shorten(text):
+    """A cell as an error report shows it: without control characters, at most 200 characters."""
+    text = clean_text(text)
     if len(text) <= MAX_ERROR_VALUE_LENGTH:
         return text
     return text[: MAX_ERROR_VALUE_LENGTH - 1] + "…"

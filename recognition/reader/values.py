@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from core.text import has_control_characters
+
 MAX_HANDLE_SECONDS = 24 * 60 * 60
 # Longest ticket id, agent username or category name accepted; longer is a broken export.
 MAX_TEXT_LENGTH = 200
@@ -58,9 +60,12 @@ def to_ascii_digits(text):
 
 
 def parse_text(text):
-    """Accept an identifier or name as written, refusing absurdly long ones."""
+    """Accept an identifier or name as written, refusing absurdly long ones and control characters."""
     if len(text) > MAX_TEXT_LENGTH:
         raise InvalidValue(_l("Longer than %(limit)d characters.", limit=MAX_TEXT_LENGTH))
+    # isprintable() is the fast test; it is also False for harmless marks such as Persian's ZWNJ.
+    if not text.isprintable() and has_control_characters(text):
+        raise InvalidValue(_l("Contains a control character (such as NUL), which cannot be stored."))
     return text
 
 

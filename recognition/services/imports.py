@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, text
 
 from accounts import services as accounts
 from core.clock import utcnow
+from core.text import clean_line, replace_lone_surrogates
 from errors import Conflict, Invalid
 from extensions import db
 from recognition.models import ImportBatch, ImportRowError
@@ -93,7 +94,9 @@ def import_resolutions(fileobj, *, filename, user, dry_run=False, create_agents=
     """
     if not dry_run:
         _wait_for_other_imports()
-    batch = ImportBatch(filename=(filename or "")[:MAX_FILENAME_LENGTH], uploaded_by=user,
+    # The name as given (a path on the command line may hold bytes that are not UTF-8).
+    filename = clean_line(replace_lone_surrogates(filename or ""))
+    batch = ImportBatch(filename=filename[:MAX_FILENAME_LENGTH], uploaded_by=user,
                         source=source, dry_run=dry_run, create_agents=create_agents)
     db.session.add(batch)
     db.session.flush()

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.permissions import require
+from core.boundary import page_arg
 from errors import Invalid, NotFound
 from extensions import db
 from recognition import services
@@ -19,7 +20,7 @@ from security import accepts_uploads
 def imports():
     """Import history, newest first."""
     require(current_user, "resolutions.import")
-    batches = services.list_batches(request.args.get("page", 1, type=int))
+    batches = services.list_batches(page_arg())
     return render_template("recognition/imports.html", batches=batches)
 
 
@@ -101,7 +102,7 @@ def batch(batch_id):
     """One import: its counts, warnings and every rejected row."""
     require(current_user, "resolutions.import")
     batch = services.get_batch_or_404(batch_id)
-    errors = services.page_row_errors(batch, request.args.get("page", 1, type=int))
+    errors = services.page_row_errors(batch, page_arg())
     pending = None
     token = request.args.get("upload")
     if batch.dry_run and token:

@@ -3,6 +3,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from core.text import clean_line
 from core.views import committing
 from errors import Conflict, Invalid, NotFound, flash_invalid
 from extensions import db
@@ -108,7 +109,7 @@ def close_question(question_id):
     """Close a question to new answers (the asker or a lead)."""
     found = load_question(question_id)
     try:
-        questions.close_question(found, current_user, request.form.get("reason", ""))
+        questions.close_question(found, current_user, clean_line(request.form.get("reason", "")))
     except (Invalid, Conflict) as error:
         return _refused(error, found.id)
     db.session.commit()

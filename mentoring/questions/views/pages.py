@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from accounts.permissions import can, require
 from config import LANGUAGES
+from core.boundary import page_arg
 from core.categories import category_choices, get_category, list_categories
 from database import begin_write
 from extensions import db
@@ -11,10 +12,6 @@ from mentoring.questions import services as questions
 from mentoring.questions.forms import AnswerForm, CloseForm
 from mentoring.questions.views import question_pages
 from mentoring.questions.views.context import QUESTIONS_PER_PAGE, SHOW_LABELS, load_question, render_questions_page
-
-
-def _page():
-    return request.args.get("page", 1, type=int)
 
 
 def _category_filter():
@@ -46,7 +43,7 @@ def _render_list(mine):
     lang = lang if lang in LANGUAGES else ""
     stmt = questions.list_questions(show=show, category=category, tag=tag, lang=lang or None,
                                     author=current_user if mine else None)
-    page = db.paginate(stmt, page=_page(), per_page=QUESTIONS_PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=QUESTIONS_PER_PAGE, error_out=False)
     filters = {"show": show, "category": category.slug if category else "", "tag": tag,
                "lang": lang, "mine": "1" if mine else ""}
     return render_questions_page(
@@ -61,7 +58,7 @@ def unanswered_questions():
     """The queue of open questions nobody has answered yet, per category, longest waiting first."""
     require(current_user, "question.list")
     category = _category_filter()
-    page = db.paginate(questions.unanswered_questions(category), page=_page(),
+    page = db.paginate(questions.unanswered_questions(category), page=page_arg(),
                        per_page=QUESTIONS_PER_PAGE, error_out=False)
     counts = questions.count_unanswered_by_category()
     queue = [(each, counts.get(each.id, 0)) for each in list_categories()]
@@ -76,7 +73,7 @@ def expert_questions():
     """For experts: the open questions of their categories, those they were asked about first."""
     require(current_user, "question.experts_queue")
     category = _category_filter()
-    page = db.paginate(questions.questions_for_expert(current_user, category), page=_page(),
+    page = db.paginate(questions.questions_for_expert(current_user, category), page=page_arg(),
                        per_page=QUESTIONS_PER_PAGE, error_out=False)
     return render_questions_page(
         "questions/expert.html", page=page, category=category, categories=category_choices(),
