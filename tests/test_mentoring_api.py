@@ -55,8 +55,8 @@ def test_a_lead_asks_for_suggestions_for_a_team_member(client, desk):
 
 @pytest.mark.parametrize("query, status, field", [
     ("category=nope", 422, "category"),
-    ("", 422, "category"),
-    ("category=billing&per_page=0", 422, "per_page"),
+    ("", 400, "category"),
+    ("category=billing&per_page=0", 400, "per_page"),
 ])
 def test_bad_mentor_queries_get_clear_errors(client, desk, query, status, field):
     response = client.get("/api/v1/mentors?" + query, headers=bearer(desk["mia"]))
