@@ -11,14 +11,24 @@ Text members are cleaned by core/text.py as they are validated (`Line`, `Text`);
 8601 in UTC ending in "Z"; pages are `page` and `per_page`; bodies over a route's limit are a 413
 before they are read.
 """
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import wraps
 from typing import Annotated
 
 from flask import Blueprint, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
@@ -40,6 +50,29 @@ def _cleaned(clean):
 
 
 Whole = Annotated[int, Strict()]  # a JSON number without a fraction; "1" is refused
+
+MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is larger
+# An id as a JSON body names another record: a whole number in the database's integer range.
+RecordId = Annotated[int, Field(strict=True, ge=1, le=MAX_RECORD_ID)]
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2100, 12, 31)
+
+
+def _calendar_day(value, parse):
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "a date as text")
+    try:
+        day = parse(value)
+    except ValidationError:
+        raise PydanticCustomError("date_parsing", "not a date") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(_l("Give a date between %(first)s and %(last)s.",
+                            first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+    return day
+
+
+# A date as a JSON body gives it: ISO 8601 text within FIRST_DAY..LAST_DAY. A number (pydantic
+# would read it as seconds since 1970) or a slip like 0001-01-01 is refused.
+Day = Annotated[date, WrapValidator(_calendar_day)]
 
 # A one-line text member (title, name, slug, tag) and a multi-line one (Markdown, a message).
 Line = Annotated[str, StringConstraints(max_length=500), _cleaned(clean_line)]
@@ -122,12 +155,14 @@ def openapi_document():
     return current_app.json.response(api_spec.spec)
 
 
-def operation(*, ok=None, status=200, query=None, json=None, tags=(), login=True, answers=None):
+def operation(*, ok=None, status=200, query=None, json=None, body_required=True, tags=(), login=True,
+              answers=None):
     """Declare an /api/v1 operation: its inputs, its answer `ok` with `status`, and its errors.
 
     The view receives the validated models as the keyword arguments `query` and `json`. With
     `login` (the default) a request without a valid token or session is a 401 before anything
-    is read. `answers` adds other success statuses ({201: Model}).
+    is read. `answers` adds other success statuses ({201: Model}). Without `body_required`, a
+    request with no body at all means the `json` model's defaults.
     """
     responses = {"HTTP_%d" % code: ErrorBody for code in ERROR_STATUSES}
     responses["HTTP_%d" % status] = ok
@@ -139,12 +174,16 @@ def operation(*, ok=None, status=200, query=None, json=None, tags=(), login=True
             query=query, json=json, resp=Response(**responses), tags=list(tags),
             before=_refusal_for(query), security=None if login else {}, operation_id=view.__name__,
         )(_with_models(view, query, json))
+        if not body_required:
+            metadata = api_spec.get_function_metadata(validated)
+            documented = metadata.parse_request
+            metadata.parse_request = lambda: {**documented(), "required": False}
 
         @wraps(validated)
         def checked(*args, **kwargs):
             if login and not current_user.is_authenticated:
                 return json_error(401, _l("Authentication required: send a valid bearer token."))
-            if json is not None:
+            if json is not None and (body_required or request.get_data(cache=True)):
                 _check_json_body()
             return validated(*args, **kwargs)
         return checked

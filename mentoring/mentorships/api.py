@@ -9,11 +9,10 @@ from pydantic import Field, StrictBool, WithJsonSchema, model_validator
 
 from accounts.permissions import require
 from accounts.services import get_user
-from core.api import Answer, Line, Moment, Page, PageQuery, Schema, Text, iso_utc, operation
+from core.api import Answer, Day, Line, Moment, Page, PageQuery, RecordId, Schema, Text, iso_utc, operation
 from core.categories import require_category
 from errors import Invalid, NotFound
 from extensions import db
-from mentoring.api_kit import Day, RecordId, operation_with_optional_body
 from mentoring.mentorships import services as mentorships
 from mentoring.mentorships.models import MENTORSHIP_STATUSES, REQUEST_STATUSES
 from mentoring.mentorships.services.lifecycle import CLOSE_OUTCOMES
@@ -320,7 +319,7 @@ def get_request(request_id):
 
 
 @mentorships_api.post("/mentoring-requests/<int:request_id>/accept")
-@operation_with_optional_body(json=MentoringRequestAccept, ok=MentorshipOut, status=201, tags=TAGS)
+@operation(body_required=False, json=MentoringRequestAccept, ok=MentorshipOut, status=201, tags=TAGS)
 def accept_request(request_id, json):
     """The mentor accepts, optionally with dates and another goal: 201 with the mentorship."""
     item = _request(request_id)
@@ -331,7 +330,7 @@ def accept_request(request_id, json):
 
 
 @mentorships_api.post("/mentoring-requests/<int:request_id>/decline")
-@operation_with_optional_body(json=MentoringRequestDecline, ok=MentoringRequestOut, tags=TAGS)
+@operation(body_required=False, json=MentoringRequestDecline, ok=MentoringRequestOut, tags=TAGS)
 def decline_request(request_id, json):
     """The mentor asked declines, optionally saying why."""
     item = _request(request_id)

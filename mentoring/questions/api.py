@@ -13,6 +13,7 @@ from core.api import (
     Moment,
     Page,
     PageQuery,
+    RecordId,
     Schema,
     Text,
     iso_utc,
@@ -24,7 +25,6 @@ from core.api import (
 from core.categories import require_category
 from errors import NotFound
 from extensions import db
-from mentoring.api_kit import RecordId, operation_with_optional_body
 from mentoring.questions import services as questions
 from mentoring.questions.models import BODY_MAX_CHARS, QUESTION_STATUSES, ROUTING_REASONS, TAG_MAX_CHARS
 
@@ -250,7 +250,7 @@ def answer_question(question_id, json):
 
 
 @questions_api.post("/answers/<int:answer_id>/accept")
-@operation_with_optional_body(json=AnswerAccept, ok=QuestionOut, tags=TAGS)
+@operation(body_required=False, json=AnswerAccept, ok=QuestionOut, tags=TAGS)
 def accept_answer(answer_id, json):
     """The asker (or a lead) accepts the answer; returns the question. The body may be left out."""
     answer = _load_answer(answer_id)
