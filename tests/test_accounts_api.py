@@ -197,3 +197,8 @@ def test_user_operations_are_in_the_document(client):
     profile = document["paths"]["/api/v1/users/{username}"]["get"]["responses"]["200"]
     assert profile["content"]["application/json"]["schema"]["$ref"].endswith("/UserOut")
     assert document["components"]["schemas"]["UserIn"]["properties"]["role"]["enum"] == ["agent", "lead", "admin"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/users/%00", "/api/v1/users/ag%00ent", "/api/v1/users/" + "x" * 5000])
+def test_a_username_no_account_can_have_is_404(client, tokens, path):
+    assert_error_shape(client.get(path, headers=bearer(tokens["agent"])), 404, "not_found")
