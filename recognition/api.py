@@ -35,7 +35,7 @@ EARLIEST_DAY = date(1970, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
 Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY,
                             description="An ISO 8601 date from 1970-01-01 to 2100-12-31 (UTC).")]
-SEND_THE_FILE = _l("Send the CSV file as the multipart field “file”.")
+SEND_THE_FILE = _l("Send the CSV file as the multipart field \"file\".")
 
 
 def upload_operation(*, form, ok, status, answers=None, tags=()):

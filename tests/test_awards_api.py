@@ -226,3 +226,12 @@ def test_badge_list_answers_the_documented_shape(client, tokens):
     assert schema["type"] == "array"
     body = client.get("/api/v1/badges", headers=bearer(tokens["omid"])).get_json()
     assert all(badge["kind"] in ("auto", "manual") and isinstance(badge["repeatable"], bool) for badge in body)
+
+
+def test_optional_members_sent_empty_count_as_not_sent(client, tokens):
+    title = client.post("/api/v1/users/sara/titles", headers=bearer(tokens["lead"]),
+                        json={"category": "billing", "reason": "Top FCR", "expires_at": ""})
+    kudos = client.post("/api/v1/kudos", headers=bearer(tokens["omid"]),
+                        json={"to": "sara", "message": "Thanks", "article_id": "", "answer_id": None})
+    assert title.status_code == 201 and title.get_json()["expires_at"]
+    assert kudos.status_code == 201 and kudos.get_json()["article_id"] is None

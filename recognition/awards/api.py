@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pydantic import AfterValidator, BeforeValidator, Field, RootModel, Strict, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, RootModel, Strict, WithJsonSchema, field_validator
 
 from accounts.permissions import require
 from accounts.services import get_user, get_user_or_404
@@ -29,6 +29,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 2100
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 RowId = Annotated[int, Strict(), Field(ge=1, le=MAX_ROW_ID)]
+
+
+def _empty_is_unset(value):
+    """An optional member sent as "" counts as not sent (as it always has here)."""
+    return None if isinstance(value, str) and value == "" else value
 
 
 def _day_as_expiry(value):
@@ -97,6 +102,8 @@ class TitleIn(Schema):
     reason: Text = ""
     expires_at: Expiry | None = None
 
+    _empty_expiry_is_unset = field_validator("expires_at", mode="before")(_empty_is_unset)
+
 
 class TitleOut(Answer):
     id: int
@@ -117,6 +124,9 @@ class KudosIn(Schema):
     message: Text = ""
     article_id: RowId | None = None
     answer_id: RowId | None = None
+
+    # A number in a string is refused all the same.
+    _empty_id_is_unset = field_validator("article_id", "answer_id", mode="before")(_empty_is_unset)
 
 
 class KudosOut(Answer):
