@@ -1,4 +1,5 @@
-# Knowhow: `make run` serves the app with demo data, `make test` runs the whole suite.
+# Knowhow: `make run` serves the app with demo data, `make test` runs the whole suite
+# (`make test-fast`: all but the browser tests).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE := $(or $(KNOWHOW_INSTANCE_PATH),instance)
 
-.PHONY: install run test lint bench translations extract-messages clean
+.PHONY: install browser run test test-fast lint bench translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +37,25 @@ run: install
 	@echo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own);
+# the Thai font keeps their screenshots readable. Installed once, as root or through sudo.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's Chromium for the browser tests"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-thai-tlwg; fi
+
 # One test process per core (pytest-xdist); TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= auto
 
-test: install
+test: install browser
 	$(PY) -m pytest -n $(TEST_WORKERS)
+
+# Everything but the browser tests (no Chromium needed).
+test-fast: install
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

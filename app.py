@@ -3,6 +3,7 @@ import os
 
 from flask import Flask, request
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import RTL_LANGUAGES, check_production_config, load_config
 
@@ -19,6 +20,7 @@ def create_app(config=None):
     app.config.from_mapping(load_config(app.instance_path, config))
     check_production_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    _trust_proxies(app)
 
     _init_extensions(app)
     _init_domains(app)
@@ -27,6 +29,14 @@ def create_app(config=None):
     from errors import register_error_handlers
     register_error_handlers(app)
     return app
+
+
+def _trust_proxies(app):
+    """The client's address from X-Forwarded-For, through as many proxies as are trusted (none by
+    default: anyone can forge that header, and sign-in limits are kept per address)."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _init_extensions(app):
@@ -59,16 +69,22 @@ def _init_domains(app):
 
 
 def _register_request_hooks(app):
-    from database import set_write_intent
-    from security import protect_against_csrf, set_security_headers
+    from core.views import local_draft_key, saved_local_drafts
+    from database import may_write, set_write_intent
+    from security import limit_request_body, protect_against_csrf, set_security_headers
 
     @app.before_request
     def _before_request():
         # GET requests read; a deferred BEGIN lets them run beside a writer (database.py).
-        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = app.view_functions.get(request.endpoint)
+        set_write_intent(may_write(request.method, view))
+        limit_request_body(view)
         protect_against_csrf()
 
     app.after_request(set_security_headers)
+    # Editors keep a local copy of what is typed (static/js/drafts.js); see core/views.py.
+    app.add_template_global(local_draft_key)
+    app.add_template_global(saved_local_drafts)
 
     @app.template_global()
     def endpoint_exists(endpoint):

@@ -1,5 +1,6 @@
 """Configuration defaults and their KNOWHOW_* environment overrides."""
 import os
+import re
 from datetime import timedelta
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
@@ -13,6 +14,24 @@ def _env_bool(name, default=False):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# A host name, optionally with a port, or "*." and a domain for all of its subdomains.
+_IMAGE_HOST = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
+
+
+def parse_image_hosts(value):
+    """The hosts of KNOWHOW_IMAGE_HOSTS ("img.example.com, *.cdn.example:8443") as a tuple."""
+    hosts = []
+    for entry in (value or "").split(","):
+        host = entry.strip().lower()
+        if not host:
+            continue
+        if not _IMAGE_HOST.fullmatch(host):
+            raise ValueError("KNOWHOW_IMAGE_HOSTS: %r is not a host name (write img.example.com, "
+                             "without https:// or a path)" % entry.strip())
+        hosts.append(host)
+    return tuple(hosts)
 
 
 def load_config(instance_path, overrides=None):
@@ -30,8 +49,16 @@ def load_config(instance_path, overrides=None):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_DIR": os.environ.get("KNOWHOW_SEARCH_DIR", os.path.join(instance_path, "search")),
-        # Uploads (CSV imports) are the largest requests; article bodies are capped separately.
-        "MAX_CONTENT_LENGTH": int(os.environ.get("KNOWHOW_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        # Every request body is small, but where a CSV is uploaded (security.accepts_uploads)
+        # or a long article is sent (kb.views.articles): those routes set their own limit.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("KNOWHOW_MAX_REQUEST_KB", "1024")) * 1024,
+        "MAX_UPLOAD_BYTES": int(os.environ.get("KNOWHOW_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        # Markdown fields: longer texts are refused with a field error (core/markdown.py).
+        "MAX_ARTICLE_CHARS": int(os.environ.get("KNOWHOW_MAX_ARTICLE_CHARS", "200000")),
+        # Markdown images: Knowhow's own (relative URLs), data: images up to this size, and
+        # those of these hosts; any other image is shown as a link. The CSP follows.
+        "IMAGE_HOSTS": parse_image_hosts(os.environ.get("KNOWHOW_IMAGE_HOSTS", "")),
+        "MAX_DATA_IMAGE_BYTES": int(os.environ.get("KNOWHOW_MAX_DATA_IMAGE_KB", "64")) * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
@@ -44,8 +71,17 @@ def load_config(instance_path, overrides=None):
         "WTF_CSRF_CHECK_DEFAULT": False,  # security.py decides (bearer-token API calls are exempt)
         "RATELIMIT_STORAGE_URI": os.environ.get("KNOWHOW_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMIT_PER_USERNAME": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_USERNAME", "5 per minute"),
-        "LOGIN_LIMIT_PER_IP": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_IP", "20 per minute"),
+        # How many reverse proxies in front of Knowhow append to X-Forwarded-For; 0 ignores it.
+        "TRUSTED_PROXIES": int(os.environ.get("KNOWHOW_TRUSTED_PROXIES", "0")),
+        # Sign-in throttling (accounts/throttling.py): wrong passwords per (username, address)
+        # and per address, then a growing per-username delay for unfamiliar addresses.
+        "LOGIN_LIMIT_PER_USER_ADDRESS": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_USER_ADDRESS",
+                                                       "10 per minute"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("KNOWHOW_LOGIN_LIMIT_PER_ADDRESS", "300 per minute"),
+        "LOGIN_SLOWDOWN_AFTER": int(os.environ.get("KNOWHOW_LOGIN_SLOWDOWN_AFTER", "5")),
+        "LOGIN_SLOWDOWN_WINDOW_MINUTES": int(os.environ.get("KNOWHOW_LOGIN_SLOWDOWN_WINDOW_MINUTES", "60")),
+        "LOGIN_SLOWDOWN_MAX_SECONDS": int(os.environ.get("KNOWHOW_LOGIN_SLOWDOWN_MAX_SECONDS", "300")),
+        "LOGIN_FAMILIAR_DAYS": int(os.environ.get("KNOWHOW_LOGIN_FAMILIAR_DAYS", "90")),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": LANGUAGES,

@@ -6,6 +6,11 @@ it fail at once with "database is locked" (busy_timeout cannot help a stale snap
 SQLAlchemy's pysqlite recipe: take over BEGIN from the driver and emit BEGIN IMMEDIATE for
 transactions that may write (every non-GET request, CLI commands, services called directly), and
 a plain deferred BEGIN for GET requests, which only read — or call `begin_write()` first.
+
+A POST that reads and computes before it writes, or never writes (the Markdown preview, the
+article editor, which renders the article before saving it), is marked `@reads_first`: it begins
+deferred too, so its seconds of rendering hold no lock a writer would wait on, and it calls
+`begin_write()` before its first change.
 """
 from contextvars import ContextVar
 
@@ -26,6 +31,22 @@ _write_intent = ContextVar("knowhow_write_intent", default=True)
 def set_write_intent(may_write):
     """Declare whether transactions begun from now on in this context may write."""
     _write_intent.set(may_write)
+
+
+def reads_first(view):
+    """Mark a view whose requests, whatever their method, begin with a deferred transaction.
+
+    The view only reads, or calls `begin_write()` before its first change.
+    """
+    view.knowhow_reads_first = True
+    return view
+
+
+def may_write(method, view):
+    """Whether a request with ``method`` to ``view`` may write (and so begins with the lock)."""
+    if getattr(view, "knowhow_reads_first", False):
+        return False
+    return method not in ("GET", "HEAD", "OPTIONS")
 
 
 def begin_write():

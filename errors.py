@@ -1,7 +1,7 @@
 """Domain exceptions raised by services, and their translation to pages and JSON in one place."""
 from flask import flash, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
 class DomainError(Exception):
@@ -132,6 +132,12 @@ def _describe_http_error(error):
         500: _("Something went wrong on our side. Please try again."),
     }
     description = getattr(error, "description", None)
+    if error.code == 413 and description and description != RequestEntityTooLarge.description:
+        return description  # the route's own explanation (security.body_limit)
+    if error.code == 413 and request.max_content_length:
+        # Said without the body: a refused request is never shown back.
+        return _("The request is too large: at most %(limit)d KB here.",
+                 limit=request.max_content_length // 1024)
     if error.code == 400 and description and "CSRF" in str(description):
         return _("The form expired or was sent from another site. Reload the page and try again.")
     return messages.get(error.code, description or _("The request failed."))

@@ -1,7 +1,8 @@
-"""Request-wide protections: CSRF policy, security headers and same-origin redirects."""
+"""Request-wide protections: body size limits, CSRF policy, security headers and redirects."""
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import csrf
 
@@ -11,8 +12,9 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    # Articles may show images from intranet servers over https; never data: or javascript:.
-    "img-src 'self' https:",
+    # Markdown images come from Knowhow itself, are small data: images or come from the hosts
+    # of KNOWHOW_IMAGE_HOSTS (core/markdown.py turns any other into a link).
+    "img-src %s",
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",
@@ -20,6 +22,11 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
+
+
+def content_security_policy(image_hosts=()):
+    """The Content-Security-Policy header, its img-src following the KNOWHOW_IMAGE_HOSTS hosts."""
+    return CONTENT_SECURITY_POLICY % " ".join(("'self'", "data:", *image_hosts))
 
 
 def bearer_token():
@@ -56,11 +63,56 @@ def safe_next(target, default):
     return target if is_safe_redirect(target) else default
 
 
+def csrf_checked_by_form(view):
+    """Mark a view whose form checks the CSRF token itself (Flask-WTF's FlaskForm does), so that
+    an expired or missing token shows the form again with what was typed, not an error page.
+
+    The view must change nothing unless its form validates.
+    """
+    view.csrf_checked_by_form = True
+    return view
+
+
+def body_limit(limit_of, too_large=None):
+    """Let a view accept bodies up to ``limit_of(app.config)`` bytes instead of MAX_CONTENT_LENGTH.
+
+    Views that need more than the small app-wide default say so (CSV uploads, long articles),
+    and views whose users deserve a better message than the size in KB: ``too_large()`` gives it.
+    """
+    def mark(view):
+        view.knowhow_body_limit = limit_of
+        view.knowhow_too_large = too_large
+        return view
+    return mark
+
+
+accepts_uploads = body_limit(lambda config: config["MAX_UPLOAD_BYTES"])
+
+
+def limit_request_body(view):
+    """Set the body limit of the request to ``view`` and refuse a larger declared body at once.
+
+    Runs before the CSRF check, which parses the form: a body over the limit is answered 413
+    without being read, let alone parsed or shown back. Chunked bodies, which declare no length,
+    are cut off by werkzeug when they are read past the same limit.
+    """
+    limit_of = getattr(view, "knowhow_body_limit", None)
+    if limit_of is not None:
+        request.max_content_length = limit_of(current_app.config)
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        too_large = getattr(view, "knowhow_too_large", None)
+        raise RequestEntityTooLarge(str(too_large()) if too_large else None)
+
+
 def protect_against_csrf():
-    """CSRF on every state-changing request, except API calls authenticated by bearer token."""
+    """CSRF on every state-changing request, except API calls authenticated by bearer token
+    (and views whose form checks it, see csrf_checked_by_form)."""
     if request.method not in UNSAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     if request.path.startswith("/api/") and bearer_token():
+        return
+    if getattr(current_app.view_functions.get(request.endpoint), "csrf_checked_by_form", False):
         return
     csrf.protect()
 
@@ -68,7 +120,8 @@ def protect_against_csrf():
 def set_security_headers(response):
     """Add the security headers every response carries."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy",
+                       content_security_policy(current_app.config.get("IMAGE_HOSTS", ())))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -9,8 +9,9 @@ from flask_migrate import upgrade
 from accounts import services
 from accounts.models import ROLES
 from config import LANGUAGES
+from core.clock import utcnow
 from core.signals import database_initialised
-from errors import Conflict, Invalid
+from errors import Conflict, Invalid, NotFound
 from extensions import db
 
 
@@ -54,16 +55,47 @@ def create_user(username, role, display_name, team, locale):
 
 @click.command("api-token")
 @with_appcontext
-@click.argument("username")
-@click.option("--label", default="cli", help="What the token is for.")
-def api_token(username, label):
-    """Print a new bearer token for USERNAME, alone on standard output."""
+@click.argument("username", required=False)
+@click.option("--name", "--label", "name", default=None,
+              help='The token\'s name, unique among the user\'s tokens (default "cli", "cli 2", …).')
+@click.option("--expires", "expires_days", type=click.IntRange(1, services.TOKEN_MAX_DAYS), default=None,
+              help="Days until the token stops working (default: never).")
+@click.option("--list", "list_tokens", is_flag=True, help="List USERNAME's tokens instead.")
+@click.option("--revoke", "revoke_id", type=click.IntRange(min=1), default=None, metavar="ID",
+              help="Revoke the token with this id (from --list) instead.")
+def api_token(username, name, expires_days, list_tokens, revoke_id):
+    """Print a new bearer token for USERNAME, alone on standard output; or list or revoke tokens."""
+    if revoke_id is not None:
+        try:
+            revoked = services.revoke_api_token(revoke_id)
+        except NotFound as error:
+            _fail("Error: %s" % error.message)
+        db.session.commit()
+        click.echo("Revoked token %d (%s) of %s." % (revoked.id, revoked.label, revoked.user.username))
+        return
+    if not username:
+        _fail("Error: give a USERNAME (or --revoke ID).", status=2)
     user = services.get_user(username)
     if user is None:
         _fail("Error: no user called %s." % username)
+    if list_tokens:
+        _echo_tokens(services.api_tokens(user))
+        return
     try:
-        token = services.issue_api_token(user, label=label)
-    except Invalid as error:
+        token = services.issue_api_token(user, label=name, expires_in_days=expires_days)
+    except (Invalid, Conflict) as error:
         _fail("Error: %s" % error.message)
     db.session.commit()
     click.echo(token)
+
+
+def _echo_tokens(tokens):
+    """One line a token: id, name, created, last used, expiry (dates in UTC)."""
+    def day(moment):
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+    now = utcnow()
+    click.echo("%-6s  %-30s  %-16s  %-16s  %s" % ("id", "name", "created", "last used", "expires"))
+    for token in tokens:
+        expiry = day(token.expires_at) + (" (expired)" if token.is_expired(now) else "")
+        click.echo("%-6d  %-30s  %-16s  %-16s  %s" % (token.id, token.label, day(token.created_at),
+                                                     day(token.last_used_at), expiry))

@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Length, Optional
 
 from accounts.models import ROLES
-from accounts.services import PASSWORD_MAX_LENGTH
+from accounts.services import PASSWORD_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH
 from config import LANGUAGES
 
 ROLE_LABELS = {"agent": _l("Agent"), "lead": _l("Team lead"), "admin": _l("Administrator")}
@@ -57,3 +57,14 @@ class UserImportForm(FlaskForm):
 class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=80)])
     lead = SelectField(_l("Lead"), choices=[], validate_choice=False)
+
+
+def token_expiry_choices():
+    return [("", _l("Never")), ("30", _l("In 30 days")), ("90", _l("In 90 days")), ("365", _l("In a year"))]
+
+
+class ApiTokenForm(FlaskForm):
+    """Create a named API token."""
+
+    label = StringField(_l("Name"), validators=[DataRequired(), Length(max=TOKEN_NAME_MAX_LENGTH)])
+    expires = SelectField(_l("Expires"), choices=token_expiry_choices, default="")

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -83,9 +83,16 @@ class LoginSession(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for /api/v1; only its SHA-256 is stored."""
+    """A named bearer token for /api/v1; only its SHA-256 is stored.
 
-    __table_args__ = (UniqueConstraint("token_hash"),)
+    Names are unique among a user's tokens that are not revoked, so a revoked name can be reused.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("token_hash"),
+        Index("uq_api_token_user_id_label", "user_id", "label", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -93,9 +100,25 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user = relationship("User")
+
+    def is_expired(self, now):
+        return self.expires_at is not None and self.expires_at <= now
+
+
+class SignInAddress(db.Model):
+    """An address a user signed in from successfully, and when last: sign-in throttling never
+    slows the owner down from there. The address is kept as a keyed hash, not as an IP log."""
+
+    __table_args__ = (UniqueConstraint("user_id", "address_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    address_hash: Mapped[str] = mapped_column(String(64))
+    last_signed_in_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
 
 
 def count_active_admins():

@@ -4,14 +4,15 @@ import hashlib
 import io
 import re
 import secrets
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from accounts.models import ROLES, ApiToken, LoginSession, Team, User, count_active_admins
 from config import LANGUAGES
 from core.clock import utcnow
-from core.text import unstorable_reason
+from core.text import UnstorableText, clean_line, unstorable_reason
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 
@@ -19,6 +20,12 @@ USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
 TOKEN_PREFIX = "kh_"
+TOKEN_NAME_MAX_LENGTH = 80
+TOKEN_MAX_DAYS = 3650
+# A token's last use is written at most this often, so that API reads stay reads.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+# The largest id any supported database stores (PostgreSQL's integer); larger ones match nothing.
+MAX_ROW_ID = 2**31 - 1
 
 
 def normalize_username(username):
@@ -135,6 +142,8 @@ def update_user(user, *, display_name=None, role=None, team=None, locale=None, e
         _validate_role(role)
         if user.role == "admin" and role != "admin" and count_active_admins() <= 1:
             raise Invalid("role", _l("The last administrator cannot lose the admin role."))
+        if role != user.role:
+            end_user_access(user)  # what was granted under the old role ends with it
         user.role = role
     if locale is not None:
         _validate_locale(locale)
@@ -164,18 +173,25 @@ def deactivate_user(user):
     if user.role == "admin" and user.active and count_active_admins() <= 1:
         raise Invalid("active", _l("The last administrator cannot be deactivated."))
     user.active = False
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    end_user_access(user)
+    db.session.flush()
+
+
+def end_user_access(user, keep_session_id=None):
+    """End every API token and login session of `user` (but the session `keep_session_id`)."""
+    end_other_sessions(user, keep_session_id)
     db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
     )
-    db.session.flush()
 
 
 def authenticate(username, password):
     """The active user with these credentials, or None (the same answer for every failure)."""
-    user = get_user(username)
+    # A name no user can have is not looked up (a NUL in it would even be an error on PostgreSQL).
+    user = get_user(username) if USERNAME_PATTERN.match(normalize_username(username)) else None
     if user is None or not user.active or not password or len(password) > PASSWORD_MAX_LENGTH:
         # Hash anyway so that unknown usernames take as long as wrong passwords.
         User().set_password(password[:PASSWORD_MAX_LENGTH] if password else "x")
@@ -184,22 +200,22 @@ def authenticate(username, password):
 
 
 def change_password(user, current_password, new_password, keep_session_id=None):
-    """Set a new password and end every other login session of the user."""
+    """Set a new password; end every API token and other login session of the user."""
     if not user.check_password(current_password or ""):
         raise Invalid("current_password", _l("The current password is not right."))
     validate_password(new_password)
     if new_password == current_password:
         raise Invalid("new_password", _l("Choose a password different from the current one."))
     user.set_password(new_password)
-    end_other_sessions(user, keep_session_id)
+    end_user_access(user, keep_session_id)
     db.session.flush()
 
 
 def set_password(user, new_password):
-    """Set a password without the current one (admins, the CLI); ends all the user's sessions."""
+    """Set a password without the current one (admins); ends all the user's sessions and tokens."""
     validate_password(new_password)
     user.set_password(new_password)
-    end_other_sessions(user, None)
+    end_user_access(user)
     db.session.flush()
 
 
@@ -233,24 +249,101 @@ def user_for_session(user_id, session_id):
     return login.user
 
 
-def issue_api_token(user, label=""):
-    """Create a bearer token for `user`; the clear token is returned once and never stored."""
+def issue_api_token(user, label=None, expires_in_days=None):
+    """Create a named bearer token for `user`; the clear token is returned once and never stored.
+
+    :param label: the token's name, unique among the user's live tokens; None names it "cli",
+        "cli 2", … (the CLI's and scripts' tokens).
+    :param expires_in_days: the token stops working this many days from now; None: never.
+    :raises Invalid: deactivated user, blank or too long name, expiry out of range.
+    :raises Conflict: the user already has a live token of that name.
+    """
     if not user.active:
         raise Invalid("username", _l("%(username)s is deactivated.", username=user.username))
+    try:
+        label = _next_token_name(user) if label is None else clean_line(label)
+    except UnstorableText as error:
+        raise Invalid("label", error.message) from None
+    if not label:
+        raise Invalid("label", _l("Give the token a name, such as the script that will use it."))
+    if len(label) > TOKEN_NAME_MAX_LENGTH:
+        raise Invalid("label", _l("A token name has at most %(n)d characters.", n=TOKEN_NAME_MAX_LENGTH))
+    if label in _live_token_names(user):
+        raise Conflict("label", _l("You already have a token called %(name)s.", name=label))
+    expires_at = None
+    if expires_in_days is not None:
+        if not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+            raise Invalid("expires", _l("A token expires after 1 to %(n)d days.", n=TOKEN_MAX_DAYS))
+        expires_at = utcnow() + timedelta(days=expires_in_days)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_hash_token(token), label=label))
+    db.session.add(ApiToken(user=user, token_hash=_hash_token(token), label=label, expires_at=expires_at))
     db.session.flush()
     return token
 
 
-def user_for_token(token):
-    """The active user owning a valid bearer token, or None."""
+def _live_token_names(user):
+    return set(db.session.scalars(select(ApiToken.label).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+
+
+def _next_token_name(user, base="cli"):
+    taken = _live_token_names(user)
+    return next(name for name in (base if n == 1 else "%s %d" % (base, n) for n in range(1, len(taken) + 2))
+                if name not in taken)
+
+
+def api_tokens(user):
+    """The user's tokens that are not revoked (expired ones included), newest first."""
+    return db.session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+
+
+def revoke_api_token(token_id, owner=None):
+    """Revoke one token by id (only among `owner`'s tokens when given); returns it.
+
+    :raises NotFound: no such live token (or not the owner's).
+    """
+    api_token = None
+    if isinstance(token_id, int) and 1 <= token_id <= MAX_ROW_ID:
+        api_token = db.session.get(ApiToken, token_id)
+    if api_token is None or api_token.revoked_at is not None or (
+            owner is not None and api_token.user_id != owner.id):
+        raise NotFound(_l("No such token: it may have been revoked already."))
+    api_token.revoked_at = utcnow()
+    db.session.flush()
+    return api_token
+
+
+def user_for_token(token, now=None):
+    """The active user owning a valid bearer token and the token itself, or (None, None).
+
+    Revoked and expired tokens, and tokens of deactivated users, are refused.
+    """
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
+        return None, None
     api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
-    if api_token is None or api_token.revoked_at is not None or not api_token.user.active:
-        return None
-    return api_token.user
+    now = now or utcnow()
+    if (api_token is None or api_token.revoked_at is not None or api_token.is_expired(now)
+            or not api_token.user.active):
+        return None, None
+    return api_token.user, api_token
+
+
+def token_use_is_stale(api_token, now):
+    """Whether the token's last use should be written again (at most once a TOKEN_USE_RESOLUTION)."""
+    return api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_USE_RESOLUTION
+
+
+def note_token_use(token_id, now):
+    """Write a token's last use, unless another request did within TOKEN_USE_RESOLUTION."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
+                                            ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _hash_token(token):

@@ -1,31 +1,32 @@
 """Pages: sign in and out, own account, profiles, and user and team administration."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from accounts import notifications as notification_service
-from accounts import services
-from accounts.forms import ChangePasswordForm, LoginForm, PreferencesForm, TeamForm, UserForm, UserImportForm
+from accounts import services, throttling
+from accounts.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    LoginForm,
+    PreferencesForm,
+    TeamForm,
+    UserForm,
+    UserImportForm,
+)
 from accounts.models import Team, User
 from accounts.permissions import can, require
 from accounts.sections import sections as page_sections
 from config import LANGUAGES
+from core.clock import utcnow
 from core.views import committing
 from errors import Conflict, Invalid, show_on_form
-from extensions import db, limiter
-from security import safe_next
+from extensions import db
+from security import accepts_uploads, safe_next
 
 accounts = Blueprint("accounts", __name__)
-
-
-def _login_username_key():
-    return "login-user:" + services.normalize_username(request.form.get("username"))
-
-
-def _failed_login(response):
-    # Only failed attempts use up the allowance; a successful login redirects.
-    return response.status_code != 302
 
 
 @accounts.route("/")
@@ -35,23 +36,29 @@ def home():
 
 
 @accounts.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_failed_login)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"],
-               key_func=_login_username_key, deduct_when=_failed_login)
 def login():
-    """Sign in with username and password."""
+    """Sign in with username and password; wrong passwords are throttled (accounts/throttling.py)."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("accounts.home")))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        address = request.remote_addr
+        wait = throttling.sign_in_wait(form.username.data, address)
+        if wait:
+            flash(ngettext("Too many failed sign-ins. Try again in %(num)d second.",
+                           "Too many failed sign-ins. Try again in %(num)d seconds.", wait), "error")
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             session["sid"] = services.start_login_session(user, request.user_agent.string)
+            throttling.remember_sign_in_address(user, address)
             login_user(user)
             db.session.commit()
             return redirect(safe_next(form.next.data, url_for("accounts.home")))
+        throttling.record_failed_sign_in(form.username.data, address)
         flash(_("Wrong username or password."), "error")
     return render_template("accounts/login.html", form=form)
 
@@ -100,6 +107,32 @@ def account():
     return render_template("accounts/account.html", form=form, password_form=ChangePasswordForm())
 
 
+@accounts.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """Own API tokens: create one (its clear text is shown this once), list and revoke them."""
+    form = ApiTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        with committing(form) as change:
+            new_token = services.issue_api_token(
+                current_user, form.label.data, expires_in_days=int(form.expires.data) if form.expires.data else None)
+        if not change.ok:
+            new_token = None
+    return render_template("accounts/tokens.html", form=form, new_token=new_token,
+                           tokens=services.api_tokens(current_user), now=utcnow())
+
+
+@accounts.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id):
+    """Revoke one of one's own API tokens."""
+    api_token = services.revoke_api_token(token_id, owner=current_user)
+    db.session.commit()
+    flash(_("The token %(name)s is revoked.", name=api_token.label), "success")
+    return redirect(url_for("accounts.api_tokens"))
+
+
 @accounts.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
@@ -113,7 +146,8 @@ def change_password():
             show_on_form(form, error)
         else:
             db.session.commit()
-            flash(_("Your password is changed. Other devices were signed out."), "success")
+            flash(_("Your password is changed. Other devices were signed out and your API tokens "
+                    "revoked."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form)
 
@@ -182,10 +216,24 @@ def admin_edit_user(username):
         if change.ok:
             flash(_("User %(username)s saved.", username=user.username), "success")
             return redirect(url_for("accounts.admin_users"))
-    return render_template("accounts/admin_user_form.html", form=form, user=user)
+    return render_template("accounts/admin_user_form.html", form=form, user=user,
+                           tokens=services.api_tokens(user), now=utcnow())
+
+
+@accounts.post("/admin/users/<username>/tokens/<int:token_id>/revoke")
+@login_required
+def admin_revoke_api_token(username, token_id):
+    """Revoke one API token of a user (administrators)."""
+    require(current_user, "admin.users")
+    user = services.get_user_or_404(username)
+    api_token = services.revoke_api_token(token_id, owner=user)
+    db.session.commit()
+    flash(_("The token %(name)s is revoked.", name=api_token.label), "success")
+    return redirect(url_for("accounts.admin_edit_user", username=user.username))
 
 
 @accounts.route("/admin/users/import", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def admin_import_users():
     """Create many users from a CSV file; all or nothing."""

@@ -1,16 +1,17 @@
-"""`make bench` (`python -m bench [search|import] ...`): run the benchmarks and print their tables.
+"""`make bench` (`python -m bench [search|import|markdown] ...`): run the benchmarks and print their tables.
 
-With no argument every benchmark runs; `search` or `import` runs one, and options after it go
+With no argument every benchmark runs; `search`, `import` or `markdown` runs one, and options after it go
 to that benchmark (e.g. `python -m bench search --docs 5000`).
 """
 import sys
 import time
 
-from bench import resolutions, search
+from bench import markdown, resolutions, search
 
 BENCHMARKS = {
     "search": ("Search: 50,000 documents, API latency, suggestions, freshness, FTS5 reference", search.main),
     "import": ("Resolution data: 1,000,000-row import, peak memory, metrics recompute", resolutions.main),
+    "markdown": ("Markdown rendering: ordinary and hostile inputs", markdown.main),
 }
 
 
@@ -22,7 +23,7 @@ def run(name, options):
     saved_argv = sys.argv
     sys.argv = [f"bench {name}", *options]  # resolutions.main reads its options from sys.argv
     try:
-        if name == "search":
+        if name in ("search", "markdown"):
             main(options)
         else:
             main()

@@ -155,11 +155,12 @@ def openapi_document():
     return current_app.json.response(api_spec.spec)
 
 
-def operation(*, ok=None, status=200, query=None, json=None, body_required=True, tags=(), login=True,
-              answers=None):
+def operation(*, ok=None, status=200, query=None, json=None, form=None, body_required=True, tags=(),
+              login=True, answers=None):
     """Declare an /api/v1 operation: its inputs, its answer `ok` with `status`, and its errors.
 
-    The view receives the validated models as the keyword arguments `query` and `json`. With
+    The view receives the validated models as the keyword arguments `query`, `json` and `form`
+    (a multipart/form-data body; None when the body is not a form at all). With
     `login` (the default) a request without a valid token or session is a 401 before anything
     is read. `answers` adds other success statuses ({201: Model}). Without `body_required`, a
     request with no body at all means the `json` model's defaults.
@@ -171,9 +172,9 @@ def operation(*, ok=None, status=200, query=None, json=None, body_required=True,
 
     def decorate(view):
         validated = api_spec.validate(
-            query=query, json=json, resp=Response(**responses), tags=list(tags),
+            query=query, json=json, form=form, resp=Response(**responses), tags=list(tags),
             before=_refusal_for(query), security=None if login else {}, operation_id=view.__name__,
-        )(_with_models(view, query, json))
+        )(_with_models(view, query, json, form))
         if not body_required:
             metadata = api_spec.get_function_metadata(validated)
             documented = metadata.parse_request
@@ -190,15 +191,14 @@ def operation(*, ok=None, status=200, query=None, json=None, body_required=True,
     return decorate
 
 
-def _with_models(view, query, json):
+def _with_models(view, query, json, form):
     """The view called with the validated models (spectree keeps them on request.context)."""
     @wraps(view)
     def call(*args, **kwargs):
         context = request.context
-        if query is not None:
-            kwargs["query"] = context.query
-        if json is not None:
-            kwargs["json"] = context.json
+        for name, model in (("query", query), ("json", json), ("form", form)):
+            if model is not None:
+                kwargs[name] = getattr(context, name)
         return view(*args, **kwargs)
     call.__annotations__ = {}  # spectree reads models from annotations otherwise
     return call

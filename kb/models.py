@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import LANGUAGES
 from core.clock import utcnow
+from core.markdown import restrict_images
 from extensions import db
 
 ARTICLE_STATUSES = ("draft", "in_review", "published", "archived")
@@ -88,7 +89,7 @@ class Article(db.Model):
     @property
     def html(self):
         """The sanitised rendering of the current revision, cached when it was saved."""
-        return self.current_revision.html if self.current_revision is not None else ""
+        return restrict_images(self.current_revision.html) if self.current_revision is not None else ""
 
     def is_overdue(self, now=None):
         """True when the article is published and its review date has passed."""

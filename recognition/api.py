@@ -1,32 +1,26 @@
 """The resolution-data part of /api/v1: import, performers and title candidates (leads)."""
 from datetime import date
-from functools import wraps
 from typing import Annotated, Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
-from spectree import Response
 from werkzeug.datastructures import FileStorage
 
 from accounts.permissions import require
 from core.api import (
-    ERROR_STATUSES,
     Answer,
-    ErrorBody,
     Line,
     Schema,
-    _refusal_for,
-    api_spec,
     operation,
-    refuse_bodies_over,
 )
 from core.categories import get_category_or_404
 from core.periods import parse_period
 from errors import Invalid, json_error
 from extensions import db
 from recognition import services
+from security import body_limit
 
 recognition_api = Blueprint("recognition_api", __name__, url_prefix="/api/v1")
 
@@ -36,41 +30,12 @@ LATEST_DAY = date(2100, 12, 31)
 Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY,
                             description="An ISO 8601 date from 1970-01-01 to 2100-12-31 (UTC).")]
 SEND_THE_FILE = _l("Send the CSV file as the multipart field \"file\".")
-
-
-def upload_operation(*, form, ok, status, answers=None, tags=()):
-    """`core.api.operation` for a multipart/form-data body, up to the upload limit.
-
-    The view receives the validated form as the keyword argument `form`; its file members are
-    werkzeug FileStorage objects. Requests without a valid token or session are a 401.
-    """
-    responses = {"HTTP_%d" % code: ErrorBody for code in ERROR_STATUSES}
-    responses["HTTP_%d" % status] = ok
-    for code, model in (answers or {}).items():
-        responses["HTTP_%d" % code] = model
-
-    def decorate(view):
-        @wraps(view)
-        def call(*args, **kwargs):
-            if request.context.form is None:  # not a form at all (JSON, plain text…)
-                raise Invalid("file", SEND_THE_FILE)
-            return view(*args, form=request.context.form, **kwargs)
-        call.__annotations__ = {}  # spectree reads models from annotations otherwise
-
-        validated = api_spec.validate(
-            form=form, resp=Response(**responses), tags=list(tags), before=_refusal_for(None),
-            operation_id=view.__name__)(call)
-
-        @wraps(validated)
-        def checked(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return json_error(401, _l("Authentication required: send a valid bearer token."))
-            limit = current_app.config.get("MAX_UPLOAD_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]
-            refuse_bodies_over(limit, _l("The file is too large (%(size)d KB): a resolution file "
-                                         "may have at most %(limit)d MB."), limit=limit // (1024 * 1024))
-            return validated(*args, **kwargs)
-        return checked
-    return decorate
+# Resolution files are the one upload of the API: up to the upload limit, refused before they
+# are read (security.body_limit), with a message that says what the limit is.
+accepts_resolution_files = body_limit(
+    lambda config: config["MAX_UPLOAD_BYTES"],
+    lambda: _l("The file is too large: a resolution file may have at most %(limit)d MB.",
+               limit=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)))
 
 
 def _uploaded_file(value):
@@ -206,10 +171,13 @@ def _iso(day):
 
 
 @recognition_api.post("/resolutions/import")
-@upload_operation(form=ImportForm, ok=ImportSummaryOut, status=201, answers={200: ImportSummaryOut},
-                  tags=["resolution data"])
+@accepts_resolution_files
+@operation(form=ImportForm, ok=ImportSummaryOut, status=201, answers={200: ImportSummaryOut},
+           tags=["resolution data"])
 def import_resolutions(form):
     """Import a resolution-data CSV sent as the multipart field `file` (leads); 200 for a dry run."""
+    if form is None:  # not a form at all (JSON, plain text…)
+        raise Invalid("file", SEND_THE_FILE)
     require(current_user, "resolutions.import")
     try:
         summary = services.import_resolutions(

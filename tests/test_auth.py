@@ -1,4 +1,4 @@
-"""Signing in and out, sessions, rate limits, redirects and CSRF."""
+"""Signing in and out, sessions, redirects and CSRF (throttling: test_sign_in_throttling.py)."""
 import re
 
 import pytest
@@ -83,27 +83,6 @@ def test_password_change_with_wrong_current_password_is_refused(client, auth, ag
                                                        "new_password": "a-new-password-1"})
     assert response.status_code == 200
     assert "The current password is not right." in response.get_data(as_text=True)
-
-
-def test_failed_logins_are_rate_limited_per_username(client, auth, agent):
-    for _ in range(5):
-        assert auth.login("agent", "wrong-password").status_code == 200
-    blocked = auth.login("agent", DEMO_PASSWORD)
-    assert blocked.status_code == 429
-    assert "Too many attempts" in blocked.get_data(as_text=True)
-
-
-def test_failed_logins_are_rate_limited_per_ip(app, client, auth, agent):
-    app.config["LOGIN_LIMIT_PER_IP"] = "3 per minute"
-    for name in ("a1", "a2", "a3"):
-        auth.login(name, "wrong-password")
-    assert auth.login("a4", "wrong-password").status_code == 429
-
-
-def test_successful_logins_do_not_use_up_the_limit(client, auth, agent):
-    for _ in range(7):
-        assert auth.login().status_code == 302
-        auth.logout()
 
 
 @pytest.mark.parametrize("target", [

@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from accounts.models import AuditEntry, Notification
 from accounts.services import get_user
+from core.api import MAX_RECORD_ID as MAX_ROW_ID
 from core.clock import utcnow
 from extensions import db
 from recognition.awards import services
-from recognition.awards.api import MAX_ROW_ID
 from recognition.awards.models import BadgeAward, Kudos, Title
 from tests.factories import bearer, make_token
 from tests.factories_awards import make_category, make_people, make_title

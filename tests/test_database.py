@@ -117,3 +117,20 @@ def test_production_starts_with_a_real_secret_key(tmp_path, monkeypatch):
     monkeypatch.setenv("KNOWHOW_SECRET_KEY", "a-long-random-value-from-the-vault")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SECRET_KEY"] == "a-long-random-value-from-the-vault"
+
+
+def test_migration_0010_gives_each_live_token_of_a_user_its_own_name(empty_app):
+    with empty_app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, username, display_name, role, locale, active, created_at) "
+                              "VALUES (1, 'a', '', 'agent', 'en', TRUE, '2026-01-01 00:00:00')"))
+            for token_id, label, revoked in ((1, "cli", None), (2, "cli", None), (3, "", None),
+                                             (4, "cli", "2026-01-02 00:00:00"), (5, "ci", None)):
+                conn.execute(text("INSERT INTO api_token (id, user_id, token_hash, label, created_at, "
+                                  "revoked_at) VALUES (:id, 1, :hash, :label, '2026-01-01 00:00:00', :revoked)"),
+                             {"id": token_id, "hash": "h%d" % token_id, "label": label, "revoked": revoked})
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            labels = dict(conn.execute(text("SELECT id, label FROM api_token")).all())
+    assert labels == {1: "cli", 2: "cli 2", 3: "token 3", 4: "cli", 5: "ci"}

@@ -226,7 +226,8 @@ def test_preview_button_renders_without_saving(client, auth, people):
     ({"category": "nowhere"}, "Unknown category"),
     ({"lang": "de"}, "Unknown language"),
     ({"body": ""}, "the body is empty"),
-    ({"body": "x" * (300 * 1024)}, "at most 200 KB"),
+    ({"body": "x" * 200_001}, "at most 200000"),
+    ({"body": "> " * 40 + "deep"}, "levels deep"),
 ])
 def test_bad_article_form_shows_the_error_and_writes_nothing(client, auth, people, fields, message):
     auth.login("agent")
@@ -236,11 +237,12 @@ def test_bad_article_form_shows_the_error_and_writes_nothing(client, auth, peopl
     assert article_count(people) == 0
 
 
-def test_two_megabyte_form_is_refused_with_a_clear_message(client, auth, people):
+def test_three_megabyte_form_is_refused_with_a_clear_message(client, auth, people):
     auth.login("agent")
-    response = client.post("/kb/new", data=form_data(body="x" * (2 * 1024 * 1024)))
+    response = client.post("/kb/new", data=form_data(body="x" * (3 * 1024 * 1024)))
     assert response.status_code == 413
-    assert "at most 200 KB of Markdown" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "at most 200000 characters" in page and "xxxx" not in page
     assert article_count(people) == 0
 
 

@@ -241,7 +241,9 @@ def test_agent_cannot_move_a_published_article_to_another_category(people):
     ({"title": "x" * 201}, "title"),
     ({"body": ""}, "body"),
     ({"body": "x" * (2 * 1024 * 1024)}, "body"),
-    ({"body": "ک" * (101 * 1024)}, "body"),  # 202 KB in UTF-8: the limit is in bytes
+    ({"body": "ک" * 200_001}, "body"),  # the limit counts characters, whatever their bytes
+    ({"body": ">" * 100_000 + " quoted"}, "body"),  # nested too deeply
+    ({"body": "<div>" * 30_000}, "body"),
     ({"category": "no-such-category"}, "category"),
     ({"lang": "de"}, "lang"),
     ({"status": "archived"}, "status"),
@@ -259,9 +261,16 @@ def test_bad_article_input_is_refused_and_nothing_is_written(people, change, fie
     assert article_count() == 0
 
 
-def test_body_of_exactly_200_kb_is_accepted(people):
-    article = make_article(people["agent"], body="x" * services.BODY_MAX_BYTES)
-    assert len(article.body) == 200 * 1024
+def test_body_of_exactly_200_000_characters_is_accepted(people):
+    article = make_article(people["agent"], body="ک" * 200_000)
+    assert len(article.body) == 200_000
+
+
+def test_body_limit_follows_the_setting(app, people):
+    app.config["MAX_ARTICLE_CHARS"] = 1000
+    with pytest.raises(Invalid, match="at most 1000"):
+        make_article(people["agent"], body="x" * 1001)
+    assert len(make_article(people["agent"], body="x" * 1000).body) == 1000
 
 
 def test_tags_are_shared_and_matched_case_insensitively(people):

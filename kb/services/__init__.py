@@ -3,6 +3,8 @@ from accounts.permissions import expert_category_ids
 from kb.services import notices  # noqa: F401  (the notification kinds of the kb)
 from kb.services.articles import (
                                   BODY_MAX_BYTES,
+                                  body_max_chars,
+                                  clean_body,
                                   count_by_category,
                                   count_helpful_votes,
                                   count_published_articles,
@@ -51,7 +53,7 @@ from kb.services.revisions import (
 )
 
 __all__ = [
-    "BODY_MAX_BYTES", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS", "RevisionDiff",
+    "BODY_MAX_BYTES", "body_max_chars", "clean_body", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS", "RevisionDiff",
     "archive_article", "articles_awaiting_review", "category_experts", "count_by_category",
     "count_helpful_votes", "count_published_articles",
     "count_open_flags", "count_revisions", "create_article", "customer_section", "diff_revisions",

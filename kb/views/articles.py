@@ -1,5 +1,7 @@
 """Article pages: the list, reading, writing and editing with preview."""
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from functools import wraps
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,35 +9,32 @@ from markupsafe import Markup
 
 from accounts.permissions import can, require
 from config import LANGUAGES
-from core.categories import category_choices, get_category
+from core.categories import category_choices, get_category, list_categories
 from core.markdown import howto_template, render_markdown
-from database import begin_write
-from errors import Conflict, Invalid, json_error, show_on_form
+from core.views import forget_local_draft, local_draft_key
+from database import begin_write, reads_first
+from errors import Conflict, Invalid, PermissionDenied, json_error, show_on_form
 from extensions import db
 from kb import services
 from kb.forms import ArticleForm
 from kb.models import ARTICLE_STATUSES
 from kb.views import kb
 from kb.views.context import load_article, review_interval_days
+from security import body_limit, csrf_checked_by_form
 
 ARTICLES_PER_PAGE = 20
 LIST_STATUSES = ARTICLE_STATUSES + ("all",)
-# Room for a 200 KB article and the other fields even when the browser percent-encodes every
-# byte of Persian or Thai text; larger posts are refused before they are parsed.
-MAX_FORM_BYTES = 1024 * 1024
-
-
-@kb.before_request
-def _bound_form_size():
-    if request.method == "POST":
-        request.max_content_length = MAX_FORM_BYTES
+def article_form_bytes(config):
+    """The body limit of the article forms: room for the longest article and the other fields
+    even when the browser percent-encodes every byte (up to 12 bytes for one character)."""
+    return config["MAX_ARTICLE_CHARS"] * 12 + 64 * 1024
 
 
 @kb.errorhandler(413)
 def article_too_large(_error):
     """A form over the request limit: say what the limit is, not just "too large"."""
-    message = _("That is too much text for one article: at most %(limit)d KB of Markdown. "
-                "Split it into several articles.", limit=services.BODY_MAX_BYTES // 1024)
+    message = _("That is too much text for one article: at most %(limit)d characters of "
+                "Markdown. Split it into several articles.", limit=services.body_max_chars())
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return json_error(413, message)
     return render_template("errors/generic.html", message=message, status=413), 413
@@ -86,19 +85,84 @@ def read(article_id, slug=None):
         experts_view=experts_view)
 
 
-def _render_editor(form, article, preview_html=None):
-    if article is not None:
-        may_publish = can(current_user, "article.publish", article)
-    else:
-        may_publish = services.expert_category_ids(current_user) != []
+def _render_editor(form, article, preview_html=None, refusal=None, status=200):
+    """The editor page; `refusal` says why what was posted was not saved (it is all still there)."""
+    if _form_expired(form):
+        refusal = _("Nothing was saved: the form had expired. Your text is still here; press the "
+                    "button again to save it.")
+    publish_slugs = _publish_category_slugs()
+    category = form.category.data or (article.category.slug if article else "")
+    may_publish = publish_slugs is None or category in publish_slugs
     templates = {lang: howto_template(lang) for lang in LANGUAGES}
+    draft_key = local_draft_key("article", article.id if article else "new")
     return render_template("kb/edit.html", form=form, article=article, preview_html=preview_html,
-                           may_publish=may_publish, howto_templates=templates,
-                           body_limit_kb=services.BODY_MAX_BYTES // 1024)
+                           may_publish=may_publish, publish_slugs=publish_slugs,
+                           may_publish_anywhere=publish_slugs is None or bool(publish_slugs),
+                           howto_templates=templates, refusal=refusal, draft_key=draft_key,
+                           posted=request.method == "POST",
+                           body_limit=services.body_max_chars()), status
+
+
+def _preview_or_error(form, article):
+    """The editor showing the rendered body, or the body's error (too long, too deep)."""
+    try:
+        body = services.clean_body(form.body.data)
+    except Invalid as error:
+        show_on_form(form, error)
+        return _render_editor(form, article)
+    return _render_editor(form, article, render_markdown(body))
+
+
+def _render_before_saving(body):
+    """Render the body before the write lock is taken: the save finds it in the render cache."""
+    try:
+        render_markdown(services.clean_body(body))
+    except Invalid:
+        pass  # the save itself refuses it, with the message on the form
+    begin_write()
+
+
+def _form_expired(form):
+    """True when the form came back without a valid CSRF token (an old page, a new session)."""
+    token = getattr(form, "csrf_token", None)  # no such field while CSRF checks are off (tests)
+    return bool(token is not None and token.errors)
+
+
+def _publish_category_slugs():
+    """Slugs of the categories the current user may publish in; None means all (leads)."""
+    if services.expert_category_ids(current_user) is None:
+        return None
+    return [category.slug for category in list_categories()
+            if can(current_user, "article.publish", category)]
+
+
+def _keeps_text_when_signed_out(view):
+    """login_required, except that an editor posted after the session ended comes back with
+    everything typed in it, and how to save it, instead of a redirect that drops the text."""
+    @wraps(view)
+    def guarded(**kwargs):
+        if current_user.is_authenticated:
+            return view(**kwargs)
+        if request.method != "POST":
+            return current_app.login_manager.unauthorized()
+        form = ArticleForm(meta={"csrf": False})  # nothing is saved: there is no one to save it for
+        known = get_category(form.category.data or "")
+        form.category.choices = [(known.slug, known.name)] if known else []
+        return render_template("kb/edit.html", form=form, article=None, signed_out=True,
+                               refusal=_("Nothing was saved: you were signed out. Sign in again "
+                                         "in another tab, then come back and save: your text is "
+                                         "still here."),
+                               may_publish=False, publish_slugs=[], may_publish_anywhere=False,
+                               howto_templates={}, draft_key=None, posted=True,
+                               body_limit=services.body_max_chars()), 401
+    return guarded
 
 
 @kb.route("/kb/new", methods=["GET", "POST"])
-@login_required
+@csrf_checked_by_form
+@body_limit(article_form_bytes)
+@reads_first
+@_keeps_text_when_signed_out
 def new():
     """Write a new article, starting from the how-to template in the chosen language."""
     require(current_user, "article.create")
@@ -112,19 +176,21 @@ def new():
         form.body.data = howto_template(form.lang.data)
     if form.validate_on_submit():
         if form.preview.data:
-            return _render_editor(form, None, render_markdown(form.body.data or ""))
-        saved = _save(form, lambda: services.create_article(
+            return _preview_or_error(form, None)
+        _render_before_saving(form.body.data)
+        return _save(form, None, lambda: services.create_article(
             current_user, form.title.data, form.body.data, form.category.data,
             tags=form.tags.data or "", lang=form.lang.data, summary=form.summary.data or "",
             status=form.requested_status(), note=form.note.data or "",
             review_interval_days=review_interval_days()))
-        if saved is not None:
-            return saved
-    return _render_editor(form, None)
+    return _render_editor(form, None, status=400 if _form_expired(form) else 200)
 
 
 @kb.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
-@login_required
+@csrf_checked_by_form
+@body_limit(article_form_bytes)
+@reads_first
+@_keeps_text_when_signed_out
 def edit(article_id):
     """Edit an article; saving makes a new revision."""
     article = load_article(article_id, "article.edit")
@@ -137,29 +203,33 @@ def edit(article_id):
         form.base_revision.data = str(article.revision_number)
     if form.validate_on_submit():
         if form.preview.data:
-            return _render_editor(form, article, render_markdown(form.body.data or ""))
-        saved = _save(form, lambda: services.update_article(
+            return _preview_or_error(form, article)
+        _render_before_saving(form.body.data)
+        return _save(form, article, lambda: services.update_article(
             article, current_user, title=form.title.data, body=form.body.data,
             summary=form.summary.data or "", category=form.category.data,
             tags=form.tags.data or "", lang=form.lang.data, status=form.requested_status(),
             note=form.note.data or "", base_revision=_base_revision(form),
             review_interval_days=review_interval_days()))
-        if saved is not None:
-            return saved
-    return _render_editor(form, article)
+    return _render_editor(form, article, status=400 if _form_expired(form) else 200)
 
 
-def _save(form, save_article):
-    """Run the create or update; a redirect to the article, or None with errors on the form."""
+def _save(form, article, save_article):
+    """Run the create or update, then go to the article; a refusal (bad input, a conflict, no
+    right to publish) shows the editor again with everything typed and the reason."""
     try:
-        article = save_article()
+        saved = save_article()
     except (Invalid, Conflict) as error:
         db.session.rollback()
         show_on_form(form, error)
-        return None
+        return _render_editor(form, article)
+    except PermissionDenied as error:
+        db.session.rollback()
+        return _render_editor(form, article, refusal=error.message, status=403)
     db.session.commit()
-    flash(_saved_message(article), "success")
-    return redirect(url_for("kb.read", article_id=article.id, slug=article.slug))
+    forget_local_draft(local_draft_key("article", article.id if article else "new"))
+    flash(_saved_message(saved), "success")
+    return redirect(url_for("kb.read", article_id=saved.id, slug=saved.slug))
 
 
 def _base_revision(form):
@@ -178,12 +248,16 @@ def _saved_message(article):
 
 
 @kb.post("/kb/preview")
+@body_limit(article_form_bytes)
+@reads_first  # seconds of rendering must not hold the write lock: it only reads
 @login_required
 def preview():
     """The sanitised rendering of posted Markdown, for the editor's live preview."""
     require(current_user, "article.create")
     body = request.form.get("body", "")
-    if len(body.encode("utf-8")) > services.BODY_MAX_BYTES:
-        return json_error(413, _("Too long to preview: at most %(limit)d KB of Markdown.",
-                                 limit=services.BODY_MAX_BYTES // 1024))
+    if body.strip():
+        try:
+            body = services.clean_body(body)
+        except Invalid as error:
+            return json_error(error.status, error.message, error.code, error.fields)
     return jsonify({"html": str(render_markdown(body))})

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from core.markdown import restrict_images
 from errors import Conflict, Invalid, flash_invalid
 from extensions import db
 from kb import services
@@ -32,7 +33,7 @@ def revision(article_id, number):
     article = load_article(article_id)
     old = services.get_revision(article, number)
     return render_template("kb/revision.html", article=article, revision=old,
-                           revision_html=Markup(old.html))
+                           revision_html=Markup(restrict_images(old.html)))
 
 
 @kb.route("/kb/<int:article_id>/diff")

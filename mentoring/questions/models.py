@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
+from core.markdown import restrict_images
 from extensions import db
 
 QUESTION_STATUSES = ("open", "answered", "closed")
@@ -77,7 +78,7 @@ class Question(db.Model):
     @property
     def rendered_html(self):
         """The body's HTML for templates: sanitised by core.markdown when it was saved."""
-        return Markup(self.html)
+        return Markup(restrict_images(self.html))
 
     @property
     def tag_names(self):
@@ -154,7 +155,7 @@ class Answer(db.Model):
     @property
     def rendered_html(self):
         """The body's HTML for templates: sanitised by core.markdown when it was saved."""
-        return Markup(self.html)
+        return Markup(restrict_images(self.html))
 
     def __repr__(self):
         return f"<Answer {self.id} of question {self.question_id}>"

@@ -6,11 +6,11 @@ from typing import Annotated, Any, Literal
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pydantic import AfterValidator, BeforeValidator, Field, RootModel, Strict, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, RootModel, WithJsonSchema, field_validator
 
 from accounts.permissions import require
 from accounts.services import get_user, get_user_or_404
-from core.api import Answer, Line, Moment, Schema, Text, iso_utc, line, operation
+from core.api import Answer, Line, Moment, RecordId, Schema, Text, iso_utc, line, operation
 from errors import Invalid
 from extensions import db, limiter
 from recognition.awards import services
@@ -22,13 +22,9 @@ awards_api = Blueprint("awards_api", __name__, url_prefix="/api/v1")
 
 # Flask-Limiter's burst guard in front of the service's hourly limit (KUDOS_PER_HOUR).
 KUDOS_ROUTE_LIMIT = "20 per minute"
-# The largest id either database stores (PostgreSQL's integer); larger ones name nothing.
-MAX_ROW_ID = 2**31 - 1
 # Expiry dates a lead may mean; anything outside is a typing slip, refused before any arithmetic.
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2100
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-RowId = Annotated[int, Strict(), Field(ge=1, le=MAX_ROW_ID)]
 
 
 def _empty_is_unset(value):
@@ -122,8 +118,8 @@ class TitleOut(Answer):
 class KudosIn(Schema):
     to: Line = Field(description="The username of the person thanked.")
     message: Text = ""
-    article_id: RowId | None = None
-    answer_id: RowId | None = None
+    article_id: RecordId | None = None
+    answer_id: RecordId | None = None
 
     # A number in a string is refused all the same.
     _empty_id_is_unset = field_validator("article_id", "answer_id", mode="before")(_empty_is_unset)

@@ -11,6 +11,7 @@ from recognition.exports import csv_response
 from recognition.forms import RunImportForm, UploadForm
 from recognition.uploads import discard_upload, load_upload, progress_writer, read_progress, save_upload
 from recognition.views import recognition
+from security import accepts_uploads
 
 
 @recognition.route("/imports")
@@ -23,6 +24,7 @@ def imports():
 
 
 @recognition.route("/imports/new", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def upload():
     """Upload a file; the preview comes next."""

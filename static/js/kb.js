@@ -1,4 +1,5 @@
-// Editor enhancements: live preview and the how-to template in the chosen language.
+// Editor enhancements: live preview, the how-to template in the chosen language (never replacing
+// typed text without asking) and the publish button for the chosen category.
 // Without JavaScript the Preview button renders the preview on the server instead.
 (function () {
   "use strict";
@@ -58,21 +59,65 @@
   }
 
   var templates = document.getElementById("kb-howto-templates");
+
+  function templateFor(code) {
+    var item = templates && templates.querySelector('[data-lang="' + code + '"]');
+    return item ? item.getAttribute("data-template") : null;
+  }
+
+  // Still one of the how-to templates as it came: nothing the writer typed would be lost.
+  function untouched() {
+    return !templates || Array.prototype.some.call(templates.children, function (item) {
+      return item.getAttribute("data-template") === body.value;
+    });
+  }
+
+  function useTemplate(code) {
+    var text = templateFor(code);
+    if (text === null) return;
+    body.value = text;
+    body.form.dispatchEvent(new Event("drafts:baseline")); // filled in for the writer (drafts.js)
+    refresh();
+  }
+
+  function showLanguage(code) {
+    body.setAttribute("lang", code);
+    preview.setAttribute("lang", code);
+  }
+
   if (lang) {
     lang.addEventListener("change", function () {
-      body.setAttribute("lang", lang.value);
-      preview.setAttribute("lang", lang.value);
-      if (!templates) return;
+      showLanguage(lang.value);
       // Swap the template only while the writer has not started filling it in.
-      var untouched = Array.prototype.some.call(templates.children, function (item) {
-        return item.getAttribute("data-template") === body.value;
-      });
-      var wanted = templates.querySelector('[data-lang="' + lang.value + '"]');
-      if (untouched && wanted) {
-        body.value = wanted.getAttribute("data-template");
-        refresh();
-      }
+      if (untouched()) useTemplate(lang.value);
     });
+  }
+
+  // "Start from the how-to template in …" links: swap in place, and ask before replacing text.
+  var templateLinks = document.querySelector(".kb-template-langs");
+  if (templateLinks && templates) {
+    templateLinks.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-template-lang]");
+      if (!link) return;
+      event.preventDefault();
+      var code = link.getAttribute("data-template-lang");
+      if (!untouched() && !window.confirm(templateLinks.getAttribute("data-replace-confirm"))) return;
+      if (lang) lang.value = code;
+      showLanguage(code);
+      useTemplate(code);
+    });
+  }
+
+  // "Save and publish" only for the categories the writer may publish in; the server decides.
+  var publish = document.querySelector("[data-publish-categories]");
+  var category = document.querySelector("select[name=category]");
+  if (publish && category) {
+    var allowed = publish.getAttribute("data-publish-categories").split(" ");
+    var showPublish = function () {
+      publish.hidden = allowed.indexOf("*") < 0 && allowed.indexOf(category.value) < 0;
+    };
+    category.addEventListener("change", showPublish);
+    showPublish();
   }
 
   refresh();

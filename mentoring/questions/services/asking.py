@@ -7,7 +7,7 @@ from accounts.permissions import can
 from config import LANGUAGES
 from core.categories import require_category
 from core.clock import utcnow
-from core.markdown import render_markdown
+from core.markdown import check_markdown, render_markdown
 from core.signals import question_changed
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
@@ -48,14 +48,14 @@ def clean_title(title):
 
 
 def clean_body(body, field="body"):
-    """Markdown with line endings normalised; Invalid when empty or over 50,000 characters."""
+    """Markdown with line endings normalised; Invalid when empty, over 50,000 characters or
+    nested too deeply."""
     body = body.replace("\r\n", "\n").replace("\r", "\n") if isinstance(body, str) else ""
     if not body.strip():
         raise Invalid(field, _l("Write the text: it is empty."))
-    if len(body) > BODY_MAX_CHARS:
-        raise Invalid(field, _l("The text is too long: %(count)d characters, at most %(n)d. "
-                                "Keep to what a colleague needs to answer.",
-                                count=len(body), n=BODY_MAX_CHARS))
+    check_markdown(field, body, BODY_MAX_CHARS, too_long=lambda count, limit: _l(
+        "The text is too long: %(count)d characters, at most %(n)d. "
+        "Keep to what a colleague needs to answer.", count=count, n=limit))
     return body
 
 

@@ -1,16 +1,14 @@
 """What every question page needs: loading with a permission check, labels, the size limit."""
-from functools import wraps
-
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.permissions import can, require
-from core.api import RequestTooLarge
 from core.clock import utcnow
 from errors import NotFound
 from mentoring.questions import services as questions
 from mentoring.questions.models import BODY_MAX_CHARS
+from security import body_limit
 
 # Room for 50,000 characters of Thai or Persian even when the browser percent-encodes every
 # byte, with the other fields; larger posts are refused before they are parsed.
@@ -25,16 +23,11 @@ ROUTING_LABELS = {"title": _l("expert title holder"), "performer": _l("top perfo
 
 
 def limit_post_size(view):
-    """Refuse a POST over MAX_FORM_BYTES with a message that says what the limit is."""
-    @wraps(view)
-    def bounded(*args, **kwargs):
-        if request.method == "POST":
-            request.max_content_length = MAX_FORM_BYTES
-            if (request.content_length or 0) > MAX_FORM_BYTES:
-                raise RequestTooLarge(_l("That is too much text: a question or an answer may have "
-                                      "at most %(n)d characters.", n=BODY_MAX_CHARS))
-        return view(*args, **kwargs)
-    return bounded
+    """Refuse a POST over MAX_FORM_BYTES, before it is parsed, with a message that says what the
+    limit is."""
+    return body_limit(lambda _config: MAX_FORM_BYTES, too_large=lambda: _l(
+        "That is too much text: a question or an answer may have at most %(n)d characters.",
+        n=BODY_MAX_CHARS))(view)
 
 
 def expert_limit():
