@@ -1,8 +1,7 @@
 """The knowledge-base part of /api/v1: categories, articles, revisions and feedback."""
 from typing import Literal
 
-from flask import Blueprint, current_app, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, current_app, url_for
 from flask_login import current_user
 from pydantic import Field, StrictBool, model_validator
 
@@ -21,16 +20,13 @@ from core.api import (
     iso_utc,
     operation,
     paginated,
-    refuse_bodies_over,
 )
 from extensions import db
 from kb import services
+from security import body_limit
 
 kb_api = Blueprint("kb_api", __name__, url_prefix="/api/v1")
 
-# A 200 KB article fits several times over even with every character \u-escaped; anything
-# larger is refused before it is parsed.
-MAX_ARTICLE_REQUEST_BYTES = 1024 * 1024
 # Members of the article JSON a client may send back unchanged in a PATCH; they are ignored.
 READ_ONLY_FIELDS = frozenset({
     "id", "slug", "html", "author", "url", "created_at", "updated_at", "published_at",
@@ -38,14 +34,6 @@ READ_ONLY_FIELDS = frozenset({
     "unhelpful_count", "source_answer_id",
 })
 Status = Literal["draft", "in_review", "published", "archived"]
-
-
-@kb_api.before_request
-def _refuse_oversized_requests():
-    if request.method in ("POST", "PATCH", "PUT"):
-        refuse_bodies_over(MAX_ARTICLE_REQUEST_BYTES, _l(
-            "The request is too large (%(size)d KB). An article body may have at most "
-            "%(limit)d KB of Markdown."), limit=services.BODY_MAX_BYTES // 1024)
 
 
 class CategoryIn(Schema):
@@ -242,6 +230,7 @@ def list_articles(query):
 
 
 @kb_api.post("/articles")
+@body_limit(services.article_request_bytes, services.too_much_text)
 @operation(json=ArticleIn, ok=ArticleOut, status=201, tags=["knowledge base"])
 def create_article(json):
     """Write an article; publishing needs expert rights in its category."""
@@ -264,6 +253,7 @@ def get_article(article_id):
 
 
 @kb_api.patch("/articles/<int:article_id>")
+@body_limit(services.article_request_bytes, services.too_much_text)
 @operation(json=ArticleChange, ok=ArticleOut, tags=["knowledge base"])
 def update_article(article_id, json):
     """Change an article (a new revision); send "revision" to refuse overwriting newer edits."""
