@@ -60,13 +60,14 @@ def _init_extensions(app):
 def _init_domains(app):
     """Each layer in order, bottom to top: its routes, commands, rules and signal receivers."""
     import accounts
+    import core
     import demo
     import kb
     import mentoring
     import recognition
     import search
 
-    for domain in (accounts, search, kb, recognition, mentoring, demo):
+    for domain in (core, accounts, search, kb, recognition, mentoring, demo):
         domain.init_app(app)
 
 

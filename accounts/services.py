@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from accounts.models import ROLES, ApiToken, LoginSession, Team, User, count_active_admins
 from config import LANGUAGES
 from core.clock import utcnow
-from core.text import UnstorableText, clean_line
+from core.text import UnstorableText, clean_line, unstorable_reason
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 
@@ -56,8 +56,11 @@ def _validate_locale(locale):
 
 
 def get_user(username):
-    """The user with this username, or None."""
-    return db.session.scalar(select(User).where(User.username == normalize_username(username)))
+    """The user with this username, or None (also for text no database could hold, e.g. a NUL)."""
+    username = normalize_username(username)
+    if unstorable_reason(username):
+        return None
+    return db.session.scalar(select(User).where(User.username == username))
 
 
 def get_user_or_404(username):

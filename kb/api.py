@@ -1,37 +1,159 @@
 """The knowledge-base part of /api/v1: categories, articles, revisions and feedback."""
-from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import lazy_gettext as _l
+from typing import Literal
+
+from flask import Blueprint, current_app, url_for
 from flask_login import current_user
+from pydantic import Field, StrictBool, model_validator
 
 from accounts.permissions import require
 from core import categories
-from core.api import api_login_required, iso_utc, json_body, paginated, refuse_bodies_over, string_field
-from errors import Invalid
+from core.api import (
+    MAX_PER_PAGE,
+    Answer,
+    Line,
+    Moment,
+    Page,
+    PageQuery,
+    Schema,
+    Text,
+    Whole,
+    iso_utc,
+    operation,
+    paginated,
+)
 from extensions import db
 from kb import services
+from security import body_limit
 
 kb_api = Blueprint("kb_api", __name__, url_prefix="/api/v1")
 
-# A 200 KB article fits several times over even with every character \u-escaped; anything
-# larger is refused before it is parsed.
-MAX_ARTICLE_REQUEST_BYTES = 1024 * 1024
 # Members of the article JSON a client may send back unchanged in a PATCH; they are ignored.
 READ_ONLY_FIELDS = frozenset({
     "id", "slug", "html", "author", "url", "created_at", "updated_at", "published_at",
     "verified_at", "verified_by", "review_due", "overdue", "view_count", "helpful_count",
     "unhelpful_count", "source_answer_id",
 })
-EDITABLE_FIELDS = frozenset({"title", "body", "summary", "category", "tags", "lang", "status",
-                             "note", "revision"})
+Status = Literal["draft", "in_review", "published", "archived"]
 
 
-@kb_api.before_request
-def _refuse_oversized_requests():
-    if request.method in ("POST", "PATCH", "PUT"):
-        refuse_bodies_over(MAX_ARTICLE_REQUEST_BYTES, _l(
-            "The request is too large (%(size)d KB). An article body may have at most "
-            "%(limit)d KB of Markdown."), limit=services.BODY_MAX_BYTES // 1024)
+class CategoryIn(Schema):
+    name: Line
+    slug: Line | None = None
+    description: Text = ""
+    translations: dict[Line, Line] | None = None
 
+
+class CategoryOut(Answer):
+    id: int
+    slug: str
+    name: str
+    description: str | None
+    translations: dict[str, str]
+
+
+class CategoryList(Page):
+    categories: list[CategoryOut]
+
+
+class CategoryListQuery(PageQuery):
+    per_page: int = Field(MAX_PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+
+class ArticleListQuery(PageQuery):
+    category: Line | None = None
+    tag: Line | None = None
+    status: Literal["draft", "in_review", "published", "archived", "all"] = "published"
+    lang: Line | None = None
+
+
+class ArticleIn(Schema):
+    title: Line
+    body: Text
+    category: Line
+    tags: list[Line] | None = None
+    lang: Line = "en"
+    summary: Text = ""
+    status: Status | None = None
+    note: Text = ""
+
+
+class ArticleChange(Schema):
+    """A PATCH: members left out stay as they are; `revision` refuses overwriting newer edits."""
+
+    title: Line | None = None
+    body: Text | None = None
+    category: Line | None = None
+    tags: list[Line] | None = None
+    lang: Line | None = None
+    summary: Text | None = None
+    status: Status | None = None
+    note: Text = ""
+    revision: Whole | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_read_only_members(cls, data):
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if key not in READ_ONLY_FIELDS}
+        return data
+
+
+class ArticleOut(Answer):
+    id: int
+    title: str
+    slug: str
+    summary: str | None
+    body: str
+    html: str
+    category: str
+    tags: list[str]
+    lang: str
+    status: Status
+    revision: int
+    author: str | None
+    url: str
+    created_at: Moment | None
+    updated_at: Moment | None
+    published_at: Moment | None
+    verified_at: Moment | None
+    verified_by: str | None
+    review_due: Moment | None
+    overdue: bool
+    view_count: int
+    helpful_count: int
+    unhelpful_count: int
+    source_answer_id: int | None
+
+
+class ArticleList(Page):
+    articles: list[ArticleOut]
+
+
+class RevisionOut(Answer):
+    number: int
+    title: str
+    summary: str | None
+    body: str
+    note: str | None
+    author: str | None
+    created_at: Moment | None
+
+
+class RevisionList(Page):
+    revisions: list[RevisionOut]
+
+
+class FeedbackIn(Schema):
+    helpful: StrictBool
+    comment: Text = ""
+
+
+class FeedbackOut(Answer):
+    article_id: int
+    helpful: bool
+    comment: str | None
+    helpful_count: int
+    unhelpful_count: int
 
 
 def category_json(category):
@@ -78,138 +200,91 @@ def revision_json(revision):
             "created_at": iso_utc(revision.created_at)}
 
 
-def _tags_field(data):
-    tags = data.get("tags")
-    if tags is None:
-        return None
-    if not isinstance(tags, list):
-        raise Invalid("tags", _l("tags must be a list of strings."))
-    return tags
-
-
-def _revision_field(data):
-    revision = data.get("revision")
-    if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
-        raise Invalid("revision", _l("revision must be a whole number."))
-    return revision
-
-
-def _reject_unknown_fields(data, allowed):
-    unknown = sorted(set(data) - allowed - READ_ONLY_FIELDS)
-    if unknown:
-        raise Invalid(unknown[0], _l("Unknown field “%(field)s”.", field=unknown[0][:40]))
-
-
 @kb_api.get("/categories")
-@api_login_required
-def list_categories():
+@operation(query=CategoryListQuery, ok=CategoryList, tags=["knowledge base"])
+def list_categories(query):
     """Every category."""
     require(current_user, "article.list")
-    return jsonify(paginated(categories.select_categories(), "categories", category_json,
-                              default_per_page=100))
+    return paginated(categories.select_categories(), "categories", category_json, query)
 
 
 @kb_api.post("/categories")
-@api_login_required
-def create_category():
+@operation(json=CategoryIn, ok=CategoryOut, status=201, tags=["knowledge base"])
+def create_category(json):
     """Add a category (leads and admins)."""
     require(current_user, "category.manage")
-    data = json_body()
-    translations = data.get("translations")
-    if translations is not None and not isinstance(translations, dict):
-        raise Invalid("translations", _l("translations must map language codes to names."))
-    category = categories.create_category(
-        string_field(data, "name", required=True), string_field(data, "slug"),
-        string_field(data, "description", default=""), translations)
+    category = categories.create_category(json.name, json.slug, json.description, json.translations)
     db.session.commit()
-    return jsonify(category_json(category)), 201
+    return category_json(category), 201
 
 
 @kb_api.get("/articles")
-@api_login_required
-def list_articles():
+@operation(query=ArticleListQuery, ok=ArticleList, tags=["knowledge base"])
+def list_articles(query):
     """Articles the caller may see, filtered like the list page."""
     require(current_user, "article.list")
-    category = None
-    if request.args.get("category"):
-        category = categories.require_category(request.args["category"])
-    status = request.args.get("status", "published")
-    if status not in services.STATUS_LABELS and status != "all":
-        raise Invalid("status", _l("Unknown status “%(status)s”.", status=status[:20]))
-    stmt = services.list_articles(current_user, category=category, tag=request.args.get("tag"),
-                                  status=status, lang=request.args.get("lang") or None)
-    return jsonify(paginated(stmt, "articles", article_json))
+    category = categories.require_category(query.category) if query.category else None
+    stmt = services.list_articles(current_user, category=category, tag=query.tag,
+                                  status=query.status, lang=query.lang or None)
+    return paginated(stmt, "articles", article_json, query)
 
 
 @kb_api.post("/articles")
-@api_login_required
-def create_article():
+@body_limit(services.article_request_bytes, services.too_much_text)
+@operation(json=ArticleIn, ok=ArticleOut, status=201, tags=["knowledge base"])
+def create_article(json):
     """Write an article; publishing needs expert rights in its category."""
     require(current_user, "article.create")
-    data = json_body()
-    _reject_unknown_fields(data, EDITABLE_FIELDS - {"revision"})
     article = services.create_article(
-        current_user, string_field(data, "title", required=True),
-        string_field(data, "body", required=True), string_field(data, "category", required=True),
-        tags=_tags_field(data) or (), lang=string_field(data, "lang", default="en"),
-        summary=string_field(data, "summary", default=""), status=string_field(data, "status"),
-        note=string_field(data, "note", default=""),
+        current_user, json.title, json.body, json.category, tags=json.tags or (), lang=json.lang,
+        summary=json.summary, status=json.status, note=json.note,
         review_interval_days=current_app.config["REVIEW_INTERVAL_DAYS"])
     db.session.commit()
-    response = jsonify(article_json(article))
-    response.headers["Location"] = url_for("kb_api.get_article", article_id=article.id)
-    return response, 201
+    return article_json(article), 201, {"Location": url_for("kb_api.get_article", article_id=article.id)}
 
 
 @kb_api.get("/articles/<int:article_id>")
-@api_login_required
+@operation(ok=ArticleOut, tags=["knowledge base"])
 def get_article(article_id):
     """One article with its sanitised HTML."""
     article = services.get_article(article_id)
     require(current_user, "article.view", article)
-    return jsonify(article_json(article))
+    return article_json(article)
 
 
 @kb_api.patch("/articles/<int:article_id>")
-@api_login_required
-def update_article(article_id):
+@body_limit(services.article_request_bytes, services.too_much_text)
+@operation(json=ArticleChange, ok=ArticleOut, tags=["knowledge base"])
+def update_article(article_id, json):
     """Change an article (a new revision); send "revision" to refuse overwriting newer edits."""
     article = services.get_article(article_id)
     require(current_user, "article.edit", article)
-    data = json_body()
-    _reject_unknown_fields(data, EDITABLE_FIELDS)
     services.update_article(
-        article, current_user, title=string_field(data, "title"), body=string_field(data, "body"),
-        summary=string_field(data, "summary"), category=string_field(data, "category"),
-        tags=_tags_field(data), lang=string_field(data, "lang"),
-        status=string_field(data, "status"), note=string_field(data, "note", default=""),
-        base_revision=_revision_field(data),
-        review_interval_days=current_app.config["REVIEW_INTERVAL_DAYS"])
+        article, current_user, title=json.title, body=json.body, summary=json.summary,
+        category=json.category, tags=json.tags, lang=json.lang, status=json.status, note=json.note,
+        base_revision=json.revision, review_interval_days=current_app.config["REVIEW_INTERVAL_DAYS"])
     db.session.commit()
-    return jsonify(article_json(article))
+    return article_json(article)
 
 
 @kb_api.get("/articles/<int:article_id>/revisions")
-@api_login_required
-def list_revisions(article_id):
+@operation(query=PageQuery, ok=RevisionList, tags=["knowledge base"])
+def list_revisions(article_id, query):
     """The article's revisions, newest first."""
     article = services.get_article(article_id)
     require(current_user, "article.view", article)
-    return jsonify(paginated(services.list_revisions(article), "revisions", revision_json))
+    return paginated(services.list_revisions(article), "revisions", revision_json, query)
 
 
 @kb_api.post("/articles/<int:article_id>/feedback")
-@api_login_required
-def give_feedback(article_id):
-    """Record or change the caller's "Did this solve it?" vote."""
+@operation(json=FeedbackIn, ok=FeedbackOut, status=201, answers={200: FeedbackOut},
+           tags=["knowledge base"])
+def give_feedback(article_id, json):
+    """Record or change the caller's "Did this solve it?" vote (201 the first time, then 200)."""
     article = services.get_article(article_id)
     require(current_user, "article.view", article)
-    data = json_body()
-    if "helpful" not in data:
-        raise Invalid("helpful", _l("helpful is required: true or false."))
-    vote, created = services.record_feedback(article, current_user, data["helpful"],
-                                             string_field(data, "comment", default=""))
+    vote, created = services.record_feedback(article, current_user, json.helpful, json.comment)
     db.session.commit()
     body = {"article_id": article.id, "helpful": vote.helpful, "comment": vote.comment,
             "helpful_count": article.helpful_count, "unhelpful_count": article.unhelpful_count}
-    return jsonify(body), 201 if created else 200
+    return body, 201 if created else 200

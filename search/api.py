@@ -1,18 +1,89 @@
 """The search part of /api/v1: full-text search and as-you-type title suggestions (SPEC 7)."""
-from flask import Blueprint, jsonify, request
+from typing import Literal
+
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from accounts.permissions import require
-from core.api import api_login_required
+from config import LANGUAGES
+from core.api import Answer, ErrorBody, Line, Schema, operation
 from database import begin_write
-from errors import json_error
 from extensions import db
-from search.service import BadSearch, check_filters, search_content, suggest_titles
+from search.query import MAX_PAGE, MAX_PER_PAGE
+from search.service import DEFAULT_PER_PAGE, MAX_TYPED_CHARS, check_filters, search_content, suggest_titles
 
 search_api = Blueprint("search_api", __name__, url_prefix="/api/v1")
 
 RETRY_AFTER_SECONDS = 30
+SEARCH_UNAVAILABLE = 503
+DocumentType = Literal["article", "question"]
+
+
+class SearchQuery(Schema):
+    """?q=&type=&category=&lang=&page=&per_page=; a member sent empty counts as not sent."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field(max_length=MAX_TYPED_CHARS, description="The text to search for.")
+    type: DocumentType | None = None
+    category: Line | None = None
+    lang: Literal[tuple(LANGUAGES)] | None = None
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, data):
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value != "" or key == "q"}
+        return data
+
+    @field_validator("q")
+    @classmethod
+    def _something_to_search_for(cls, text):
+        if not text.strip():  # invisible characters alone are searched (and find nothing)
+            raise ValueError(_l("q is required: the text to search for."))
+        return text
+
+
+class SearchResult(Answer):
+    type: DocumentType
+    id: int
+    title: str
+    url: str
+    snippet: str = Field(description="HTML: the matching passage, escaped, with <mark> around the words found.")
+    category: str
+    lang: str
+    score: float
+
+
+class SearchAnswer(Answer):
+    query: str = Field(description="The text as searched, normalised.")
+    total: int
+    took_ms: float = Field(description="Server-side time of the search, in milliseconds.")
+    suggestion: str | None = Field(description="A corrected spelling that finds more, if any.")
+    page: int
+    per_page: int
+    results: list[SearchResult]
+
+
+class SuggestQuery(Schema):
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field("", description="What has been typed so far; long or odd text finds nothing.")
+
+
+class Suggestion(Answer):
+    type: DocumentType
+    id: int
+    title: str
+    url: str
+
+
+class SuggestAnswer(Answer):
+    results: list[Suggestion]
 
 
 def found_json(item):
@@ -22,32 +93,32 @@ def found_json(item):
             "score": item.score}
 
 
+def _unavailable():
+    """503 while the index is rebuilt, with when to try again."""
+    message = _l("The search index is being rebuilt; try again in a minute.")
+    body = {"error": {"code": "search_unavailable", "message": str(message), "fields": {}}}
+    return body, SEARCH_UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 @search_api.get("/search")
-@api_login_required
-def search():
+@operation(query=SearchQuery, ok=SearchAnswer, answers={SEARCH_UNAVAILABLE: ErrorBody}, tags=["search"])
+def search(query):
     """Search articles and answered questions; took_ms is measured on the server."""
     require(current_user, "search.use")
-    args = request.args
-    if not args.get("q", "").strip():
-        raise BadSearch("q", _l("q is required: the text to search for."))
-    filters = check_filters(args["q"], args.get("type"), args.get("category"), args.get("lang"),
-                            args.get("page"), args.get("per_page"))
+    filters = check_filters(query.q, query.type, query.category, query.lang, query.page, query.per_page)
     begin_write()  # the query is logged: take the write lock before reading
     outcome = search_content(current_user, filters, channel="api")
     if outcome.state != "ok":
-        response, status = json_error(503, _l("The search index is being rebuilt; try again in a minute."),
-                                      code="search_unavailable")
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response, status
+        return _unavailable()
     db.session.commit()
-    return jsonify({"query": outcome.query, "total": outcome.total, "took_ms": outcome.took_ms,
-                    "suggestion": outcome.suggestion, "page": filters.page, "per_page": filters.per_page,
-                    "results": [found_json(item) for item in outcome.items]})
+    return {"query": outcome.query, "total": outcome.total, "took_ms": outcome.took_ms,
+            "suggestion": outcome.suggestion, "page": filters.page, "per_page": filters.per_page,
+            "results": [found_json(item) for item in outcome.items]}
 
 
 @search_api.get("/suggest")
-@api_login_required
-def suggest():
+@operation(query=SuggestQuery, ok=SuggestAnswer, tags=["search"])
+def suggest(query):
     """Titles matching what has been typed so far, for the header search box."""
     require(current_user, "search.use")
-    return jsonify({"results": suggest_titles(current_user, request.args.get("q", ""))})
+    return {"results": suggest_titles(current_user, query.q)}

@@ -106,6 +106,15 @@ def test_taken_username_is_409_and_writes_nothing(app, client, tokens):
     ({"role": "agent"}, "username"),
     ({"username": 42}, "username"),
     ({"username": "ok1", "email": "not-an-email"}, "email"),
+    ({"username": "\x00\x00"}, "username"),
+    ({"username": "\u200b\u200d"}, "username"),
+    ({"username": "ok1", "role": 1}, "role"),
+    ({"username": "ok1", "locale": None}, "locale"),
+    ({"username": "ok1", "name": ["Ok"]}, "name"),
+    ({"username": "ok1", "name": "x" * 121}, "name"),
+    ({"username": "ok1", "team": "t" * 81}, "team"),
+    ({"username": "ok1", "password": 12345678}, "password"),
+    ({"username": "ok1", "is_admin": True}, "is_admin"),
 ])
 def test_bad_user_input_is_422_and_writes_nothing(app, client, tokens, payload, field):
     before = user_count(app)
@@ -143,3 +152,43 @@ def test_session_cookie_api_call_needs_csrf_token(csrf_app, tokens):
 def test_agent_does_not_see_someone_elses_stats(client, tokens, app):
     body = client.get("/api/v1/users/lead", headers=bearer(tokens["agent"])).get_json()
     assert body["stats"] == {}
+
+
+def test_a_lone_surrogate_in_a_user_is_refused(app, client, tokens):
+    before = user_count(app)
+    response = client.post("/api/v1/users", headers=bearer(tokens["admin"]), content_type="application/json",
+                           data=b'{"username": "ok1", "name": "Ok \\udc00"}')
+    assert "surrogate" in assert_error_shape(response, 400)["message"]
+    assert user_count(app) == before
+
+
+def test_names_are_stored_without_controls_or_bidi_overrides(client, tokens):
+    response = client.post("/api/v1/users", headers=bearer(tokens["admin"]), json={
+        "username": " newbie\x00 ", "name": "\u202eNew\x07 Bie", "team": "Teh\x00ran\n"})
+    body = response.get_json()
+    assert response.status_code == 201
+    assert (body["username"], body["name"], body["team"]) == ("newbie", "New Bie", "Tehran")
+
+
+def test_the_password_is_kept_exactly_as_typed(app, client, tokens):
+    password = "  spaced out\u202e pass  "
+    response = client.post("/api/v1/users", headers=bearer(tokens["admin"]),
+                           json={"username": "spacey", "password": password})
+    assert response.status_code == 201
+    login = app.test_client().post("/login", data={"username": "spacey", "password": password})
+    assert login.status_code == 302
+
+
+def test_user_operations_are_in_the_document(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    create = document["paths"]["/api/v1/users"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/UserIn")
+    assert {"201", "401", "403", "409", "422"} <= set(create["responses"])
+    profile = document["paths"]["/api/v1/users/{username}"]["get"]["responses"]["200"]
+    assert profile["content"]["application/json"]["schema"]["$ref"].endswith("/UserOut")
+    assert document["components"]["schemas"]["UserIn"]["properties"]["role"]["enum"] == ["agent", "lead", "admin"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/users/%00", "/api/v1/users/ag%00ent", "/api/v1/users/" + "x" * 5000])
+def test_a_username_no_account_can_have_is_404(client, tokens, path):
+    assert_error_shape(client.get(path, headers=bearer(tokens["agent"])), 404, "not_found")

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from accounts.models import AuditEntry, Notification
 from accounts.services import get_user
+from core.api import MAX_RECORD_ID as MAX_ROW_ID
 from core.clock import utcnow
 from extensions import db
 from recognition.awards import services
@@ -136,3 +137,101 @@ def test_profile_api_has_titles_badges_and_stats(app, client, tokens):
 def test_profile_stats_are_hidden_from_other_agents(client, tokens):
     body = client.get("/api/v1/users/sara", headers=bearer(tokens["omid"])).get_json()
     assert body["stats"] == {} and body["titles"] == [] and body["badges"] == []
+
+
+RAW_SURROGATE = b'"Top \\ud800 FCR"'
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top", "expires_at": "0001-01-01"},
+     "expires_at"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top", "expires_at": "9999-12-31"},
+     "expires_at"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top",
+                                   "expires_at": "0001-01-01T00:00:00+14:00"}, "expires_at"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top",
+                                   "expires_at": "9999-12-31T23:59:59-14:00"}, "expires_at"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top", "expires_at": "2026-02-30"},
+     "expires_at"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top", "expires_at": True},
+     "expires_at"),
+    ("/api/v1/users/sara/titles", {"category": ["billing"], "reason": "Top"}, "category"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "\x00\x00"}, "reason"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top", "title": "x" * 161}, "title"),
+    ("/api/v1/users/sara/titles", {"category": "billing", "reason": "Top", "expiry": "2027-01-01"},
+     "expiry"),
+    ("/api/v1/users/sara/badges", {"badge": "\u200b\x00", "reason": "Nice"}, "badge"),
+    ("/api/v1/users/sara/badges", {"badge": "customer-hero", "reason": None}, "reason"),
+    ("/api/v1/kudos", {"to": "sara", "message": "\x00\u200b "}, "message"),
+    ("/api/v1/kudos", {"to": "\x00", "message": "Thanks"}, "to"),
+    ("/api/v1/kudos", {"to": "sara", "message": "Thanks", "article_id": "12"}, "article_id"),
+    ("/api/v1/kudos", {"to": "sara", "message": "Thanks", "article_id": True}, "article_id"),
+    ("/api/v1/kudos", {"to": "sara", "message": "Thanks", "article_id": 2**63}, "article_id"),
+    ("/api/v1/kudos", {"to": "sara", "message": "Thanks", "answer_id": 0}, "answer_id"),
+    ("/api/v1/kudos", {"to": "sara", "message": "Thanks", "answer_id": 1.5}, "answer_id"),
+    ("/api/v1/kudos", {"to": "sara", "message": "Thanks", "article_id": 2**31}, "article_id"),
+])
+def test_hostile_members_are_a_422_naming_them_and_write_nothing(app, client, tokens, path, body, field):
+    assert_error(client.post(path, json=body, headers=bearer(tokens["lead"])), 422, field)
+    assert rows_written(app) == [0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/users/sara/titles", b'{"category": "billing", "reason": %s}' % RAW_SURROGATE),
+    ("/api/v1/users/sara/badges", b'{"badge": "customer-hero", "reason": %s}' % RAW_SURROGATE),
+    ("/api/v1/kudos", b'{"to": "sara", "message": %s}' % RAW_SURROGATE),
+])
+def test_a_lone_surrogate_is_refused_and_writes_nothing(app, client, tokens, path, body):
+    response = client.post(path, data=body, content_type="application/json", headers=bearer(tokens["lead"]))
+    assert_error(response, 400)
+    assert "surrogate" in response.get_json()["error"]["message"]
+    assert rows_written(app) == [0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("body", ["[]", '"kudos"', "not json"])
+def test_a_body_that_is_not_a_json_object_is_a_400(app, client, tokens, body):
+    assert_error(client.post("/api/v1/kudos", data=body, content_type="application/json",
+                             headers=bearer(tokens["lead"])), 400)
+    assert rows_written(app) == [0, 0, 0, 0, 0]
+
+
+def test_title_expiry_as_a_time_with_an_offset_is_stored_in_utc(client, tokens):
+    moment = (utcnow() + timedelta(days=100)).replace(hour=1, minute=30, second=0, microsecond=0)
+    response = client.post("/api/v1/users/sara/titles", headers=bearer(tokens["lead"]), json={
+        "category": "billing", "reason": "Top FCR", "expires_at": moment.strftime("%Y-%m-%dT%H:%M:%S+03:30")})
+    assert response.status_code == 201
+    assert response.get_json()["expires_at"] == (moment - timedelta(hours=3, minutes=30)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_control_and_bidi_characters_are_removed_from_one_line_members(client, tokens):
+    response = client.post("/api/v1/users/sara/titles", headers=bearer(tokens["lead"]), json={
+        "category": "billing\x00", "reason": "Top\x00 FCR", "title": "\u202eBilling\x07 Expert\u202c"})
+    body = response.get_json()
+    assert response.status_code == 201
+    assert (body["title"], body["category"], body["reason"]) == ("Billing Expert", "billing", "Top FCR")
+
+
+def test_kudos_for_an_article_id_beyond_any_row_is_refused_on_the_member(app, client, tokens):
+    response = client.post("/api/v1/kudos", headers=bearer(tokens["omid"]),
+                           json={"to": "sara", "message": "Thanks", "article_id": MAX_ROW_ID})
+    assert_error(response, 422, "article_id")
+    assert rows_written(app) == [0, 0, 0, 0, 0]
+
+
+def test_badge_list_answers_the_documented_shape(client, tokens):
+    document = client.get("/api/v1/openapi.json").get_json()
+    listed = document["paths"]["/api/v1/badges"]["get"]["responses"]["200"]["content"]["application/json"]
+    schema = document["components"]["schemas"][listed["schema"]["$ref"].split("/")[-1]]
+    assert schema["type"] == "array"
+    body = client.get("/api/v1/badges", headers=bearer(tokens["omid"])).get_json()
+    assert all(badge["kind"] in ("auto", "manual") and isinstance(badge["repeatable"], bool) for badge in body)
+
+
+def test_optional_members_sent_empty_count_as_not_sent(client, tokens):
+    title = client.post("/api/v1/users/sara/titles", headers=bearer(tokens["lead"]),
+                        json={"category": "billing", "reason": "Top FCR", "expires_at": ""})
+    kudos = client.post("/api/v1/kudos", headers=bearer(tokens["omid"]),
+                        json={"to": "sara", "message": "Thanks", "article_id": "", "answer_id": None})
+    assert title.status_code == 201 and title.get_json()["expires_at"]
+    assert kudos.status_code == 201 and kudos.get_json()["article_id"] is None

@@ -55,8 +55,8 @@ def test_a_lead_asks_for_suggestions_for_a_team_member(client, desk):
 
 @pytest.mark.parametrize("query, status, field", [
     ("category=nope", 422, "category"),
-    ("", 422, "category"),
-    ("category=billing&per_page=0", 422, "per_page"),
+    ("", 400, "category"),
+    ("category=billing&per_page=0", 400, "per_page"),
 ])
 def test_bad_mentor_queries_get_clear_errors(client, desk, query, status, field):
     response = client.get("/api/v1/mentors?" + query, headers=bearer(desk["mia"]))
@@ -274,3 +274,203 @@ def test_closing_through_the_api_reports_the_outcome_and_impact(app, client, des
 def test_unknown_mentorships_are_404(client, desk):
     response = client.get("/api/v1/mentorships/999", headers=bearer(desk["admin"]))
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+def assign(client, desk, **change):
+    body = {"mentor": "ana", "mentee": "mia", "category": "billing", "goal": {"metric": "fcr", "target": 0.8},
+            **change}
+    return client.post("/api/v1/mentorships", headers=bearer(desk["lead"]), json=body)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("start", "0001-01-01"),
+    ("start", "9999-12-31"),
+    ("start", 0),
+    ("start", 1779184800),
+    ("start", "2026-02-30"),
+    ("planned_end", "9999-12-31"),
+    ("planned_end", "0001-01-01"),
+])
+def test_dates_outside_a_sane_range_or_not_written_as_dates_are_422(app, client, desk, field, value):
+    response = assign(client, desk, **{field: value})
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert field in error["fields"] and error["message"]
+    assert count(app, Mentorship) == 0
+
+
+def test_the_range_refusal_says_which_dates_are_taken(client, desk):
+    error = assign(client, desk, start="0001-01-01").get_json()["error"]
+    assert "1970-01-01" in error["fields"]["start"] and "2100-12-31" in error["fields"]["start"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"request": 2**31}, "request"),
+    ({"request": 2**63}, "request"),
+    ({"request": "5"}, "request"),
+    ({"request": True}, "request"),
+    ({"goal": 5}, "goal"),
+    ({"goal": ["fcr", 0.8]}, "goal"),
+    ({"goal": {"metric": "fcr", "target": 0.8, "colour": "red"}}, "goal"),
+    ({"mentor": None}, "mentor"),
+    ({"mentee": 7}, "mentee"),
+    ({"category": ["billing"]}, "category"),
+    ({"colour": "red"}, "colour"),
+])
+def test_members_of_the_wrong_type_are_422_and_nothing_is_written(app, client, desk, change, field):
+    before = count(app, Mentorship), count(app, AuditEntry), count(app, Notification)
+    response = assign(client, desk, **change)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+    assert (count(app, Mentorship), count(app, AuditEntry), count(app, Notification)) == before
+
+
+def test_an_unknown_request_is_404(app, client, desk):
+    response = assign(client, desk, request=2**31 - 1)
+    assert response.status_code == 404 and count(app, Mentorship) == 0
+
+
+def test_a_goal_in_words_is_cleaned_like_any_text(client, desk):
+    body = assign(client, desk, goal="\x00Explain refunds\x07 without callbacks").get_json()
+    assert body["goal"] == {"metric": None, "target": None, "baseline": None,
+                            "text": "Explain refunds without callbacks"}
+
+
+def test_a_lone_surrogate_in_a_goal_is_400(app, client, desk):
+    response = client.post("/api/v1/mentorships", headers=bearer(desk["lead"]), content_type="application/json",
+                           data='{"mentor": "ana", "mentee": "mia", "category": "billing", "goal": "\\ud83d"}')
+    assert response.status_code == 400 and "surrogate" in response.get_json()["error"]["message"]
+    assert count(app, Mentorship) == 0
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"notes": "\x00\x00"}, "notes"),
+    ({"notes": "\u200b\u2060"}, "notes"),
+    ({"notes": ["Refunds"]}, "notes"),
+    ({"date": "9999-12-31"}, "date"),
+    ({"date": "0001-01-01"}, "date"),
+    ({"date": 20260519}, "date"),
+    ({"duration_minutes": 30.5}, "duration_minutes"),
+    ({"duration_minutes": True}, "duration_minutes"),
+    ({"duration_minutes": 2**63}, "duration_minutes"),
+    ({"next_steps": 3}, "next_steps"),
+])
+def test_hostile_sessions_are_422_and_nothing_is_written(app, client, desk, change, field):
+    mentorship_id = _mentorship(app)
+    body = {"date": today_utc().isoformat(), "duration_minutes": 30, "notes": "ok", **change}
+    response = client.post("/api/v1/mentorships/%d/sessions" % mentorship_id, headers=bearer(desk["ana"]), json=body)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+    assert count(app, MentoringSession) == 0
+
+
+def test_controls_are_removed_from_session_notes(app, client, desk):
+    mentorship_id = _mentorship(app)
+    response = client.post("/api/v1/mentorships/%d/sessions" % mentorship_id, headers=bearer(desk["ana"]), json={
+        "date": today_utc().isoformat(), "duration_minutes": 30, "notes": "Refund\x00 script\r\nrole play"})
+    assert response.status_code == 201 and response.get_json()["notes"] == "Refund script\nrole play"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"outcome": "maybe"}, "outcome"),
+    ({}, "outcome"),
+    ({"outcome": "completed", "ended_on": "0001-01-01"}, "ended_on"),
+    ({"outcome": "completed", "ended_on": "9999-12-31"}, "ended_on"),
+    ({"outcome": "completed", "goal_met": "yes"}, "goal_met"),
+    ({"outcome": "completed", "goal_met": 1}, "goal_met"),
+])
+def test_bad_closings_are_422_and_the_mentorship_stays_active(app, client, desk, body, field):
+    mentorship_id = _mentorship(app)
+    response = client.post("/api/v1/mentorships/%d/close" % mentorship_id, headers=bearer(desk["lead"]), json=body)
+    assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    with app.app_context():
+        assert db.session.get(Mentorship, mentorship_id).status == "active"
+
+
+@pytest.mark.parametrize("query, field", [
+    ("category=billing&page=0", "page"),
+    ("category=billing&page=" + "9" * 30, "page"),
+    ("category=billing&per_page=-5", "per_page"),
+    ("category=billing&per_page=1000000000", "per_page"),
+    ("category=" + "b" * 501, "category"),
+])
+def test_bad_mentor_pages_are_400(client, desk, query, field):
+    response = client.get("/api/v1/mentors?" + query, headers=bearer(desk["mia"]))
+    assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
+
+
+def _open_request(client, desk, **fields):
+    response = client.post("/api/v1/mentoring-requests", headers=bearer(desk["mia"]), json={
+        "category": "billing", "mentor": "ana", "goal": "Explain refunds", **fields})
+    assert response.status_code == 201
+    return response.get_json()["id"]
+
+
+def test_the_mentor_accepts_a_request_without_a_body(client, desk):
+    request_id = _open_request(client, desk)
+    response = client.post("/api/v1/mentoring-requests/%d/accept" % request_id, headers=bearer(desk["ana"]))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["mentor"], body["mentee"], body["goal"]["text"]) == ("ana", "mia", "Explain refunds")
+    assert body["start"] == today_utc().isoformat()
+
+
+def test_the_mentor_accepts_with_dates_and_another_goal(client, desk):
+    request_id = _open_request(client, desk)
+    start = (today_utc() + timedelta(days=7)).isoformat()
+    response = client.post("/api/v1/mentoring-requests/%d/accept" % request_id, headers=bearer(desk["ana"]),
+                           json={"start": start, "goal": {"metric": "csat", "target": 4.5}})
+    assert response.status_code == 201
+    assert response.get_json()["start"] == start and response.get_json()["goal"]["metric"] == "csat"
+
+
+@pytest.mark.parametrize("body", [{"start": "9999-12-31"}, {"goal": 5}, {"mentor": "fay"}])
+def test_a_bad_acceptance_is_422_and_the_request_stays_open(app, client, desk, body):
+    request_id = _open_request(client, desk)
+    response = client.post("/api/v1/mentoring-requests/%d/accept" % request_id, headers=bearer(desk["ana"]),
+                           json=body)
+    assert response.status_code == 422 and count(app, Mentorship) == 0
+    with app.app_context():
+        assert db.session.get(MentoringRequest, request_id).status == "open"
+
+
+def test_the_mentor_declines_without_a_body(client, desk):
+    request_id = _open_request(client, desk)
+    response = client.post("/api/v1/mentoring-requests/%d/decline" % request_id, headers=bearer(desk["ana"]))
+    assert response.status_code == 200
+    assert (response.get_json()["status"], response.get_json()["decline_reason"]) == ("declined", None)
+
+
+def test_a_decline_reason_that_is_not_text_is_422(app, client, desk):
+    request_id = _open_request(client, desk)
+    response = client.post("/api/v1/mentoring-requests/%d/decline" % request_id, headers=bearer(desk["ana"]),
+                           json={"reason": ["busy"]})
+    assert response.status_code == 422 and "reason" in response.get_json()["error"]["fields"]
+    with app.app_context():
+        assert db.session.get(MentoringRequest, request_id).status == "open"
+
+
+def test_the_mentee_withdraws_a_request(client, desk):
+    request_id = _open_request(client, desk)
+    response = client.post("/api/v1/mentoring-requests/%d/withdraw" % request_id, headers=bearer(desk["mia"]))
+    assert response.status_code == 200 and response.get_json()["status"] == "withdrawn"
+
+
+def test_the_document_lists_the_mentoring_operations(client, desk):
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    for path in ("/api/v1/mentors", "/api/v1/mentoring-requests", "/api/v1/mentoring-requests/{request_id}",
+                 "/api/v1/mentorships", "/api/v1/mentorships/{mentorship_id}/sessions",
+                 "/api/v1/mentorships/{mentorship_id}/close"):
+        assert path in paths, path
+    mentors = paths["/api/v1/mentors"]["get"]
+    category = next(item for item in mentors["parameters"] if item["name"] == "category")
+    assert category["required"] is True
+    assert paths["/api/v1/mentoring-requests/{request_id}/decline"]["post"]["requestBody"]["required"] is False
+    schemas = document["components"]["schemas"]
+    goal = schemas["MentorshipIn"]["properties"]["goal"]["anyOf"]
+    assert goal[1]["type"] == "string" and goal[0]["$ref"].endswith("MentorshipGoalIn")
+    assert schemas["MentoringSessionIn"]["properties"]["date"]["format"] == "date"
+    assert set(schemas["MentorshipWithImpact"]["required"]) >= {"impact", "goal", "start", "status"}

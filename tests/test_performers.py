@@ -186,10 +186,16 @@ def test_performers_api_takes_since_and_until(api):
 
 
 @pytest.mark.parametrize(("query", "status", "field"), [
-    ("category=billing&since=yesterday", 422, "since"),
+    ("category=billing&since=yesterday", 400, "since"),
     ("category=billing&since=2025-03-01&until=2025-02-01", 422, "since"),
-    ("", 422, "category"),
+    ("", 400, "category"),
+    ("category=", 422, "category"),
     ("category=roaming", 404, None),
+    ("category=billing&until=0001-01-01", 400, "until"),
+    ("category=billing&since=9999-12-31", 400, "since"),
+    ("category=billing&until=2101-01-01", 400, "until"),
+    ("category=billing&since=2026-13-01", 400, "since"),
+    ("category=billing&since=2020-01-01&until=2025-01-01", 422, "since"),
 ])
 def test_performers_api_explains_bad_parameters(api, query, status, field):
     client, tokens = api
@@ -197,6 +203,14 @@ def test_performers_api_explains_bad_parameters(api, query, status, field):
     assert response.status_code == status
     error = response.get_json()["error"]
     assert error["message"] and (field is None or field in error["fields"])
+
+
+@pytest.mark.parametrize(("query", "status"), [("", 400), ("category=", 422), ("category=roaming", 404)])
+def test_candidates_api_explains_bad_parameters(api, query, status):
+    client, tokens = api
+    response = client.get("/api/v1/recognition/candidates?" + query, headers=bearer(tokens["lead"]))
+    assert response.status_code == status
+    assert response.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/performers?category=billing",

@@ -269,3 +269,119 @@ def test_similar_content_lookups_are_not_logged_as_searches(app, client, api):
     client.get("/api/v1/questions/similar?q=PON light red", headers=api["other"])
     with app.app_context():
         assert db.session.scalar(select(func.count(SearchLog.id))) == 0
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title", ["\x00\x00\x00", "\u200b\u200c\u200d\ufeff", " \x07\x1b "])
+def test_a_title_of_only_invisible_characters_is_empty(app, client, api, title):
+    response = client.post("/api/v1/questions", json=payload(title=title), headers=api["asker"])
+    assert "Enter a title" in error_of(response, 422, "title")["message"]
+    assert counts(app) == (0, 0, 0)
+
+
+def test_controls_are_removed_and_bidi_overrides_kept_out_of_the_title(app, client, api):
+    response = client.post("/api/v1/questions", headers=api["asker"], json=payload(
+        title="\u202eModem\x00 light blinking red", body="Red\x00 light\r\nsince noon", tags=["\u202ePON"]))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["title"], body["body"], body["tags"]) == (
+        "Modem light blinking red", "Red light\nsince noon", ["PON"])
+
+
+@pytest.mark.parametrize("raw", [
+    '{"title": "\\ud800 modem light blinking", "body": "x", "category": "internet"}',
+    '{"title": "Modem light blinking red", "body": "half \\udfff a pair", "category": "internet"}',
+])
+def test_a_lone_surrogate_is_400_and_writes_nothing(app, client, api, raw):
+    response = client.post("/api/v1/questions", data=raw, content_type="application/json",
+                           headers=api["asker"])
+    assert "surrogate" in error_of(response, 400)["message"]
+    assert counts(app) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"title": 12345678901}, "title"),
+    ({"title": {"text": "Modem light blinking red"}}, "title"),
+    ({"tags": {"PON": True}}, "tags"),
+    ({"lang": ["fa"]}, "lang"),
+    ({"colour": "red"}, "colour"),
+])
+def test_members_of_the_wrong_type_or_unknown_are_422(app, client, api, fields, field):
+    error_of(client.post("/api/v1/questions", json=payload(**fields), headers=api["asker"]), 422, field)
+    assert counts(app) == (0, 0, 0)
+
+
+def test_a_body_that_is_not_an_object_is_400(app, client, api):
+    question_id = new_question(app)
+    for body in (["an", "array"], "a string", 42):
+        response = client.post("/api/v1/questions/%d/answers" % question_id, json=body,
+                               headers=api["answerer"])
+        error_of(response, 400)
+    assert counts(app) == (1, 0, 0)
+
+
+@pytest.mark.parametrize("query, field", [
+    ("show=odd", "show"),
+    ("page=0", "page"),
+    ("page=" + "9" * 30, "page"),
+    ("per_page=-5", "per_page"),
+    ("per_page=1000", "per_page"),
+    ("mine=perhaps", "mine"),
+    ("tag=" + "t" * 51, "tag"),
+])
+def test_bad_list_queries_are_400_naming_the_member(client, api, query, field):
+    error_of(client.get("/api/v1/questions?" + query, headers=api["other"]), 400, field)
+
+
+def test_an_unknown_category_in_the_list_is_422(client, api):
+    error_of(client.get("/api/v1/questions?category=nowhere", headers=api["other"]), 422, "category")
+
+
+def test_mine_lists_only_the_callers_questions(app, client, api):
+    new_question(app, author="asker")
+    new_question(app, author="other", title="Billing date moved after a plan change")
+    body = client.get("/api/v1/questions?mine=1", headers=api["other"]).get_json()
+    assert [item["author"] for item in body["questions"]] == ["other"]
+
+
+def test_a_similar_lookup_longer_than_a_title_is_400(client, api):
+    error_of(client.get("/api/v1/questions/similar?q=" + "x" * 201, headers=api["other"]), 400, "q")
+
+
+@pytest.mark.parametrize("sent", [{}, {"json": {}}, {"json": {"question_id": None}}])
+def test_accepting_takes_no_body_or_an_empty_one(app, client, api, sent):
+    answer_id = new_answer(app, new_question(app))
+    response = client.post("/api/v1/answers/%d/accept" % answer_id, headers=api["asker"], **sent)
+    assert response.status_code == 200 and response.get_json()["accepted_answer_id"] == answer_id
+
+
+@pytest.mark.parametrize("question_id", ["1", 1.5, True, 0, 2**31, 2**63])
+def test_accepting_for_a_question_id_that_is_no_id_is_422(app, client, api, question_id):
+    answer_id = new_answer(app, new_question(app))
+    response = client.post("/api/v1/answers/%d/accept" % answer_id, json={"question_id": question_id},
+                           headers=api["asker"])
+    error_of(response, 422, "question_id")
+    with app.app_context():
+        assert db.session.get(Answer, answer_id).accepted is False
+
+
+def test_accepting_with_a_body_that_is_not_json_is_400(app, client, api):
+    answer_id = new_answer(app, new_question(app))
+    response = client.post("/api/v1/answers/%d/accept" % answer_id, data="question_id=1",
+                           content_type="application/x-www-form-urlencoded", headers=api["asker"])
+    error_of(response, 400)
+
+
+def test_the_document_lists_the_questions_operations(client, api):
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/questions"])
+    assert paths["/api/v1/answers/{answer_id}/accept"]["post"]["requestBody"]["required"] is False
+    assert paths["/api/v1/answers/{answer_id}/vote"]["post"]["requestBody"]["required"] is True
+    vote = document["components"]["schemas"]["AnswerVote"]["properties"]["value"]
+    assert (vote["type"], vote["minimum"], vote["maximum"]) == ("integer", -1, 1)
+    listed = paths["/api/v1/questions"]["get"]
+    assert {"page", "per_page", "show", "category", "tag", "lang", "mine"} == {
+        parameter["name"] for parameter in listed["parameters"]}
+    assert listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("QuestionList")

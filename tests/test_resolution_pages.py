@@ -5,6 +5,8 @@ import os
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from accounts import services as accounts
 from accounts.models import AuditEntry
@@ -76,6 +78,53 @@ def test_api_import_without_a_file_is_422(client, site):
     response = client.post("/api/v1/resolutions/import", data={}, headers=bearer(site["lead"]),
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "file" in response.get_json()["error"]["fields"]
+
+
+def test_api_import_with_an_empty_dry_run_flag_imports(app, client, site):
+    data = {"file": (io.BytesIO(csv_text([row("T1")]).encode()), "a.csv"), "dry_run": ""}
+    response = client.post("/api/v1/resolutions/import", data=data, headers=bearer(site["lead"]),
+                           content_type="multipart/form-data")
+    assert response.status_code == 201 and response.get_json()["dry_run"] is False
+    assert count(app, ResolutionRecord) == 1
+
+
+@pytest.mark.parametrize("data, content_type, field", [
+    ({"file": "ticket_id,agent\r\nT1,sara\r\n"}, "multipart/form-data", "file"),
+    ({"file": (io.BytesIO(b"ticket_id\r\n"), "")}, "multipart/form-data", "file"),
+    ({"file": (io.BytesIO(b"ticket_id\r\n"), "a.csv"), "dry_run": "maybe"}, "multipart/form-data", "dry_run"),
+    ({"file": (io.BytesIO(b"ticket_id\r\n"), "a.csv"), "dryrun": "true"}, "multipart/form-data", "dryrun"),
+    ('{"file": "ticket_id,agent"}', "application/json", "file"),
+    ("ticket_id,agent\r\nT1,sara\r\n", "text/csv", "file"),
+])
+def test_api_import_refuses_a_body_that_is_not_the_form_and_writes_nothing(app, client, site, data,
+                                                                             content_type, field):
+    response = client.post("/api/v1/resolutions/import", data=data, headers=bearer(site["lead"]),
+                           content_type=content_type)
+    error = response.get_json()["error"]
+    assert response.status_code == 422 and field in error["fields"] and error["message"]
+    assert count(app, ImportBatch) == 0 and count(app, ResolutionRecord) == 0
+
+
+def test_api_import_over_the_upload_limit_is_413_without_reading_it(app, client, site, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    # Encoded here: the test client would spool a body this large to a file it never closes.
+    big = FileStorage(io.BytesIO(b"ticket_id,agent\r\n" + b"x" * 1024 * 1024), filename="big.csv")
+    boundary, body = encode_multipart({"file": big})
+    response = client.post("/api/v1/resolutions/import", data=body, headers=bearer(site["lead"]),
+                           content_type="multipart/form-data; boundary=" + boundary)
+    error = response.get_json()["error"]
+    assert response.status_code == 413 and error["code"] == "too_large" and "1 MB" in error["message"]
+    assert "xxxx" not in response.get_data(as_text=True)
+    assert count(app, ImportBatch) == 0
+
+
+def test_api_import_is_documented_as_a_multipart_upload(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/resolutions/import"]["post"]
+    [(media_type, body)] = operation["requestBody"]["content"].items()
+    form = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"][body["schema"]["$ref"].split("/")[-1]]
+    assert media_type == "multipart/form-data"
+    assert form["properties"]["file"]["format"] == "binary" and form["required"] == ["file"]
+    assert {"200", "201", "413", "422"} <= set(operation["responses"])
 
 
 def test_api_import_is_for_leads_only(client, site):

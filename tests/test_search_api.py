@@ -155,3 +155,32 @@ def test_suggest_tolerates_odd_input(client, corpus, q):
 
 def test_suggest_requires_login(client, corpus):
     assert client.get("/api/v1/suggest?q=card").status_code == 401
+
+
+def test_search_without_q_is_a_400_naming_it(client, corpus):
+    response = client.get("/api/v1/search", headers=corpus["headers"])
+    assert response.status_code == 400 and "q" in response.get_json()["error"]["fields"]
+
+
+def test_empty_filters_count_as_not_sent(client, corpus):
+    body = search_api(client, corpus["headers"], "card", type="", category="", lang="", page="", per_page="")
+    assert (body["total"], body["page"], body["per_page"]) == (2, 1, 10)
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"q": "card", "page": "1.5"}, "page"), ({"q": "card", "per_page": "51"}, "per_page"),
+    ({"q": "card", "page": "101"}, "page"), ({"q": "card", "type": "Article"}, "type"),
+])
+def test_out_of_range_parameters_name_the_parameter(client, corpus, params, field):
+    response = client.get("/api/v1/search", query_string=params, headers=corpus["headers"])
+    assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
+
+
+def test_search_operations_are_in_the_document(client, corpus):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    search = paths["/api/v1/search"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in search["parameters"]}
+    assert set(parameters) == {"q", "type", "category", "lang", "page", "per_page"}
+    assert parameters["q"]["required"] and parameters["per_page"]["schema"]["maximum"] == 50
+    assert {"200", "400", "401", "503"} <= set(search["responses"])
+    assert [p["name"] for p in paths["/api/v1/suggest"]["get"]["parameters"]] == ["q"]

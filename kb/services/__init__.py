@@ -2,7 +2,7 @@
 from accounts.permissions import expert_category_ids
 from kb.services import notices  # noqa: F401  (the notification kinds of the kb)
 from kb.services.articles import (
-                                  BODY_MAX_BYTES,
+                                  article_request_bytes,
                                   body_max_chars,
                                   clean_body,
                                   count_by_category,
@@ -16,6 +16,7 @@ from kb.services.articles import (
                                   parse_tags,
                                   record_article_view,
                                   slug_for_title,
+                                  too_much_text,
                                   update_article,
 )
 from kb.services.feedback import (
@@ -53,7 +54,8 @@ from kb.services.revisions import (
 )
 
 __all__ = [
-    "BODY_MAX_BYTES", "body_max_chars", "clean_body", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS", "RevisionDiff",
+    "article_request_bytes", "body_max_chars", "clean_body", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS",
+    "RevisionDiff", "too_much_text",
     "archive_article", "articles_awaiting_review", "category_experts", "count_by_category",
     "count_helpful_votes", "count_published_articles",
     "count_open_flags", "count_revisions", "create_article", "customer_section", "diff_revisions",

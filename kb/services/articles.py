@@ -28,7 +28,6 @@ from kb.services.revisions import add_revision, clean_note
 # The body limit is the MAX_ARTICLE_CHARS setting (KNOWHOW_MAX_ARTICLE_CHARS); this is its default.
 DEFAULT_BODY_MAX_CHARS = 200_000
 # What kb/api.py still quotes in its request-size message (200,000 characters of English).
-BODY_MAX_BYTES = 200 * 1024
 MAX_TAGS = 20
 SLUG_MAX_CHARS = 80
 _SLUG_BREAK = re.compile(r"[^\w]+")
@@ -58,6 +57,18 @@ def clean_title(title):
         raise Invalid("title", _l("The title may have at most %(n)d characters (this one has %(count)d).",
                                   n=TITLE_MAX_CHARS, count=len(title)))
     return title
+
+
+def article_request_bytes(config):
+    """The body limit of a request carrying an article (form or JSON): room for the longest
+    article and the other fields even when every character is escaped (up to 12 bytes each)."""
+    return config["MAX_ARTICLE_CHARS"] * 12 + 64 * 1024
+
+
+def too_much_text():
+    """Why a request carrying an article was refused for its size, with the limit."""
+    return _l("That is too much text for one article: at most %(limit)d characters of Markdown. "
+              "Split it into several articles.", limit=body_max_chars())
 
 
 def body_max_chars():

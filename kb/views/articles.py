@@ -26,17 +26,10 @@ from security import body_limit, csrf_checked_by_form
 
 ARTICLES_PER_PAGE = 20
 LIST_STATUSES = ARTICLE_STATUSES + ("all",)
-def article_form_bytes(config):
-    """The body limit of the article forms: room for the longest article and the other fields
-    even when the browser percent-encodes every byte (up to 12 bytes for one character)."""
-    return config["MAX_ARTICLE_CHARS"] * 12 + 64 * 1024
-
-
 @kb.errorhandler(413)
 def article_too_large(_error):
     """A form over the request limit: say what the limit is, not just "too large"."""
-    message = _("That is too much text for one article: at most %(limit)d characters of "
-                "Markdown. Split it into several articles.", limit=services.body_max_chars())
+    message = services.too_much_text()
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return json_error(413, message)
     return render_template("errors/generic.html", message=message, status=413), 413
@@ -162,7 +155,7 @@ def _keeps_text_when_signed_out(view):
 
 @kb.route("/kb/new", methods=["GET", "POST"])
 @csrf_checked_by_form
-@body_limit(article_form_bytes)
+@body_limit(services.article_request_bytes)
 @reads_first
 @_keeps_text_when_signed_out
 def new():
@@ -190,7 +183,7 @@ def new():
 
 @kb.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
 @csrf_checked_by_form
-@body_limit(article_form_bytes)
+@body_limit(services.article_request_bytes)
 @reads_first
 @_keeps_text_when_signed_out
 def edit(article_id):
@@ -250,7 +243,7 @@ def _saved_message(article):
 
 
 @kb.post("/kb/preview")
-@body_limit(article_form_bytes)
+@body_limit(services.article_request_bytes)
 @reads_first  # seconds of rendering must not hold the write lock: it only reads
 @login_required
 def preview():

@@ -1,15 +1,32 @@
 """The questions part of /api/v1 (SPEC section 7): ask, read, answer, accept, vote."""
-from flask import Blueprint, current_app, jsonify, request, url_for
+from typing import Annotated, Literal
+
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from pydantic import ConfigDict, Field, Strict
 
 from accounts.permissions import can, require
-from core.api import api_login_required, iso_utc, json_body, page_args, refuse_bodies_over, string_field
-from core.categories import get_category
-from errors import Invalid, NotFound
+from core.api import (
+    Answer,
+    Line,
+    Moment,
+    Page,
+    PageQuery,
+    RecordId,
+    Schema,
+    Text,
+    iso_utc,
+    line,
+    operation,
+    paginated,
+    refuse_bodies_over,
+)
+from core.categories import require_category
+from errors import NotFound
 from extensions import db
 from mentoring.questions import services as questions
-from mentoring.questions.models import BODY_MAX_CHARS
+from mentoring.questions.models import BODY_MAX_CHARS, QUESTION_STATUSES, ROUTING_REASONS, TAG_MAX_CHARS
 
 questions_api = Blueprint("questions_api", __name__, url_prefix="/api/v1")
 
@@ -18,12 +35,114 @@ questions_api = Blueprint("questions_api", __name__, url_prefix="/api/v1")
 MAX_REQUEST_BYTES = 1024 * 1024
 SIMILAR_LIMIT = 8
 SIMILAR_MAX_CHARS = 200
+TAGS = ["questions"]
 
 
-def _refuse_oversized_request():
-    refuse_bodies_over(MAX_REQUEST_BYTES, _l("The request is too large (%(size)d KB): a question or an "
-                                             "answer may have at most %(n)d characters."), n=BODY_MAX_CHARS)
+@questions_api.before_request
+def _refuse_oversized_requests():
+    if request.method == "POST":
+        refuse_bodies_over(MAX_REQUEST_BYTES, _l("The request is too large (%(size)d KB): a question or an "
+                                                 "answer may have at most %(n)d characters."), n=BODY_MAX_CHARS)
 
+
+class QuestionListQuery(PageQuery):
+    show: Literal[questions.SHOW_CHOICES] = "all"
+    category: Line | None = None
+    tag: line(TAG_MAX_CHARS) | None = None
+    lang: Line | None = None
+    mine: bool = Field(False, description="Only the caller's own questions.")
+
+
+class QuestionSimilarQuery(Schema):
+    model_config = ConfigDict(extra="ignore")
+
+    q: line(SIMILAR_MAX_CHARS) = Field("", description="The title being typed.")
+
+
+class QuestionIn(Schema):
+    title: Line
+    body: Text
+    category: Line
+    tags: list[Line] | None = None
+    lang: Line | None = Field(None, description="en, fa, ar or th; the asker's language when left out.")
+
+
+class AnswerIn(Schema):
+    body: Text
+
+
+class AnswerAccept(Schema):
+    question_id: RecordId | None = Field(
+        None, description="The question the client means; an answer of another one is refused.")
+
+
+class AnswerVote(Schema):
+    value: Annotated[int, Strict(), Field(ge=-1, le=1, description="1 useful, -1 not useful, 0 takes "
+                                                                    "the vote back.")]
+
+
+class AnswerOut(Answer):
+    id: int
+    question_id: int
+    body: str
+    html: str
+    author: str | None
+    score: int
+    accepted: bool
+    created_at: Moment
+    updated_at: Moment
+
+
+class AnswerVoteOut(AnswerOut):
+    my_vote: Literal[1, -1, 0]
+
+
+class QuestionExpertAsked(Answer):
+    username: str
+    name: str
+    rank: int
+    reason: Literal[ROUTING_REASONS]
+    asked_at: Moment
+
+
+class QuestionSummary(Answer):
+    id: int
+    title: str
+    body: str
+    html: str
+    category: str
+    tags: list[str]
+    lang: str
+    status: Literal[QUESTION_STATUSES]
+    author: str | None
+    accepted_answer_id: int | None
+    answer_count: int
+    view_count: int
+    asked_experts: list[QuestionExpertAsked]
+    article_id: int | None
+    url: str
+    created_at: Moment
+    updated_at: Moment
+
+
+class QuestionOut(QuestionSummary):
+    answers: list[AnswerOut]
+
+
+class QuestionList(Page):
+    questions: list[QuestionSummary]
+
+
+class QuestionSimilarItem(Answer):
+    type: Literal["article", "question"]
+    id: int
+    title: str
+    url: str
+    lang: str | None
+
+
+class QuestionSimilarList(Answer):
+    results: list[QuestionSimilarItem]
 
 
 def _username(user):
@@ -80,113 +199,74 @@ def _load_answer(answer_id):
     return answer
 
 
-def _tags_field(data):
-    tags = data.get("tags")
-    if tags is not None and not isinstance(tags, list):
-        raise Invalid("tags", _l("tags must be a list of strings."))
-    return tags or ()
-
-
 @questions_api.get("/questions")
-@api_login_required
-def list_questions():
-    """Questions, newest first: ?show=open|unanswered|answered|closed&category=&tag=&lang=&mine=1."""
+@operation(query=QuestionListQuery, ok=QuestionList, tags=TAGS)
+def list_questions(query):
+    """Questions, newest first, filtered like the questions page (without their answers)."""
     require(current_user, "question.list")
-    page, per_page = page_args()
-    show = request.args.get("show", "all")
-    if show not in questions.SHOW_CHOICES:
-        raise Invalid("show", _l("show must be one of %(choices)s.",
-                                 choices=", ".join(questions.SHOW_CHOICES)))
-    slug = request.args.get("category", "")
-    category = get_category(slug) if slug else None
-    if slug and category is None:
-        raise Invalid("category", _l("Unknown category “%(category)s”.", category=slug[:80]))
-    stmt = questions.list_questions(
-        show=show, category=category, tag=request.args.get("tag", "")[:50],
-        lang=request.args.get("lang") or None,
-        author=current_user if request.args.get("mine") == "1" else None)
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    return jsonify({"questions": [question_json(item, with_answers=False) for item in result.items],
-                    "total": result.total, "page": page, "per_page": per_page})
+    category = require_category(query.category) if query.category else None
+    stmt = questions.list_questions(show=query.show, category=category, tag=query.tag,
+                                    lang=query.lang or None, author=current_user if query.mine else None)
+    return paginated(stmt, "questions", lambda item: question_json(item, with_answers=False), query)
 
 
 @questions_api.post("/questions")
-@api_login_required
-def ask_question():
-    """Ask: {"title", "body", "category", "tags"?, "lang"?}; 201 with the question."""
+@operation(json=QuestionIn, ok=QuestionOut, status=201, tags=TAGS)
+def ask_question(json):
+    """Ask a question; it goes to the category's experts first. 201 with the question."""
     require(current_user, "question.ask")
-    _refuse_oversized_request()
-    data = json_body()
     question = questions.ask_question(
-        current_user, string_field(data, "title", required=True),
-        string_field(data, "body", required=True), string_field(data, "category", required=True),
-        tags=_tags_field(data), lang=string_field(data, "lang"),
+        current_user, json.title, json.body, json.category, tags=json.tags or (), lang=json.lang,
         expert_limit=current_app.config.get("ASK_EXPERT_LIMIT", questions.DEFAULT_EXPERT_LIMIT))
     db.session.commit()
-    return jsonify(question_json(question)), 201
+    return question_json(question), 201, {"Location": url_for("questions_api.get_question",
+                                                              question_id=question.id)}
 
 
 @questions_api.get("/questions/similar")
-@api_login_required
-def similar_content():
-    """For the ask page, as the title is typed: articles and questions that may already answer it,
-    in the suggest shape {"results": [{"type", "id", "title", "url", "lang"}]}; not logged."""
+@operation(query=QuestionSimilarQuery, ok=QuestionSimilarList, tags=TAGS)
+def similar_content(query):
+    """For the ask page, as the title is typed: articles and questions that may already answer
+    it, in the suggest shape; not logged as a search."""
     require(current_user, "question.ask")
-    text = request.args.get("q", "")[:SIMILAR_MAX_CHARS]
-    return jsonify({"results": questions.similar_content(current_user, text, SIMILAR_LIMIT)})
+    return {"results": questions.similar_content(current_user, query.q, SIMILAR_LIMIT)}
 
 
 @questions_api.get("/questions/<int:question_id>")
-@api_login_required
+@operation(ok=QuestionOut, tags=TAGS)
 def get_question(question_id):
     """The question with its answers and who was asked to answer it."""
-    return jsonify(question_json(_load_question(question_id)))
+    return question_json(_load_question(question_id))
 
 
 @questions_api.post("/questions/<int:question_id>/answers")
-@api_login_required
-def answer_question(question_id):
-    """Answer: {"body"}; 201 with the answer."""
-    _refuse_oversized_request()
+@operation(json=AnswerIn, ok=AnswerOut, status=201, tags=TAGS)
+def answer_question(question_id, json):
+    """Answer a question; the asker is told. 201 with the answer."""
     question = _load_question(question_id)
-    data = json_body()
-    answer = questions.answer_question(question, current_user,
-                                       string_field(data, "body", required=True))
+    answer = questions.answer_question(question, current_user, json.body)
     db.session.commit()
-    return jsonify(answer_json(answer)), 201
+    return answer_json(answer), 201
 
 
 @questions_api.post("/answers/<int:answer_id>/accept")
-@api_login_required
-def accept_answer(answer_id):
-    """The asker (or a lead) accepts the answer; returns the question."""
+@operation(body_required=False, json=AnswerAccept, ok=QuestionOut, tags=TAGS)
+def accept_answer(answer_id, json):
+    """The asker (or a lead) accepts the answer; returns the question. The body may be left out."""
     answer = _load_answer(answer_id)
-    data = request.get_json(silent=True) if request.content_length else None
-    question = None
-    if isinstance(data, dict) and data.get("question_id") is not None:
-        # A client may say which question it means; an answer of another one is refused.
-        question = _load_question(_whole_number(data, "question_id"))
+    # A client may say which question it means; an answer of another one is refused.
+    question = _load_question(json.question_id) if json.question_id is not None else None
     questions.accept_answer(answer, current_user, question=question)
     db.session.commit()
-    return jsonify(question_json(answer.question))
+    return question_json(answer.question)
 
 
 @questions_api.post("/answers/<int:answer_id>/vote")
-@api_login_required
-def vote_on_answer(answer_id):
-    """Vote: {"value": 1 | -1} (0 takes the vote back); returns the answer and my vote."""
+@operation(json=AnswerVote, ok=AnswerVoteOut, tags=TAGS)
+def vote_on_answer(answer_id, json):
+    """Vote 1 or -1 (0 takes the vote back); returns the answer and the caller's vote."""
     answer = _load_answer(answer_id)
-    data = json_body()
-    if "value" not in data:
-        raise Invalid("value", _l("value is required: 1 or -1."))
-    questions.vote_on_answer(answer, current_user, data["value"])
+    questions.vote_on_answer(answer, current_user, json.value)
     db.session.commit()
     my_vote = questions.votes_of(current_user, [answer]).get(answer.id, 0)
-    return jsonify({**answer_json(answer), "my_vote": my_vote})
-
-
-def _whole_number(data, name):
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(name, _l("%(field)s must be a whole number.", field=name))
-    return value
+    return {**answer_json(answer), "my_vote": my_vote}
