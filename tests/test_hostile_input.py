@@ -211,8 +211,8 @@ def test_dates_outside_the_range_are_refused_by_the_api(app, client):
         db.session.commit()
     response = client.get("/api/v1/performers?category=billing&until=0001-01-01",
                           headers={"Authorization": "Bearer " + token})
-    assert response.status_code == 422
-    assert response.get_json()["error"]["fields"]["until"].endswith("from 1970-01-01 to 2100-12-31.")
+    assert response.status_code == 400  # a query-string member: the API's rule for those
+    assert "until" in response.get_json()["error"]["fields"]
 
 
 # --- CSV ---------------------------------------------------------------------------------------
