@@ -23,7 +23,7 @@ translations: $(VENV)/.installed
 		$(VENV)/bin/pybabel compile --statistics -d translations; fi
 
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _nl:1,2 --ignore-dirs ".* _* tests bench instance migrations translations" -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _nl:1,2 --ignore-dirs ".* __pycache__ tests bench instance migrations translations" -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: install

@@ -35,3 +35,36 @@ def test_catalog_placeholders_match_their_messages(locale):
             if translated:
                 assert set(placeholder.findall(translated)) <= expected | set(placeholder.findall(ids[0])), \
                     (locale, message.id)
+
+
+@pytest.fixture(scope="module")
+def interface_strings(tmp_path_factory):
+    """Every message the code marks for translation, extracted as `make extract-messages` does."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+    makefile = Path("Makefile").read_text()
+    options = re.search(r"pybabel extract (.*) -o translations/messages\.pot", makefile).group(1)
+    template = tmp_path_factory.mktemp("catalog") / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), "extract", *_split(options), "-o", str(template), "."], check=True,
+                   capture_output=True)
+    with open(template, "rb") as handle:
+        return {message.id for message in read_po(handle) if message.id}
+
+
+def _split(options):
+    import shlex
+    return shlex.split(options)
+
+
+@pytest.mark.parametrize("locale", ["fa", "ar", "th"])
+def test_every_interface_string_is_translated(locale, interface_strings):
+    with open("translations/%s/LC_MESSAGES/messages.po" % locale, "rb") as handle:
+        catalog = read_po(handle)
+    translated = {message.id for message in catalog if message.id and not message.fuzzy and (
+        all(message.string) if isinstance(message.string, tuple) else message.string)}
+    missing = sorted(str(message_id) for message_id in interface_strings - translated)
+    assert not missing, "%d untranslated in %s, e.g. %s (run make extract-messages)" % (
+        len(missing), locale, missing[:3])
