@@ -35,7 +35,9 @@ run: install
 	@echo "Demo logins (password: knowhow-demo): admin (administrator), leila (team lead),"
 	@echo "  sara (agent, Persian UI), james (agent, English UI), fatima (agent, Arabic UI), nok (agent, Thai UI)"
 	@echo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# One command, two processes: the job consumer (jobs.py) beside the web server, stopped with it.
+	@$(FLASK) run-jobs & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own);
 # the Thai font keeps their screenshots readable. Installed once, as root or through sudo.

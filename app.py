@@ -46,6 +46,7 @@ def _init_extensions(app):
     from accounts.locale import select_locale
     from database import init_database
     from extensions import babel, csrf, db, limiter, login_manager, migrate
+    from jobs import jobs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -55,6 +56,7 @@ def _init_extensions(app):
                    default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
     limiter.init_app(app)
     init_database(app)
+    jobs.init_app(app)
 
 
 def _init_domains(app):

@@ -43,6 +43,7 @@ def load_config(instance_path, overrides=None):
         "sqlite:///" + os.path.join(instance_path, "knowhow.db"),
     )
     https = _env_bool("KNOWHOW_HTTPS")
+    redis_url = os.environ.get("KNOWHOW_REDIS_URL", "").strip() or None
     config = {
         "ENV_NAME": os.environ.get("KNOWHOW_ENV", "development"),
         "SECRET_KEY": os.environ.get("KNOWHOW_SECRET_KEY", DEFAULT_SECRET_KEY),
@@ -69,7 +70,11 @@ def load_config(instance_path, overrides=None):
         "PREFER_HTTPS": https,
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a shift can be long
         "WTF_CSRF_CHECK_DEFAULT": False,  # security.py decides (bearer-token API calls are exempt)
-        "RATELIMIT_STORAGE_URI": os.environ.get("KNOWHOW_RATELIMIT_STORAGE_URI", "memory://"),
+        # With a Redis for the job queue, the rate limits live there too: every host sees them.
+        "RATELIMIT_STORAGE_URI": os.environ.get("KNOWHOW_RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        # The job queue (jobs.py): Redis when set, else a SQLite file in the instance folder.
+        "REDIS_URL": redis_url,
+        "JOBS_IMMEDIATE": _env_bool("KNOWHOW_JOBS_IMMEDIATE"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # How many reverse proxies in front of Knowhow append to X-Forwarded-For; 0 ignores it.
         "TRUSTED_PROXIES": int(os.environ.get("KNOWHOW_TRUSTED_PROXIES", "0")),

@@ -7,6 +7,7 @@ def init_app(app):
     from recognition import permissions  # noqa: F401  (the rules of recognition.* and awards.*)
     from recognition.api import recognition_api
     from recognition.awards import cli as awards_cli
+    from recognition.awards import jobs as _awards_jobs  # noqa: F401  (the daily jobs)
     from recognition.awards import services as awards
     from recognition.awards import views as _awards_views  # noqa: F401  (routes)
     from recognition.awards.api import awards_api

@@ -74,6 +74,7 @@ def app_settings(instance_path, database_url, engine_options=None, **settings):
         "SEARCH_AUTO_REBUILD": False,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "JOBS_IMMEDIATE": True,  # jobs run at once, in the caller (tests/test_jobs.py runs a consumer)
         # The cheapest scrypt cost keeps the suite fast; the real cost is werkzeug's default.
         "PASSWORD_HASH_METHOD": "scrypt:128:8:1",
     }

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOT_PRODUCT = {"tests", "migrations", "translations", "templates", "static", "instance"}
 # Bottom to top; a module may import its own layer's modules and those of the layers below.
 LAYERS = (
-    {"config", "extensions", "database", "errors", "security"},
+    {"config", "extensions", "database", "errors", "security", "jobs"},
     {"core"},
     {"accounts"},
     {"search"},

@@ -1,9 +1,10 @@
-"""CLI commands: notify-expiring-titles and award-period-badges (run daily by cron/systemd)."""
+"""CLI commands: notify-expiring-titles and award-period-badges (the job consumer also runs
+them daily, recognition/awards/jobs.py), ensure-default-badges."""
 import click
 from flask.cli import with_appcontext
 
 from extensions import db
-from recognition.awards import services
+from recognition.awards import jobs, services
 
 
 @click.command("notify-expiring-titles")
@@ -12,20 +13,14 @@ from recognition.awards import services
               help="Warn about titles expiring within this many days.")
 def notify_expiring_titles(days):
     """Notify holders and their leads once about titles that expire soon."""
-    count = services.notify_expiring_titles(within_days=days)
-    db.session.commit()
-    click.echo("%d expiring titles notified." % count)
+    click.echo("%d expiring titles notified." % jobs.notify_expiring(within_days=days))
 
 
 @click.command("award-period-badges")
 @with_appcontext
 def award_period_badges():
     """Give "Top performer" badges for the last complete quarter (idempotent)."""
-    from core.categories import list_categories
-
-    awards = services.award_top_performer_badges(list_categories())
-    db.session.commit()
-    click.echo("%d top-performer badges awarded." % len(awards))
+    click.echo("%d top-performer badges awarded." % len(jobs.award_period_badges()))
 
 
 
