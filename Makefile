@@ -1,5 +1,5 @@
 # Knowhow: `make run` serves the app with demo data, `make test` runs the whole suite
-# (`make test-fast`: all but the browser tests).
+# (`make test-fast`: all but the browser tests), `make serve` runs it in production.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE := $(or $(KNOWHOW_INSTANCE_PATH),instance)
 
-.PHONY: install browser run test test-fast lint bench translations extract-messages clean
+KNOWHOW_WORKERS ?= 2
+
+.PHONY: install browser run serve test test-fast lint bench translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +38,19 @@ run: install
 	@echo "  sara (agent, Persian UI), james (agent, English UI), fatima (agent, Arabic UI), nok (agent, Thai UI)"
 	@echo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production on one host: gunicorn with KNOWHOW_WORKERS workers on HOST:PORT (behind nginx, see
+# README "Deployment"), in production mode, so config.check_production_config refuses to start
+# without a real KNOWHOW_SECRET_KEY. No demo data. The job queue's consumer (huey) will be started
+# here beside gunicorn once the queue exists (issue 18).
+serve: install
+	@if [ -z "$$KNOWHOW_SECRET_KEY" ]; then \
+		echo "make serve runs Knowhow in production: set KNOWHOW_SECRET_KEY to a long random value, e.g." >&2; \
+		echo "  export KNOWHOW_SECRET_KEY=\"\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\"" >&2; \
+		exit 1; fi
+	KNOWHOW_ENV=production $(FLASK) init-db
+	KNOWHOW_ENV=production exec $(VENV)/bin/gunicorn --workers $(KNOWHOW_WORKERS) --bind $(HOST):$(PORT) \
+		--access-logfile - "app:create_app()"
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own);
 # the Thai font keeps their screenshots readable. Installed once, as root or through sudo.
