@@ -66,7 +66,7 @@ def sqlite_database_path(database_url):
 
 def postgres_commands(database_url, path):
     """What to run instead on PostgreSQL: pg_dump to back up, pg_restore (and reindex) to restore."""
-    url = make_url(database_url)
+    url = make_url(database_url)  # a string, or an engine's URL
     url = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
                      database=url.database, query=url.query)  # never the password on a screen
     target = quote(url.render_as_string(hide_password=False))

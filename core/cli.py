@@ -20,7 +20,7 @@ def _fail(message, status):
 
 def _database_path(path):
     """The SQLite file of this application, or the PostgreSQL way printed and exit status 2."""
-    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    url = db.engine.url  # Flask-SQLAlchemy resolved a relative SQLite path against the instance folder
     try:
         database_path = sqlite_database_path(url)
     except BackupError as error:

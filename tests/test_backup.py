@@ -210,6 +210,19 @@ def test_a_backup_never_overwrites_a_file(published, tmp_path):
     assert existing.read_bytes() == b"keep me"
 
 
+def test_a_relative_sqlite_path_is_the_one_in_the_instance_folder(tmp_path):
+    instance = tmp_path / "instance"
+    application = make_app(instance, "sqlite:///relative.db")
+    try:
+        with application.app_context():
+            upgrade(revision="heads")
+        path = make_backup(application, tmp_path)
+    finally:
+        close_app(application)
+    assert (instance / "relative.db").exists()
+    assert json.loads(members(path)["manifest.json"][1])["schema_revision"] == "0010"
+
+
 def test_backup_without_a_database_says_to_create_it(tmp_path):
     instance = tmp_path / "instance"
     application = make_app(instance, "sqlite:///" + str(instance / "knowhow.db"))
