@@ -29,6 +29,7 @@ import tomllib
 import zlib
 from dataclasses import dataclass, field
 from shlex import quote
+from urllib.request import pathname2url
 
 from sqlalchemy.engine import URL, make_url
 
@@ -93,7 +94,7 @@ def knowhow_version():
 def backup_target(path):
     """Where `flask backup PATH` writes: PATH itself, or a file named by the time in folder PATH."""
     if os.path.isdir(path):
-        return os.path.join(path, "knowhow-backup-%s.tar.gz" % utcnow().strftime("%Y%m%d-%H%M%S"))
+        path = os.path.join(path, "knowhow-backup-%s.tar.gz" % utcnow().strftime("%Y%m%d-%H%M%S"))
     if os.path.lexists(path):
         raise BackupError("%s exists already: give a new file name, or a folder to write into." % path,
                           REFUSED)
@@ -137,7 +138,7 @@ def create_backup(database_path, uploads_dir, path):
 def _copy_database(database_path, copy):
     # One step (pages=-1): the copy is one read transaction's snapshot, and in WAL mode a reader
     # never waits for the writers, nor they for it.
-    source = sqlite3.connect("file:%s?mode=rw" % database_path, uri=True, timeout=10)
+    source = sqlite3.connect(_uri(database_path, "rw"), uri=True, timeout=10)
     target = sqlite3.connect(copy)
     try:
         source.backup(target)
@@ -147,9 +148,14 @@ def _copy_database(database_path, copy):
         source.close()
 
 
+def _uri(path, mode):
+    """An SQLite URI that opens the file at `path` only if it exists (mode "rw" or "ro")."""
+    return "file:%s?mode=%s" % (pathname2url(path), mode)
+
+
 def _describe_database(path):
     """The schema revision and the row count of each table of the database at `path`."""
-    conn = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    conn = sqlite3.connect(_uri(path, "ro"), uri=True)
     try:
         tables = [name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
@@ -318,7 +324,7 @@ def _holds_schema(database_path):
     if not os.path.isfile(database_path) or os.path.getsize(database_path) == 0:
         return False
     try:
-        conn = sqlite3.connect("file:%s?mode=ro" % database_path, uri=True, timeout=10)
+        conn = sqlite3.connect(_uri(database_path, "ro"), uri=True, timeout=10)
         try:
             return conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
         finally:
@@ -367,7 +373,7 @@ def _extract_database(archive, path, staged, manifest):
 
 def _check_database(staged, path, known_revisions):
     try:
-        conn = sqlite3.connect("file:%s?mode=ro" % staged, uri=True)
+        conn = sqlite3.connect(_uri(staged, "ro"), uri=True)
         try:
             problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()

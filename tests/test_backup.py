@@ -12,13 +12,14 @@ import tarfile
 import tomllib
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from accounts.models import User
 from app import create_app
 from extensions import db
-from tests.conftest import app_settings, close_app, make_app
+from tests.conftest import FROZEN_NOW, app_settings, close_app, make_app
 from tests.factories import make_user
 from tests.factories_search import index_keys, make_people, publish
 
@@ -179,6 +180,30 @@ def test_a_folder_gets_a_backup_named_by_the_time(published, tmp_path, clock):
 
     assert result.exit_code == 0, result.output
     assert os.listdir(folder) == ["knowhow-backup-20260519-103000.tar.gz"]
+
+
+def test_a_second_backup_in_the_same_second_keeps_the_first(published, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        first = run(published, "backup", str(folder))
+        second = run(published, "backup", str(folder))
+
+    assert first.exit_code == 0 and second.exit_code == 2 and "exists already" in second.output
+    assert len(members(str(folder / os.listdir(folder)[0]))) >= 3
+
+
+def test_paths_with_spaces_and_a_hash_work(tmp_path):
+    instance = tmp_path / "inst #1"
+    application = make_app(instance, "sqlite:///" + str(instance / "knowhow.db"))
+    try:
+        with application.app_context():
+            upgrade(revision="heads")
+        path = make_backup(application, tmp_path, name="a b #1.tar.gz")
+        result = run(application, "restore", path, "--yes")
+    finally:
+        close_app(application)
+    assert result.exit_code == 0, result.output
 
 
 def test_backup_is_consistent_while_another_connection_writes(published, tmp_path):
