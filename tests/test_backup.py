@@ -10,6 +10,7 @@ import os
 import sqlite3
 import tarfile
 import tomllib
+from contextlib import contextmanager
 
 import pytest
 import time_machine
@@ -27,15 +28,25 @@ ORIGINAL = ("Customer refund policy", "Refunds are paid within seven days.")
 LATER = ("Printer paper jam", "Open the tray and remove the jammed sheet.")
 
 
+@contextmanager
+def embedded_app(instance, database=None, revision="heads"):
+    """An application on an SQLite database in `instance` (knowhow.db, or the URL `database`),
+    migrated to `revision` (None: no schema at all), with an empty index; closed afterwards."""
+    application = make_app(instance, database or "sqlite:///" + str(instance / "knowhow.db"))
+    try:
+        if revision:
+            with application.app_context():
+                upgrade(revision=revision)
+        yield application
+    finally:
+        close_app(application)
+
+
 @pytest.fixture
 def embedded(tmp_path):
     """An application on a migrated SQLite database in tmp_path/instance, with an empty index."""
-    instance = tmp_path / "instance"
-    application = make_app(instance, "sqlite:///" + str(instance / "knowhow.db"))
-    with application.app_context():
-        upgrade(revision="heads")
-    yield application
-    close_app(application)
+    with embedded_app(tmp_path / "instance") as application:
+        yield application
 
 
 def run(application, *args):
@@ -194,15 +205,9 @@ def test_a_second_backup_in_the_same_second_keeps_the_first(published, tmp_path)
 
 
 def test_paths_with_spaces_and_a_hash_work(tmp_path):
-    instance = tmp_path / "inst #1"
-    application = make_app(instance, "sqlite:///" + str(instance / "knowhow.db"))
-    try:
-        with application.app_context():
-            upgrade(revision="heads")
+    with embedded_app(tmp_path / "inst #1") as application:
         path = make_backup(application, tmp_path, name="a b #1.tar.gz")
         result = run(application, "restore", path, "--yes")
-    finally:
-        close_app(application)
     assert result.exit_code == 0, result.output
 
 
@@ -237,24 +242,15 @@ def test_a_backup_never_overwrites_a_file(published, tmp_path):
 
 def test_a_relative_sqlite_path_is_the_one_in_the_instance_folder(tmp_path):
     instance = tmp_path / "instance"
-    application = make_app(instance, "sqlite:///relative.db")
-    try:
-        with application.app_context():
-            upgrade(revision="heads")
+    with embedded_app(instance, "sqlite:///relative.db") as application:
         path = make_backup(application, tmp_path)
-    finally:
-        close_app(application)
     assert (instance / "relative.db").exists()
     assert json.loads(members(path)["manifest.json"][1])["schema_revision"] == "0010"
 
 
 def test_backup_without_a_database_says_to_create_it(tmp_path):
-    instance = tmp_path / "instance"
-    application = make_app(instance, "sqlite:///" + str(instance / "knowhow.db"))
-    try:
+    with embedded_app(tmp_path / "instance", revision=None) as application:
         result = run(application, "backup", str(tmp_path / "backup.tar.gz"))
-    finally:
-        close_app(application)
     assert result.exit_code == 1 and "flask init-db" in result.output
     assert not (tmp_path / "backup.tar.gz").exists()
 
@@ -273,15 +269,11 @@ def test_restore_refuses_to_replace_a_database_without_yes(published, tmp_path):
 
 def test_restore_into_a_new_instance_needs_no_yes(published, tmp_path):
     path = make_backup(published, tmp_path)
-    instance = tmp_path / "new-instance"
-    fresh = make_app(instance, "sqlite:///" + str(instance / "knowhow.db"))
-    try:
+    with embedded_app(tmp_path / "new-instance", revision=None) as fresh:
         result = run(fresh, "restore", path)
         assert result.exit_code == 0, result.output
         assert titles(fresh) == [ORIGINAL[0]] and index_keys(fresh, "refund")
         assert uploads(fresh) == {os.path.join("articles", "1", "diagram.txt"): "the original diagram"}
-    finally:
-        close_app(fresh)
 
 
 def test_restore_refuses_while_the_database_is_open_elsewhere(published, tmp_path):
@@ -299,11 +291,7 @@ def test_restore_refuses_while_the_database_is_open_elsewhere(published, tmp_pat
 
 
 def test_restore_of_an_older_schema_upgrades_it(tmp_path):
-    instance = tmp_path / "instance"
-    application = make_app(instance, "sqlite:///" + str(instance / "knowhow.db"))
-    try:
-        with application.app_context():
-            upgrade(revision="0009")
+    with embedded_app(tmp_path / "instance", revision="0009") as application:
         path = make_backup(application, tmp_path)
         assert json.loads(members(path)["manifest.json"][1])["schema_revision"] == "0009"
 
@@ -311,8 +299,6 @@ def test_restore_of_an_older_schema_upgrades_it(tmp_path):
 
         assert result.exit_code == 0, result.output
         assert scalar(application, "SELECT version_num FROM alembic_version") == "0010"
-    finally:
-        close_app(application)
 
 
 def test_restore_refuses_a_backup_of_a_newer_schema(published, tmp_path):
