@@ -73,11 +73,16 @@ def restore(path, yes):
     db.engine.dispose()  # this process's own connections would count as the database in use
     try:
         prepared = prepare_restore(path, database_path, app.config["UPLOADS_DIR"], known, overwrite=yes)
-        prepared.swap()
     except BackupError as error:
         _fail(error.message, error.status)
     except OSError as error:
-        _fail("The database could not be replaced (it is unchanged): %s" % error, 1)
+        _fail("The backup could not be unpacked (nothing was changed): %s" % error, 1)
+    try:
+        prepared.swap()
+    except (BackupError, OSError) as error:
+        prepared.discard()
+        _fail(getattr(error, "message", None) or "The database could not be replaced (it is unchanged): %s" % error,
+              getattr(error, "status", 1))
     try:
         if prepared.revision != head:
             upgrade(revision="heads")

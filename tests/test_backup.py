@@ -19,6 +19,8 @@ from sqlalchemy import select, text
 
 from accounts.models import User
 from app import create_app
+from core import backup
+from database import SQLITE_PRAGMAS
 from extensions import db
 from tests.conftest import FROZEN_NOW, app_settings, close_app, make_app
 from tests.factories import make_user
@@ -287,6 +289,36 @@ def test_restore_refuses_while_the_database_is_open_elsewhere(published, tmp_pat
 
     assert result.exit_code == 2 and "stop Knowhow" in result.output
     assert titles(published) == [ORIGINAL[0]]
+    assert leftovers(published) == []
+
+
+def test_a_worker_that_starts_while_the_backup_unpacks_stops_the_swap(published, tmp_path, monkeypatch):
+    path = make_backup(published, tmp_path)
+    with published.app_context():
+        db.session.execute(text("UPDATE article SET title = 'Changed since'"))
+        db.session.commit()
+        db.session.remove()
+    checks, workers = [], []
+    real_lock = backup._lock_database
+
+    def worker_starts_before_the_swap(database_path):
+        checks.append(database_path)
+        if len(checks) == 2:  # after the early check and the unpacking, just before the swap
+            workers.append(sqlite3.connect(database_path))
+            for pragma in SQLITE_PRAGMAS:  # as each of Knowhow's connections begins (WAL mode)
+                workers[0].execute(pragma)
+            workers[0].execute("SELECT count(*) FROM article").fetchone()
+        return real_lock(database_path)
+
+    monkeypatch.setattr(backup, "_lock_database", worker_starts_before_the_swap)
+    try:
+        result = run(published, "restore", path, "--yes")
+    finally:
+        for worker in workers:
+            worker.close()
+
+    assert len(checks) == 2 and result.exit_code == 2 and "stop Knowhow" in result.output
+    assert titles(published) == ["Changed since"]
     assert leftovers(published) == []
 
 
