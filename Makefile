@@ -1,5 +1,5 @@
 # Knowhow: `make run` serves the app with demo data, `make test` runs the whole suite
-# (`make test-fast`: all but the browser tests).
+# (`make test-fast`: all but the browser tests), `make serve` runs it in production.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE := $(or $(KNOWHOW_INSTANCE_PATH),instance)
 
-.PHONY: install browser run test test-fast lint bench translations extract-messages clean
+KNOWHOW_WORKERS ?= 2
+
+.PHONY: install browser run serve test test-fast lint bench translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,20 @@ run: install
 	@# One command, two processes: the job consumer (jobs.py) beside the web server, stopped with it.
 	@$(FLASK) run-jobs & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production on one host: gunicorn with KNOWHOW_WORKERS workers on HOST:PORT (behind nginx, see
+# README "Deployment"), in production mode, so config.check_production_config refuses to start
+# without a real KNOWHOW_SECRET_KEY. No demo data. One job consumer (huey) runs beside gunicorn.
+serve: install
+	@if [ -z "$$KNOWHOW_SECRET_KEY" ]; then \
+		echo "make serve runs Knowhow in production: set KNOWHOW_SECRET_KEY to a long random value, e.g." >&2; \
+		echo "  export KNOWHOW_SECRET_KEY=\"\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\"" >&2; \
+		exit 1; fi
+	KNOWHOW_ENV=production $(FLASK) init-db
+	@# gunicorn and one job consumer (jobs.py), stopped together.
+	@export KNOWHOW_ENV=production; $(FLASK) run-jobs & consumer=$$!; \
+		trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+		$(VENV)/bin/gunicorn --workers $(KNOWHOW_WORKERS) --bind $(HOST):$(PORT) --access-logfile - "app:create_app()"
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own);
 # the Thai font keeps their screenshots readable. Installed once, as root or through sudo.

@@ -50,6 +50,8 @@ def load_config(instance_path, overrides=None):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_DIR": os.environ.get("KNOWHOW_SEARCH_DIR", os.path.join(instance_path, "search")),
+        # Files people upload and the database refers to; `flask backup` keeps them with it.
+        "UPLOADS_DIR": os.environ.get("KNOWHOW_UPLOADS_DIR", os.path.join(instance_path, "uploads")),
         # Every request body is small, but where a CSV is uploaded (security.accepts_uploads)
         # or a long article is sent (kb.views.articles): those routes set their own limit.
         "MAX_CONTENT_LENGTH": int(os.environ.get("KNOWHOW_MAX_REQUEST_KB", "1024")) * 1024,

@@ -27,6 +27,9 @@ question_changed = events.signal("question-changed")
 
 # -- accounts: `flask init-db` brought the schema to head; receivers create reference data.
 database_initialised = events.signal("database-initialised")  # sender: the Flask app
+# -- core: `flask restore` put a backup's database in place; receivers rebuild what derives from
+# it and answer with how many documents they indexed.
+database_restored = events.signal("database-restored")  # sender: the Flask app
 
 # -- questions asked of the domains above.
 # Is `sender` (a User) an expert of category_id=…? Receivers answer True or False.

@@ -3,7 +3,7 @@ import threading
 
 import click
 
-from core.signals import database_initialised
+from core.signals import database_initialised, database_restored
 from extensions import db
 from search.cli import reindex
 from search.documents import count_documents
@@ -30,6 +30,7 @@ def init_search(app):
     search = app.extensions["search"] = make_search_index(app.config)
     install_listeners()
     database_initialised.connect(build_index_if_needed)
+    database_restored.connect(rebuild_after_restore)
     app.cli.add_command(reindex)
     if not app.testing:
         # Loading the Thai dictionary and the searcher takes a second; not during a live call.
@@ -69,3 +70,15 @@ def build_index_if_needed(_app=None):
     finally:
         search.engine.close()  # the CLI process ends; the server opens its own searcher
     click.echo("Search index built: %d document(s)." % count)
+
+
+def rebuild_after_restore(_app=None):
+    """`flask restore` step: the index of the replaced database is wrong for the restored one.
+
+    :returns: how many documents were indexed.
+    """
+    search = current_search()
+    try:
+        return rebuild_index(search, wait=True)
+    finally:
+        search.engine.close()  # the CLI process ends; the server opens its own searcher

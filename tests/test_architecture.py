@@ -160,6 +160,7 @@ WIRING = {
     "question-changed": ["mentoring.questions.services.resync_search_document"],
     "database-initialised": ["recognition.awards.services.create_default_badges",
                              "search.setup.build_index_if_needed"],
+    "database-restored": ["search.setup.rebuild_after_restore"],
     "expertise-asked": ["recognition.awards.services.answer_expertise"],
     "profile-requested": ["recognition.awards.profiles.profile_json"],
     "page-sections-asked": ["mentoring.mentorships.views.context.page_sections",
