@@ -1,7 +1,10 @@
 """The read buffer: what searches and page views record is written in batches, never on the request
 path — pages answer while another connection holds the database's write lock."""
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -30,6 +33,7 @@ from tests.factories import flush_reads, make_user
 from tests.factories_qa import make_question
 from tests.factories_search import api_token, make_people, publish
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WAITS = 10  # seconds a test waits for the flushing thread at most (it takes milliseconds)
 
 
@@ -264,3 +268,19 @@ def test_the_flushing_thread_writes_every_period(app, pages):
     finally:
         buffer.close()
     assert counts(app, pages)[0] == 3
+
+
+@pytest.mark.committed
+def test_what_a_process_buffered_is_written_when_it_exits(app, pages, tmp_path):
+    with app.app_context():
+        url = db.engine.url.render_as_string(hide_password=False)
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test-secret",
+                "SEARCH_DIR": str(tmp_path / "search"), "SEARCH_AUTO_REBUILD": False,
+                "READ_BUFFER_SECONDS": 600}  # the thread never gets to it: only the exit writes it
+    if app.config.get("SQLALCHEMY_ENGINE_OPTIONS"):
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    script = ("from app import create_app\nfrom core.read_buffer import read_buffer\n"
+              "app = create_app(%r)\nread_buffer(app).add_value(%r, %d, 4)\n"
+              % (settings, ARTICLE_VIEWS, pages["article"]))
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, timeout=60)
+    assert counts(app, pages)[0] == 4
