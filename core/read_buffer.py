@@ -12,9 +12,10 @@ The buffer knows no domain. A domain registers a sink in its init_app: a name an
 rows gets a list, in the order they were added, and may return the rows it could not place yet
 (they are tried again at the next flush). A keyed sink gets a {key: value} mapping, the values of
 one key combined in memory as they come: added up (counters: COUNT) or the greatest kept
-(a last use: LATEST). A write that fails keeps its batch for the next flush;
-one that failed FAILURES_BEFORE_DROPPING times in a row is dropped and logged. When the buffer is
-full, what no longer fits is dropped, counted and logged: a request is never held up by it.
+(a last use: LATEST). A write the database cannot do now (locked, busy, unreachable) keeps its
+batch for the next flush; a batch it refuses is tried again entry by entry, and an entry refused
+on its own is dropped and logged. When the buffer is full, what no longer fits is dropped,
+counted and logged: a request is never held up by it.
 """
 import atexit
 import logging
@@ -25,6 +26,7 @@ from contextvars import copy_context
 
 from flask import current_app
 from sqlalchemy import bindparam, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from database import set_lock_wait, set_write_intent
@@ -35,7 +37,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SECONDS = 5.0
 DEFAULT_MAX_ITEMS = 10000
 DEFAULT_LOCK_WAIT = 2.0
-FAILURES_BEFORE_DROPPING = 5
 COUNT = operator.add  # how a keyed sink combines two values of one key
 LATEST = max
 
@@ -46,7 +47,6 @@ class Sink:
     def __init__(self, name, write, combine):
         self.name, self.write, self.combine = name, write, combine
         self.items = {} if combine else []
-        self.failures = 0
 
     def take(self):
         batch = self.items
@@ -55,6 +55,12 @@ class Sink:
 
     def put(self, key, value):
         self.items[key] = self.combine(self.items[key], value) if key in self.items else value
+
+    def singles(self, batch):
+        """The batch as batches of one entry each."""
+        if self.combine:
+            return [{key: value} for key, value in batch.items()]
+        return [[row] for row in batch]
 
     def give_back(self, batch):
         """Put a batch that was not written back in front of what came since."""
@@ -150,23 +156,23 @@ class ReadBuffer:
     def _write(self, sink, batch, session):
         try:
             if session is not None:
-                leftover = sink.write(session, batch)
-                session.flush()
+                with session.begin_nested():
+                    leftover = sink.write(session, batch)
             else:
                 leftover = copy_context().run(self._write_alone, sink, batch)
-        except Exception:
-            sink.failures += 1
-            if sink.failures >= FAILURES_BEFORE_DROPPING:
-                log.exception("read buffer: %d %s entries dropped after %d failed writes",
-                              len(batch), sink.name, sink.failures)
-                sink.failures = 0
-            else:
-                log.warning("read buffer: writing %d %s entries failed; trying again at the next flush",
-                            len(batch), sink.name, exc_info=True)
-                with self._lock:
-                    sink.give_back(batch)
+        except OperationalError:  # locked, busy or unreachable: all of it again next time
+            log.warning("read buffer: writing %d %s entries failed; trying again at the next flush",
+                        len(batch), sink.name, exc_info=True)
+            with self._lock:
+                sink.give_back(batch)
             return 0
-        sink.failures = 0
+        except Exception:
+            if len(batch) == 1:
+                log.exception("read buffer: a %s entry could not be written and was dropped: %r",
+                              sink.name, batch)
+                return 0
+            # One entry the database refuses must not take the others with it.
+            return sum(self._write(sink, single, session) for single in sink.singles(batch))
         if leftover:
             with self._lock:
                 sink.give_back(leftover)

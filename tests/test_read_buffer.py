@@ -6,17 +6,18 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from accounts.models import ApiToken
 from accounts.services import get_user
 from core.clock import utcnow
 from core.read_buffer import (
     COUNT,
-    FAILURES_BEFORE_DROPPING,
     LATEST,
     ReadBuffer,
     add_counts,
@@ -45,6 +46,10 @@ class RecordingSession:
 
     def flush(self):
         pass
+
+    @contextmanager
+    def begin_nested(self):
+        yield
 
 
 def recording_buffer(max_items=100):
@@ -84,36 +89,45 @@ def test_a_full_buffer_drops_counts_and_logs_what_does_not_fit(caplog):
     assert session.written == [("views", {1: 2}), ("rows", ["a"])]
 
 
-def test_a_failed_write_is_tried_again_at_the_next_flush_before_newer_rows():
+def locked():
+    return OperationalError("UPDATE article", {}, sqlite3.OperationalError("database is locked"))
+
+
+def test_a_write_the_locked_database_could_not_do_is_tried_again_before_newer_rows():
     buffer = recording_buffer()
     calls = []
 
-    def write_once_failing(session, batch):
+    def write_after_two_locked_attempts(session, batch):
         calls.append(list(batch))
-        if len(calls) == 1:
-            raise RuntimeError("database is locked")
+        if len(calls) <= 2:
+            raise locked()
 
-    buffer.register("rows", write_once_failing)
+    buffer.register("rows", write_after_two_locked_attempts)
     buffer.add_row("rows", "older")
+    assert buffer.flush(RecordingSession()) == 0 and buffer.pending() == 1
     assert buffer.flush(RecordingSession()) == 0 and buffer.pending() == 1
     buffer.add_row("rows", "newer")
     assert buffer.flush(RecordingSession()) == 2
-    assert calls == [["older"], ["older", "newer"]]
+    assert calls == [["older"], ["older"], ["older", "newer"]]
 
 
-def test_a_batch_that_keeps_failing_is_dropped_and_logged_not_retried_forever(caplog):
+def test_an_entry_the_database_refuses_is_dropped_and_logged_and_the_others_written(caplog):
     buffer = recording_buffer()
 
-    def always_failing(session, batch):
-        raise RuntimeError("no such table")
+    def refusing_nine(session, batch):
+        if 9 in batch:
+            raise IntegrityError("UPDATE article", {}, sqlite3.IntegrityError("FOREIGN KEY constraint failed"))
+        session.written.append(dict(batch))
 
-    buffer.register("views", always_failing, combine=COUNT)
-    buffer.add_value("views", 3, 1)
+    buffer.register("views", refusing_nine, combine=COUNT)
+    for key in (3, 9, 4):
+        buffer.add_value("views", key, 1)
+    session = RecordingSession()
     with caplog.at_level(logging.WARNING, logger="core.read_buffer"):
-        for _attempt in range(FAILURES_BEFORE_DROPPING):
-            buffer.flush(RecordingSession())
+        assert buffer.flush(session) == 2
+    assert session.written == [{3: 1}, {4: 1}]
     assert buffer.pending() == 0
-    assert "1 views entries dropped after %d failed writes" % FAILURES_BEFORE_DROPPING in caplog.text
+    assert "a views entry could not be written and was dropped: {9: 1}" in caplog.text
 
 
 def test_an_opening_waits_for_its_search_buffered_later_then_is_recorded(app, clock):
