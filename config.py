@@ -94,6 +94,11 @@ def load_config(instance_path, overrides=None):
         "LANGUAGES": LANGUAGES,
         "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default cost; tests use a cheaper one
         "REVIEW_INTERVAL_DAYS": int(os.environ.get("KNOWHOW_REVIEW_INTERVAL_DAYS", "90")),
+        # What reads record (query log, views, opens) is buffered and written in batches every
+        # so many seconds (core/read_buffer.py); 0 writes it only when full, at exit or on demand.
+        "READ_BUFFER_SECONDS": float(os.environ.get("KNOWHOW_READ_BUFFER_SECONDS", "5")),
+        "READ_BUFFER_MAX": int(os.environ.get("KNOWHOW_READ_BUFFER_MAX", "10000")),
+        "READ_BUFFER_LOCK_WAIT": float(os.environ.get("KNOWHOW_READ_BUFFER_LOCK_WAIT", "2")),
     }
     config.update(overrides)
     return config

@@ -18,19 +18,26 @@ from sqlalchemy import event
 
 from extensions import db
 
+BUSY_TIMEOUT_MS = 10000
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA busy_timeout=10000",
+    "PRAGMA busy_timeout=%d" % BUSY_TIMEOUT_MS,
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
 
 _write_intent = ContextVar("knowhow_write_intent", default=True)
+_lock_wait_ms = ContextVar("knowhow_lock_wait_ms", default=BUSY_TIMEOUT_MS)
 
 
 def set_write_intent(may_write):
     """Declare whether transactions begun from now on in this context may write."""
     _write_intent.set(may_write)
+
+
+def set_lock_wait(seconds):
+    """Bound how long transactions begun from now on in this context wait for SQLite's lock."""
+    _lock_wait_ms.set(int(seconds * 1000))
 
 
 def reads_first(view):
@@ -71,6 +78,12 @@ def configure_engine(engine):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        # busy_timeout belongs to the connection: set it only when this context wants another.
+        info = connection.connection.info
+        wait = _lock_wait_ms.get()
+        if info.get("knowhow_busy_timeout", BUSY_TIMEOUT_MS) != wait:
+            connection.exec_driver_sql("PRAGMA busy_timeout=%d" % wait)
+            info["knowhow_busy_timeout"] = wait
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 

@@ -2,14 +2,16 @@
 
 
 def init_app(app):
-    """Routes, sign-in hooks and commands of accounts."""
-    from accounts import auth  # the login manager's loaders
+    """Routes, sign-in hooks and commands of accounts, and the sink of API token uses."""
+    from accounts import auth  # noqa: F401  (the login manager's loaders)
     from accounts.api import accounts_api
     from accounts.cli import api_token, create_user, init_db
+    from accounts.services import API_TOKEN_USES, write_token_uses
     from accounts.views import accounts
+    from core.read_buffer import LATEST, register_sink
 
     app.register_blueprint(accounts)
-    app.after_request(auth.record_token_use)
     app.register_blueprint(accounts_api)
     for command in (init_db, create_user, api_token):
         app.cli.add_command(command)
+    register_sink(app, API_TOKEN_USES, write_token_uses, combine=LATEST)

@@ -1,13 +1,11 @@
 """How a request is tied to a user: session cookie for pages, bearer token for the API."""
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import SQLAlchemyError
 
 from accounts.services import note_token_use, token_use_is_stale, user_for_session, user_for_token
 from core.clock import utcnow
-from database import set_write_intent
 from errors import is_api_request, json_error
-from extensions import db, login_manager
+from extensions import login_manager
 from security import bearer_token
 
 login_manager.login_view = "accounts.login"
@@ -34,30 +32,8 @@ def load_user_from_token(_request):
     now = utcnow()
     user, api_token = user_for_token(token, now)
     if api_token is not None and token_use_is_stale(api_token, now):
-        g.api_token_used = (api_token.id, now)
+        note_token_use(api_token.id, now)  # buffered (at most once a minute per token is written)
     return user
-
-
-def record_token_use(response):
-    """After an API request, write its token's last use (at most once a minute per token).
-
-    It is written in a short transaction of its own once the view is done, so that a read stays
-    a read while it runs, and only when the view left nothing unsaved that a commit would take
-    along. Failing to write it (a busy database) never fails the request.
-    """
-    used = g.pop("api_token_used", None)
-    session_ = db.session
-    if used is None or response.status_code >= 500 or session_.new or session_.dirty or session_.deleted:
-        return response
-    try:
-        session_.rollback()  # ends the request's own (read) transaction; nothing is left in it
-        set_write_intent(True)
-        note_token_use(*used)
-        session_.commit()
-    except SQLAlchemyError:
-        session_.rollback()
-        current_app.logger.warning("Could not record the use of API token %s", used[0], exc_info=True)
-    return response
 
 
 @login_manager.unauthorized_handler

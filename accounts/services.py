@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from accounts.models import ROLES, ApiToken, LoginSession, Team, User, count_active_admins
 from config import LANGUAGES
 from core.clock import utcnow
+from core.read_buffer import buffer_value
 from core.text import UnstorableText, clean_line, unstorable_reason
 from errors import Conflict, Invalid, NotFound
 from extensions import db
@@ -335,15 +336,26 @@ def token_use_is_stale(api_token, now):
     return api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_USE_RESOLUTION
 
 
+API_TOKEN_USES = "api-token-uses"
+
+
 def note_token_use(token_id, now):
-    """Write a token's last use, unless another request did within TOKEN_USE_RESOLUTION."""
-    db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
-                                            ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION))
-        .values(last_used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    """Have a token's last use written by the next flush of the read buffer (core/read_buffer.py),
+    so an API read takes no write lock."""
+    buffer_value(API_TOKEN_USES, token_id, now)
+
+
+def write_token_uses(session, uses):
+    """The read buffer's sink of token uses: {token id: last use}, each written unless another
+    process wrote a use within TOKEN_USE_RESOLUTION of it."""
+    for token_id, now in sorted(uses.items()):
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
+                                                ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION))
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _hash_token(token):

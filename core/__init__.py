@@ -3,10 +3,13 @@ and the backup of the embedded database."""
 
 
 def init_app(app):
-    """The routes every domain shares (the OpenAPI document of /api/v1), `flask backup` and `restore`."""
+    """What every domain shares: the OpenAPI document of /api/v1, the buffer of what reads record,
+    `flask backup` and `restore`."""
     from core.api import openapi_pages
     from core.cli import backup, restore
+    from core.read_buffer import init_read_buffer
 
     app.register_blueprint(openapi_pages)
+    init_read_buffer(app)
     app.cli.add_command(backup)
     app.cli.add_command(restore)

@@ -2,13 +2,17 @@
 
 
 def init_app(app):
-    """Routes and permission rules of the knowledge base."""
+    """Routes and permission rules of the knowledge base, and the sink of article views."""
+    from core.read_buffer import COUNT, add_counts, register_sink
     from kb import permissions  # noqa: F401  (the rules of article.* and category.*)
     from kb.api import kb_api
+    from kb.models import Article
     from kb.search_source import ARTICLES
+    from kb.services.articles import ARTICLE_VIEWS
     from kb.views import articles, categories, feedback, history, kb, lifecycle, review  # noqa: F401
     from search.sources import register_source
 
     app.register_blueprint(kb)
     app.register_blueprint(kb_api)
     register_source(ARTICLES)
+    register_sink(app, ARTICLE_VIEWS, add_counts(Article.__table__.c.view_count), combine=COUNT)

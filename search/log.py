@@ -1,14 +1,21 @@
-"""The search log: every query and the result opened from it, and the content gaps they reveal."""
+"""The search log: every query and the result opened from it, and the content gaps they reveal.
+
+Both are written through the read buffer (core/read_buffer.py), so a search takes no write lock;
+the content gaps are as recent as the last flush (seconds).
+"""
+import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 
 from accounts.permissions import expert_category_ids
 from core.categories import Category
 from core.clock import utcnow
+from core.read_buffer import buffer_row
 from extensions import db
-from search.models import KEY_MAX_CHARS, QUERY_MAX_CHARS, SearchLog
+from search.models import KEY_MAX_CHARS, QUERY_MAX_CHARS, REF_CHARS, SearchLog
 
 GAP_DAYS = 90
 GAPS_PER_CATEGORY = 20
@@ -33,28 +40,57 @@ class CategoryGaps:
     gaps: list[ContentGap]
 
 
+SEARCH_LOG = "search-log"
+SEARCH_OPENS = "search-opens"
+# An opening whose search is not written yet (buffered by another process) waits this long.
+OPEN_WAITS_FOR_ITS_SEARCH = timedelta(minutes=2)
+_REF = re.compile(r"[0-9a-f]{%d}" % REF_CHARS)
+
+
 def record_search(user, outcome, channel="page"):
-    """Log a search (normalised text, filters, result count, who, when, how long); returns its id."""
+    """Log a search (normalised text, filters, result count, who, when, how long); returns the
+    reference of its entry. The entry is buffered (core/read_buffer.py): searching takes no lock."""
     filters = outcome.filters
     best_category = outcome.items[0].category.slug if outcome.items else None
-    entry = SearchLog(user_id=getattr(user, "id", None), text=outcome.query[:QUERY_MAX_CHARS],
-                      type_filter=filters.type, category_filter=filters.category,
-                      lang_filter=filters.lang, channel=channel, category=filters.category or best_category,
-                      result_count=outcome.total, took_ms=float(outcome.took_ms))
-    db.session.add(entry)
-    db.session.flush()
-    return entry.id
+    ref = uuid.uuid4().hex
+    buffer_row(SEARCH_LOG, {
+        "ref": ref, "user_id": getattr(user, "id", None), "text": outcome.query[:QUERY_MAX_CHARS],
+        "type_filter": filters.type, "category_filter": filters.category, "lang_filter": filters.lang,
+        "channel": channel, "category": filters.category or best_category,
+        "result_count": outcome.total, "took_ms": float(outcome.took_ms), "created_at": utcnow()})
+    return ref
 
 
-def record_open(log_id, user, key):
-    """Note that `user` opened result `key` of their search `log_id` (someone else's log: ignored)."""
-    if not isinstance(log_id, int) or user is None:
+def record_open(log_ref, user, key):
+    """Note that `user` opened result `key` of their search `log_ref` (buffered, like the log);
+    False when there is no such reference."""
+    if not isinstance(log_ref, str) or not _REF.fullmatch(log_ref) or user is None:
         return False
-    result = db.session.execute(
-        update(SearchLog).where(SearchLog.id == log_id, SearchLog.user_id == user.id)
-        .values(opened_key=str(key)[:KEY_MAX_CHARS], opened_at=utcnow())
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return buffer_row(SEARCH_OPENS, {"ref": log_ref, "user_id": user.id, "key": str(key)[:KEY_MAX_CHARS],
+                                     "opened_at": utcnow()})
+
+
+def write_search_log(session, entries):
+    """The read buffer's sink of searches: insert the entries, in the order they were run."""
+    session.execute(insert(SearchLog), entries)
+
+
+def write_search_opens(session, opens):
+    """The read buffer's sink of opened results: each recorded on its search, when that search is
+    the user's (someone else's: ignored). Returns the openings whose search is not written yet
+    (another process still holds it), for the next flush, until they are too old to wait for."""
+    waiting = []
+    for opening in opens:
+        result = session.execute(
+            update(SearchLog).where(SearchLog.ref == opening["ref"], SearchLog.user_id == opening["user_id"])
+            .values(opened_key=opening["key"], opened_at=opening["opened_at"])
+            .execution_options(synchronize_session=False))
+        if result.rowcount:
+            continue
+        exists = session.scalar(select(SearchLog.id).where(SearchLog.ref == opening["ref"]))
+        if exists is None and utcnow() - opening["opened_at"] < OPEN_WAITS_FOR_ITS_SEARCH:
+            waiting.append(opening)
+    return waiting
 
 
 def _visible_slugs(user):

@@ -12,6 +12,7 @@ KEY_MAX_CHARS = 40
 SLUG_MAX_CHARS = 64
 QUEUE_ACTIONS = ("index", "remove")
 SEARCH_CHANNELS = ("page", "api")
+REF_CHARS = 32
 
 
 class SearchLog(db.Model):
@@ -25,6 +26,9 @@ class SearchLog(db.Model):
                       Index("ix_search_log_category_text", "category", "text"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Given when the search runs, before the buffered row is written: the results page links
+    # opened results to it (search/log.py).
+    ref: Mapped[str | None] = mapped_column(String(REF_CHARS), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     text: Mapped[str] = mapped_column(String(QUERY_MAX_CHARS))
     type_filter: Mapped[str | None] = mapped_column(String(16))

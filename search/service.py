@@ -95,7 +95,7 @@ class SearchOutcome:
     suggestion: str | None = None
     took_ms: float = 0.0
     state: str = "ok"
-    log_id: int | None = None
+    log_ref: str | None = None
 
     # The attributes of a Flask-SQLAlchemy pagination, so the shared pager macro can show it.
     @property
@@ -228,7 +228,7 @@ def search_content(user, filters, log=True, channel="page"):
     outcome.suggestion = result.suggestion
     outcome.took_ms = round((time.perf_counter() - started) * 1000, 2)
     if log and filters.page == 1:  # later pages are the same search
-        outcome.log_id = record_search(user, outcome, channel)
+        outcome.log_ref = record_search(user, outcome, channel)
     return outcome
 
 
@@ -247,14 +247,14 @@ def suggest_titles(user, prefix, limit=SUGGESTIONS):
             for kind, target in (visible[s.key] for s in found if s.key in visible)]
 
 
-def open_result(user, key, log_id=None):
+def open_result(user, key, log_ref=None):
     """The URL of result `key` if it is still searchable and `user` may open it (else None).
 
-    The opening is recorded on the user's search `log_id`, for the content gaps.
+    The opening is recorded on the user's search `log_ref`, for the content gaps.
     """
     visible, _stale = visible_targets(user, [key])
     if key not in visible:
         return None
-    record_open(log_id, user, key)
+    record_open(log_ref, user, key)
     kind, target = visible[key]
     return _url_of(kind, target)

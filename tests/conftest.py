@@ -39,6 +39,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from core.read_buffer import read_buffer
 from database import set_write_intent
 from extensions import db, limiter
 from search.setup import make_search_index
@@ -77,6 +78,8 @@ def app_settings(instance_path, database_url, engine_options=None, **settings):
         "JOBS_IMMEDIATE": True,  # jobs run at once, in the caller (tests/test_jobs.py runs a consumer)
         # The cheapest scrypt cost keeps the suite fast; the real cost is werkzeug's default.
         "PASSWORD_HASH_METHOD": "scrypt:128:8:1",
+        # No flushing thread: a test writes what its requests buffered with flush_read_buffers.
+        "READ_BUFFER_SECONDS": 0,
     }
     if engine_options:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
@@ -220,6 +223,7 @@ class Isolation:
             self.app.extensions.clear()
             self.app.extensions.update(extensions)
         limiter.reset()
+        read_buffer(self.app).discard()  # a test's buffered reads are not the next one's
         set_write_intent(True)
 
     def keep_state(self):

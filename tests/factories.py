@@ -17,6 +17,16 @@ def make_token(user):
     return token
 
 
+def flush_reads(app):
+    """Write what the requests so far buffered (query log, views, opens), in the test's own
+    transaction, as the read buffer's thread would in one of its own (core/read_buffer.py)."""
+    from core.read_buffer import flush_read_buffers
+    with app.app_context():
+        written = flush_read_buffers(app, db.session)
+        db.session.commit()
+    return written
+
+
 def bearer(token):
     return {"Authorization": "Bearer " + token}
 

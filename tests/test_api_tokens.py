@@ -10,7 +10,7 @@ from accounts.models import ApiToken
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 from tests.conftest import DEMO_PASSWORD
-from tests.factories import bearer, make_user
+from tests.factories import bearer, flush_reads, make_user
 
 PROFILE = "/api/v1/users/agent"
 
@@ -90,13 +90,17 @@ def test_last_use_is_written_at_most_once_a_minute(app, client, agent, clock):
     token = new_token(app, label="reader")
     assert token_row(app, "reader").last_used_at is None
     assert works(client, token)
+    assert token_row(app, "reader").last_used_at is None  # buffered: the request wrote nothing
+    flush_reads(app)
     first = token_row(app, "reader").last_used_at
     assert first is not None
     clock.shift(timedelta(seconds=30))
     assert works(client, token)
+    assert flush_reads(app) == 0  # nothing to write within the minute
     assert token_row(app, "reader").last_used_at == first
     clock.shift(timedelta(seconds=31))
     assert works(client, token)
+    flush_reads(app)
     assert token_row(app, "reader").last_used_at > first
 
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 import time_machine
+from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -26,6 +27,8 @@ from tests.conftest import FROZEN_NOW, app_settings, close_app, make_app
 from tests.factories import make_user
 from tests.factories_search import index_keys, make_people, publish
 
+# The schema revision this Knowhow migrates to (whatever the latest migration is).
+HEAD = ScriptDirectory("migrations").get_current_head()
 ORIGINAL = ("Customer refund policy", "Refunds are paid within seven days.")
 LATER = ("Printer paper jam", "Open the tray and remove the jammed sheet.")
 
@@ -176,7 +179,7 @@ def test_the_manifest_says_what_the_backup_holds(published, tmp_path, clock):
     path = make_backup(published, tmp_path)
 
     manifest = json.loads(members(path)["manifest.json"][1])
-    assert manifest["format"] == "knowhow-backup" and manifest["schema_revision"] == "0010"
+    assert manifest["format"] == "knowhow-backup" and manifest["schema_revision"] == HEAD
     with open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "pyproject.toml"), "rb") as stream:
         assert manifest["knowhow_version"] == tomllib.load(stream)["project"]["version"]
     assert manifest["created_at"].startswith("2026-05-19T10:3") and manifest["created_at"].endswith("Z")
@@ -247,7 +250,7 @@ def test_a_relative_sqlite_path_is_the_one_in_the_instance_folder(tmp_path):
     with embedded_app(instance, "sqlite:///relative.db") as application:
         path = make_backup(application, tmp_path)
     assert (instance / "relative.db").exists()
-    assert json.loads(members(path)["manifest.json"][1])["schema_revision"] == "0010"
+    assert json.loads(members(path)["manifest.json"][1])["schema_revision"] == HEAD
 
 
 def test_backup_without_a_database_says_to_create_it(tmp_path):
@@ -330,7 +333,7 @@ def test_restore_of_an_older_schema_upgrades_it(tmp_path):
         result = run(application, "restore", path, "--yes")
 
         assert result.exit_code == 0, result.output
-        assert scalar(application, "SELECT version_num FROM alembic_version") == "0010"
+        assert scalar(application, "SELECT version_num FROM alembic_version") == HEAD
 
 
 def test_restore_refuses_a_backup_of_a_newer_schema(published, tmp_path):
@@ -338,7 +341,7 @@ def test_restore_refuses_a_backup_of_a_newer_schema(published, tmp_path):
         db.session.execute(text("UPDATE alembic_version SET version_num = '9999'"))
         db.session.commit()
         path = make_backup(published, tmp_path)
-        db.session.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+        db.session.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": HEAD})
         db.session.execute(text("UPDATE article SET title = 'Changed since'"))
         db.session.commit()
         db.session.remove()
@@ -347,7 +350,7 @@ def test_restore_refuses_a_backup_of_a_newer_schema(published, tmp_path):
 
     assert result.exit_code == 2 and "newer Knowhow" in result.output and "9999" in result.output
     assert titles(published) == ["Changed since"]
-    assert scalar(published, "SELECT version_num FROM alembic_version") == "0010"
+    assert scalar(published, "SELECT version_num FROM alembic_version") == HEAD
 
 
 def test_restore_refuses_a_damaged_database(published, tmp_path):
@@ -387,7 +390,7 @@ def test_restore_of_something_else_says_it_is_not_a_backup(embedded, tmp_path, c
     result = run(embedded, "restore", str(path), "--yes")
 
     assert result.exit_code == 1 and "is not a Knowhow backup" in result.output
-    assert scalar(embedded, "SELECT version_num FROM alembic_version") == "0010"
+    assert scalar(embedded, "SELECT version_num FROM alembic_version") == HEAD
 
 
 def test_restore_of_a_missing_file_or_a_folder_says_so(embedded, tmp_path):

@@ -12,6 +12,7 @@ from extensions import db
 from search.models import SearchIndexQueue, SearchLog
 from search.setup import build_index_if_needed
 from search.sync import current_search
+from tests.factories import flush_reads
 from tests.factories_search import index_keys, make_corpus, make_people, publish
 
 # Search results come from the index, which the sync fills from what was committed.
@@ -32,6 +33,8 @@ def page_text(response):
 
 
 def logs(app_):
+    """The search log, once what the requests buffered is written (core/read_buffer.py)."""
+    flush_reads(app_)
     with app_.app_context():
         return db.session.scalars(select(SearchLog).order_by(SearchLog.id)).all()
 
@@ -45,8 +48,8 @@ def test_results_are_paged_and_later_pages_keep_the_log(app, client, auth):
     first = page_text(client.get("/search?q=router"))
     [entry] = logs(app)
     assert "Page 1 of 2" in first
-    assert f"/search?page=2&amp;q=router&amp;log={entry.id}" in first
-    second = client.get(f"/search?page=2&q=router&log={entry.id}")
+    assert f"/search?page=2&amp;q=router&amp;log={entry.ref}" in first
+    second = client.get(f"/search?page=2&q=router&log={entry.ref}")
     assert second.status_code == 200 and "Page 2 of 2" in page_text(second)
     assert len(logs(app)) == 1  # page 2 is not a new search
 

@@ -4,12 +4,13 @@ import unicodedata
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, func, or_, select, update
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.permissions import expert_category_ids, require
 from core.categories import require_category
 from core.markdown import CUSTOMER_SECTION_HEADINGS, check_markdown, extract_section
+from core.read_buffer import buffer_value
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 from kb.models import (
@@ -232,14 +233,15 @@ def get_article(article_id):
     return article
 
 
+ARTICLE_VIEWS = "article-views"
+
+
 def record_article_view(article, viewer):
-    """Count a read of the article (not the author's own)."""
+    """Count a read of the article (not the author's own); written by the next flush of the
+    read buffer (core/read_buffer.py), so reading takes no write lock."""
     if viewer is not None and viewer.id == article.author_id:
         return
-    # One UPDATE in the database keeps concurrent readers from losing each other's counts.
-    db.session.execute(update(Article).where(Article.id == article.id)
-                       .values(view_count=Article.view_count + 1)
-                       .execution_options(synchronize_session=False))
+    buffer_value(ARTICLE_VIEWS, article.id)
 
 
 def visible_articles(user):

@@ -23,6 +23,7 @@ from mentoring.questions.services.answers import (
 )
 from mentoring.questions.services.asking import (
     MAX_TAGS,
+    QUESTION_VIEWS,
     ask_more_experts,
     ask_question,
     clean_body,
@@ -51,7 +52,7 @@ from mentoring.questions.services.routing import DEFAULT_EXPERT_LIMIT, expert_ca
 from search.sync import resync_document
 
 __all__ = [
-    "DEFAULT_EXPERT_LIMIT", "MAX_TAGS", "SHOW_CHOICES", "VOTE_VALUES", "accept_answer",
+    "DEFAULT_EXPERT_LIMIT", "MAX_TAGS", "QUESTION_VIEWS", "SHOW_CHOICES", "VOTE_VALUES", "accept_answer",
     "answer_question", "ask_more_experts", "ask_question", "clean_body", "clean_tags",
     "clean_title", "clean_vote_value", "close_question", "count_accepted_answers",
     "count_answers", "count_unanswered_by_category", "delete_question", "demote_headings",

@@ -1,6 +1,5 @@
 """Asking a question, rewording it (each save a revision), closing, reopening and deleting it."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
 
 from accounts.notifications import record_audit
 from accounts.permissions import can
@@ -8,6 +7,7 @@ from config import LANGUAGES
 from core.categories import require_category
 from core.clock import utcnow
 from core.markdown import check_markdown, render_markdown
+from core.read_buffer import buffer_value
 from core.signals import question_changed
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
@@ -24,6 +24,7 @@ from mentoring.questions.models import (
 from mentoring.questions.services.routing import DEFAULT_EXPERT_LIMIT, route_question
 
 MAX_TAGS = 10
+QUESTION_VIEWS = "question-views"
 
 
 def require_permission(user, action, obj, message):
@@ -223,10 +224,8 @@ def get_question_or_404(question_id):
 
 
 def record_question_view(question, viewer):
-    """Count a read of the question (not the asker's own)."""
+    """Count a read of the question (not the asker's own); written by the next flush of the
+    read buffer (core/read_buffer.py), so reading takes no write lock."""
     if viewer is not None and viewer.id == question.author_id:
         return
-    # One UPDATE in the database keeps concurrent readers from losing each other's counts.
-    db.session.execute(update(Question).where(Question.id == question.id)
-                       .values(view_count=Question.view_count + 1)
-                       .execution_options(synchronize_session=False))
+    buffer_value(QUESTION_VIEWS, question.id)

@@ -6,7 +6,6 @@ from accounts.permissions import can, require
 from config import LANGUAGES
 from core.boundary import page_arg
 from core.categories import category_choices, get_category, list_categories
-from database import begin_write
 from extensions import db
 from mentoring.questions import services as questions
 from mentoring.questions.forms import AnswerForm, CloseForm
@@ -84,10 +83,8 @@ def expert_questions():
 @login_required
 def question(question_id):
     """The question with its answers (accepted first, then by score) and who was asked."""
-    begin_write()  # counting the view writes: take the write lock before reading
     found = load_question(question_id)
-    questions.record_question_view(found, current_user)
-    db.session.commit()
+    questions.record_question_view(found, current_user)  # buffered: reading takes no write lock
     return render_question(found, AnswerForm())
 
 
