@@ -1,4 +1,5 @@
 """Configuration defaults and their KNOWHOW_* environment overrides."""
+import ipaddress
 import os
 import re
 from datetime import timedelta
@@ -32,6 +33,21 @@ def parse_image_hosts(value):
                              "without https:// or a path)" % entry.strip())
         hosts.append(host)
     return tuple(hosts)
+
+
+def parse_networks(value, setting="KNOWHOW_METRICS_ALLOW"):
+    """The addresses and networks of a list such as "127.0.0.1, ::1, 10.0.0.0/8" as a tuple."""
+    networks = []
+    for entry in (value or "").split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError("%s: %r is not an IP address or network (write 10.0.0.5 or 10.0.0.0/8)"
+                             % (setting, entry)) from None
+    return tuple(networks)
 
 
 def load_config(instance_path, overrides=None):
@@ -99,6 +115,17 @@ def load_config(instance_path, overrides=None):
         "READ_BUFFER_SECONDS": float(os.environ.get("KNOWHOW_READ_BUFFER_SECONDS", "5")),
         "READ_BUFFER_MAX": int(os.environ.get("KNOWHOW_READ_BUFFER_MAX", "10000")),
         "READ_BUFFER_LOCK_WAIT": float(os.environ.get("KNOWHOW_READ_BUFFER_LOCK_WAIT", "2")),
+        # Operations (core/ops): who may read /metrics (others get a 404), how long /readyz waits
+        # for the database, how many index updates may wait before it says "not ready".
+        "METRICS_ALLOW": parse_networks(os.environ.get("KNOWHOW_METRICS_ALLOW", "127.0.0.1, ::1")),
+        "READY_TIMEOUT_SECONDS": float(os.environ.get("KNOWHOW_READY_TIMEOUT_SECONDS", "2")),
+        "READY_MAX_INDEX_PENDING": int(os.environ.get("KNOWHOW_READY_MAX_INDEX_PENDING", "1000")),
+        # Logs: "text" (Python's defaults) or "json" (one JSON object a line, core/ops/logs.py).
+        "LOG_FORMAT": os.environ.get("KNOWHOW_LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("KNOWHOW_LOG_LEVEL", "INFO").strip().upper(),
+        # An X-Request-ID sent with the request is used only when a proxy we trust sets it.
+        "TRUST_REQUEST_ID": _env_bool("KNOWHOW_TRUST_REQUEST_ID",
+                                      int(os.environ.get("KNOWHOW_TRUSTED_PROXIES", "0")) > 0),
     }
     config.update(overrides)
     return config

@@ -3,8 +3,9 @@ and the backup of the embedded database."""
 
 
 def init_app(app):
-    """What every domain shares: the OpenAPI document of /api/v1, the buffer of what reads record,
-    `flask backup` and `restore`."""
+    """What every domain shares: the OpenAPI document of /api/v1, /healthz, /readyz, /metrics, the
+    buffer of what reads record, `flask backup` and `restore`."""
+    from core import ops
     from core.api import openapi_pages
     from core.cli import backup, restore
     from core.read_buffer import init_read_buffer
@@ -13,3 +14,4 @@ def init_app(app):
     init_read_buffer(app)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    ops.init_app(app)

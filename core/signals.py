@@ -43,6 +43,14 @@ contributions_asked = events.signal("contributions-asked")
 # Which object is kind=… ("answer") with id=…? The owning domain answers with it, or None.
 content_asked = events.signal("content-asked")
 
+# -- operations (core/ops): what /readyz and /metrics ask of the layers above.
+# Is your part of app `sender` ready (database_ok=… says whether the database answered)?
+# Receivers answer {check name: {"ok": bool, …details}}.
+readiness_asked = events.signal("readiness-asked")
+# What do you measure in app `sender` now? Receivers answer [core.ops.metrics.Gauge, …]. The job
+# queue's depth belongs here too once there is a queue.
+gauges_asked = events.signal("gauges-asked")
+
 
 def answers(signal, sender, **kwargs):
     """The non-None answers of every receiver of `signal`, in the order they connected."""

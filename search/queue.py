@@ -45,6 +45,12 @@ def count_queued(session):
     return session.scalar(select(func.count()).select_from(_queue))
 
 
+def queue_stats(session):
+    """(how many updates wait, when the oldest of them was queued — None when none waits)."""
+    count, oldest = session.execute(select(func.count(), func.min(_queue.c.queued_at))).one()
+    return count, oldest
+
+
 def forget_keys(keys, queued_until):
     """Drop queued keys written since; rows queued again after `queued_until` stay."""
     if not keys:

@@ -17,6 +17,7 @@ from extensions import db
 from search.documents import parse_key
 from search.engine import IndexUnavailable
 from search.log import record_open, record_search
+from search.ops import observe_search
 from search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, clean_query_text
 from search.sources import document_types, source_of
 from search.sync import current_search, schedule_sync, start_rebuild
@@ -226,7 +227,9 @@ def search_content(user, filters, log=True, channel="page"):
                                            target.lang, hit.score))
     outcome.total = max(len(outcome.items), result.total - (len(result.hits) - len(outcome.items)))
     outcome.suggestion = result.suggestion
-    outcome.took_ms = round((time.perf_counter() - started) * 1000, 2)
+    took = time.perf_counter() - started
+    outcome.took_ms = round(took * 1000, 2)
+    observe_search("search", took)
     if log and filters.page == 1:  # later pages are the same search
         outcome.log_ref = record_search(user, outcome, channel)
     return outcome
@@ -236,6 +239,7 @@ def suggest_titles(user, prefix, limit=SUGGESTIONS):
     """As-you-type: titles of articles and answered questions starting with what was typed."""
     if not isinstance(prefix, str) or len(prefix) > MAX_TYPED_CHARS:
         return []
+    started = time.perf_counter()
     search = current_search()
     try:
         found = search.engine.suggest(clean_query_text(prefix), limit=limit)
@@ -243,6 +247,7 @@ def suggest_titles(user, prefix, limit=SUGGESTIONS):
         _index_unavailable(search)
         return []
     visible, _stale = visible_targets(user, [suggestion.key for suggestion in found])
+    observe_search("suggest", time.perf_counter() - started)
     return [{"type": kind, "id": target.id, "title": target.title, "url": _url_of(kind, target)}
             for kind, target in (visible[s.key] for s in found if s.key in visible)]
 

@@ -3,7 +3,7 @@ import threading
 
 import click
 
-from core.signals import database_initialised, database_restored
+from core.signals import database_initialised, database_restored, gauges_asked, readiness_asked
 from extensions import db
 from search.cli import reindex
 from search.documents import count_documents
@@ -26,11 +26,14 @@ def init_search(app):
     SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on).
     """
     from search import models, permissions  # noqa: F401  (the tables and rules of search)
+    from search.ops import answer_gauges, answer_readiness
 
     search = app.extensions["search"] = make_search_index(app.config)
     install_listeners()
     database_initialised.connect(build_index_if_needed)
     database_restored.connect(rebuild_after_restore)
+    readiness_asked.connect(answer_readiness)
+    gauges_asked.connect(answer_gauges)
     app.cli.add_command(reindex)
     if not app.testing:
         # Loading the Thai dictionary and the searcher takes a second; not during a live call.

@@ -1,8 +1,7 @@
-"""Search pages: results, the logged redirect to an opened result, content gaps, and /healthz."""
-from flask import Blueprint, jsonify, redirect, render_template, request
+"""Search pages: results, the logged redirect to an opened result, content gaps."""
+from flask import Blueprint, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
 from accounts.permissions import require
 from config import LANGUAGES
@@ -10,9 +9,7 @@ from core.categories import category_choices
 from errors import NotFound
 from extensions import db
 from search.log import content_gaps
-from search.queue import count_queued
 from search.service import BadSearch, SearchFilters, check_filters, open_result, search_content
-from search.sync import current_search, index_state
 
 search = Blueprint("search", __name__)
 
@@ -58,19 +55,3 @@ def gaps():
     return render_template("search/gaps.html", groups=content_gaps(current_user, days=days), days=days,
                            periods=GAP_PERIODS)
 
-
-@search.route("/healthz")
-def healthz():
-    """Health check for load balancers: the database, the search index and its retry queue."""
-    try:
-        db.session.execute(text("SELECT 1"))
-        queued = count_queued(db.session)
-        database = "ok"
-    except Exception:
-        db.session.rollback()
-        queued, database = None, "error"
-    index = index_state(current_search())
-    healthy = database == "ok" and index.state == "ok"
-    body = {"status": "ok" if healthy else ("degraded" if database == "ok" else "error"),
-            "database": database, "search": index.state, "documents": index.documents, "queue": queued}
-    return jsonify(body), 200 if database == "ok" else 503

@@ -144,10 +144,10 @@ def test_write_an_article_link_prefills_the_new_article_title(client, corpus):
     assert 'value="Card stuck in ATM"' in html
 
 
-def test_health_reports_database_index_and_queue(client, corpus):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "search": "ok", "documents": 2, "queue": 0}
+def test_readiness_reports_the_index_documents_and_pending_updates(client, corpus):
+    checks = client.get("/readyz").get_json()["checks"]
+    assert checks["database"]["ok"] is True
+    assert checks["search"] == {"ok": True, "state": "ok", "documents": 2, "pending": 0, "lag_seconds": 0.0}
 
 
 def test_api_searches_count_as_gaps_only_when_they_find_nothing(app, client, auth, corpus):

@@ -32,6 +32,11 @@ def page_text(response):
     return response.get_data(as_text=True)
 
 
+def search_check(client):
+    """The search index's check in /readyz."""
+    return client.get("/readyz").get_json()["checks"]["search"]
+
+
 def logs(app_):
     """The search log, once what the requests buffered is written (core/read_buffer.py)."""
     flush_reads(app_)
@@ -71,8 +76,11 @@ def test_missing_index_keeps_pages_working_and_search_says_it_is_rebuilding(app,
     api = client.get("/api/v1/search?q=card")
     assert api.status_code == 503 and api.get_json()["error"]["code"] == "search_unavailable"
     assert client.get("/api/v1/suggest?q=card").get_json() == {"results": []}
-    health = client.get("/healthz").get_json()
-    assert (health["status"], health["search"], health["database"]) == ("degraded", "missing", "ok")
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "search" in ready.get_json()["failing"]
+    checks = ready.get_json()["checks"]
+    assert (checks["search"]["state"], checks["database"]["ok"]) == ("missing", True)
+    assert client.get("/healthz").status_code == 200  # alive all the same
 
 
 def test_writes_while_the_index_is_missing_are_queued_and_reindex_restores_everything(app, client, corpus,
@@ -83,7 +91,7 @@ def test_writes_while_the_index_is_missing_are_queued_and_reindex_restores_every
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0 and "Indexed 3 document(s)" in result.output
     assert index_keys(app, "voucher") == [f"article:{new_id}"]
-    assert client.get("/healthz").get_json()["queue"] == 0
+    assert search_check(client)["pending"] == 0
 
 
 def test_search_on_a_missing_index_starts_a_rebuild(app, client, corpus, lost_index):
@@ -95,8 +103,8 @@ def test_search_on_a_missing_index_starts_a_rebuild(app, client, corpus, lost_in
 
 def test_health_says_rebuilding_while_another_process_rebuilds(client, corpus, lost_index):
     with lost_index.rebuild_lock():
-        assert client.get("/healthz").get_json()["search"] == "rebuilding"
-    assert client.get("/healthz").get_json()["search"] == "missing"
+        assert search_check(client)["state"] == "rebuilding"
+    assert search_check(client)["state"] == "missing"
 
 
 def test_corrupt_index_is_reported_and_rebuilt_by_init_db(app, client, corpus):
@@ -107,9 +115,9 @@ def test_corrupt_index_is_reported_and_rebuilt_by_init_db(app, client, corpus):
         if name.endswith(".toc"):
             with open(os.path.join(current, name), "wb") as toc:
                 toc.write(b"\x00garbage")
-    assert client.get("/healthz").get_json()["search"] == "missing"
+    assert search_check(client)["state"] == "missing"
     assert build_index_if_needed in database_initialised.receivers_for(app)
     with app.app_context():
         build_index_if_needed()
-    assert client.get("/healthz").get_json()["documents"] == 2
+    assert search_check(client)["documents"] == 2
     assert "Card declined at the till" in page_text(client.get("/search?q=declined"))
