@@ -14,6 +14,7 @@ import os
 from functools import wraps
 
 import click
+import redis
 from flask import current_app, has_app_context
 from flask.cli import with_appcontext
 from huey import Huey, crontab
@@ -38,7 +39,9 @@ class JobQueue(Huey):
         """Bind the queue to `app`'s settings: immediate, Redis, or the instance's SQLite file."""
         redis_url = app.config.get("REDIS_URL")
         if redis_url:
-            storage_class, storage_kwargs = RedisStorage, {"url": redis_url}
+            # A Redis that does not answer is an error within seconds, not a hung request.
+            pool = redis.ConnectionPool.from_url(redis_url, socket_connect_timeout=2)
+            storage_class, storage_kwargs = RedisStorage, {"connection_pool": pool}
         else:
             storage_class = SqliteStorage
             storage_kwargs = {"filename": os.path.join(app.instance_path, QUEUE_FILE)}

@@ -167,8 +167,8 @@ WIRING = {
                             "recognition.awards.views.page_sections"],
     "contributions-asked": ["mentoring.questions.services.answer_contributions"],
     "content-asked": ["mentoring.questions.services.answer_content"],
-    "readiness-asked": ["search.ops.answer_readiness"],
-    "gauges-asked": ["search.ops.answer_gauges"],
+    "readiness-asked": ["core.ops.queue.answer_readiness", "search.ops.answer_readiness"],
+    "gauges-asked": ["core.ops.queue.answer_gauges", "search.ops.answer_gauges"],
 }
 
 

@@ -90,3 +90,16 @@ def test_a_consumer_process_runs_a_queued_job(tmp_path):
     assert notices(application) == ["title_expiring", "title_expiring_lead"], output[-2000:]
     with application.app_context():
         assert jobs.depth() == 0
+
+
+def test_with_a_redis_url_jobs_wait_in_redis(tmp_path):
+    """KNOWHOW_REDIS_URL puts the queue in Redis (the machine's, a database of its own here)."""
+    application = create_app(app_settings(tmp_path, "sqlite://", JOBS_IMMEDIATE=False,
+                                          REDIS_URL="redis://127.0.0.1:6379/9"))
+    with application.app_context():
+        jobs.flush()
+        assert type(jobs.storage).__name__ == "RedisStorage" and jobs.depth() == 0
+        awards_jobs.notify_expiring_titles_daily()
+        assert jobs.depth() == 1
+        jobs.flush()
+        assert jobs.depth() == 0

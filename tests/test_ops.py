@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from accounts.services import get_user
+from app import create_app
 from config import parse_networks
 from core.ops.logs import configure_logging
 from core.ops.metrics import metrics_allowed
@@ -402,3 +403,25 @@ def test_an_unknown_log_format_is_refused(tmp_path):
     with pytest.raises(ValueError, match="KNOWHOW_LOG_FORMAT"):
         configure_logging(application)
 
+
+
+def test_readyz_and_metrics_report_the_job_queue(tmp_path):
+    """The queue's depth is in /readyz and /metrics."""
+    from recognition.awards import jobs as awards_jobs
+
+    application = create_app(app_settings(tmp_path, "sqlite:///" + str(tmp_path / "k.db"), JOBS_IMMEDIATE=False))
+    with application.app_context():
+        awards_jobs.notify_expiring_titles_daily()
+        awards_jobs.notify_expiring_titles_daily()
+    client = application.test_client()
+    assert client.get("/readyz").get_json()["checks"]["jobs"] == {"ok": True, "depth": 2, "immediate": False}
+    assert b"knowhow_jobs_queue_depth 2.0" in client.get("/metrics").data
+
+
+def test_a_job_queue_that_cannot_be_reached_is_not_ready(tmp_path):
+    application = create_app(app_settings(tmp_path, "sqlite:///" + str(tmp_path / "k.db"), JOBS_IMMEDIATE=False,
+                                          REDIS_URL="redis://127.0.0.1:%d/0" % closed_port()))
+    response = application.test_client().get("/readyz")
+    body = response.get_json()
+    assert response.status_code == 503 and "jobs" in body["failing"]
+    assert body["checks"]["jobs"] == {"ok": False, "error": "unreachable"}
