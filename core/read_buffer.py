@@ -22,6 +22,7 @@ import logging
 import operator
 import os
 import threading
+import weakref
 from contextvars import copy_context
 
 from flask import current_app
@@ -71,6 +72,17 @@ class Sink:
             self.items[:0] = batch
 
 
+# Every buffer of this process, so that a test session can forget them all before its database
+# goes (their exit-time flush would find no tables).
+_EVERY_BUFFER = weakref.WeakSet()
+
+
+def discard_every_read_buffer():
+    """Forget what every buffer of this process waits to write (the end of a test session)."""
+    for buffer in list(_EVERY_BUFFER):
+        buffer.discard()
+
+
 class ReadBuffer:
     """The buffered writes of one application in this process (app.extensions["read_buffer"])."""
 
@@ -84,6 +96,7 @@ class ReadBuffer:
         self._wake = threading.Event()
         self._pid = None  # the process the thread and the exit hook belong to
         self._closed = False
+        _EVERY_BUFFER.add(self)
 
     def register(self, name, write, combine=None):
         """Add a sink: `write(session, batch)` writes a list of rows, or with `combine` (COUNT,

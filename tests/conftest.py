@@ -39,7 +39,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from core.read_buffer import read_buffer
+from core.read_buffer import discard_every_read_buffer, read_buffer
 from database import set_write_intent
 from extensions import db, limiter
 from search.setup import make_search_index
@@ -144,6 +144,7 @@ def database(tmp_path_factory):
                 conn.execute(restart_sequences, {"schema": schema})
 
         yield Database(url, options, empty)
+        discard_every_read_buffer()  # their exit-time flush would find the schema gone
         cleaner.dispose()
         with admin_engine.connect() as conn:
             conn.execute(text("DROP SCHEMA %s CASCADE" % schema))
@@ -162,6 +163,7 @@ def database(tmp_path_factory):
                 conn.close()
 
         yield Database(url, options, empty)
+        discard_every_read_buffer()
 
 
 @pytest.fixture(scope="session")
