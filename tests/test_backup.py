@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 
 from accounts.models import User
 from app import create_app
-from core import backup
+from core.backup import restore as restoring
 from database import SQLITE_PRAGMAS
 from extensions import db
 from tests.conftest import FROZEN_NOW, app_settings, close_app, make_app
@@ -302,7 +302,7 @@ def test_a_worker_that_starts_while_the_backup_unpacks_stops_the_swap(published,
         db.session.commit()
         db.session.remove()
     checks, workers = [], []
-    real_lock = backup._lock_database
+    real_lock = restoring._lock_database
 
     def worker_starts_before_the_swap(database_path):
         checks.append(database_path)
@@ -313,7 +313,7 @@ def test_a_worker_that_starts_while_the_backup_unpacks_stops_the_swap(published,
             workers[0].execute("SELECT count(*) FROM article").fetchone()
         return real_lock(database_path)
 
-    monkeypatch.setattr(backup, "_lock_database", worker_starts_before_the_swap)
+    monkeypatch.setattr(restoring, "_lock_database", worker_starts_before_the_swap)
     try:
         result = run(published, "restore", path, "--yes")
     finally:

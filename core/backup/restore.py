@@ -1,192 +1,27 @@
-"""Backups of the embedded database (SQLite) and the uploaded files, and restoring them.
-
-A backup is one gzip-compressed tar archive:
-
-    manifest.json   what it is: format, Knowhow version, schema revision, time, row counts,
-                    the database copy's SHA-256 and the number of uploaded files
-    knowhow.db      a consistent copy of the database, taken with SQLite's online backup API, so
-                    the application may keep running (and writing) meanwhile
-    uploads/        the instance's uploaded files (UPLOADS_DIR), possibly none
-
-The archive is written under a temporary name and renamed when complete: an interrupted backup
-leaves no file that looks like a backup. A restore first checks everything it can before touching
-anything (the manifest, the checksum, SQLite's integrity check, that the schema is one this
-Knowhow knows, that no process has the database open), prepares the database and the uploads
-beside the live ones, and then swaps them in by rename. The replaced database stays at hand under
-another name until the restore has finished, so a failure afterwards (the schema upgrade of an
-older backup) puts it back: never a half-restored database.
-"""
+"""Restoring a backup: check everything first, stage beside the live files, swap under a lock."""
 import gzip
 import hashlib
-import io
 import json
 import os
 import shutil
 import sqlite3
 import tarfile
 import tempfile
-import tomllib
 import zlib
 from dataclasses import dataclass, field
-from shlex import quote
-from urllib.request import pathname2url
 
-from sqlalchemy.engine import URL, make_url
-
-from core.clock import utcnow
-
-FORMAT = "knowhow-backup"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-DATABASE = "knowhow.db"
-UPLOADS = "uploads"
-MAX_MANIFEST_BYTES = 1024 * 1024
-COPY_CHUNK = 1024 * 1024
-# Exit statuses of `flask backup` and `flask restore`.
-FAILED = 1  # the file is missing, unreadable, damaged or not a backup; a disk error
-REFUSED = 2  # nothing was changed: it would overwrite, the schema is newer, the database is in use
-
-
-class BackupError(Exception):
-    """A backup or restore that could not be done; `status` is the command's exit status."""
-
-    def __init__(self, message, status=FAILED):
-        super().__init__(message)
-        self.message, self.status = message, status
-
-
-def sqlite_database_path(database_url):
-    """The file of an SQLite database URL, or None for any other database."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return None
-    if not url.database or url.database == ":memory:":
-        raise BackupError("The database is in memory: there is nothing to back up.")
-    return os.path.abspath(url.database)
-
-
-def postgres_commands(database_url, path):
-    """What to run instead on PostgreSQL: pg_dump to back up, pg_restore (and reindex) to restore."""
-    url = make_url(database_url)  # a string, or an engine's URL
-    url = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
-                     database=url.database, query=url.query)  # never the password on a screen
-    target = quote(url.render_as_string(hide_password=False))
-    path = quote(path)
-    return ("Knowhow's database is PostgreSQL: back it up and restore it with PostgreSQL's own tools "
-            "(the password from PGPASSWORD or ~/.pgpass):\n"
-            "  pg_dump --format=custom --file=%(path)s %(target)s\n"
-            "and, with Knowhow stopped:\n"
-            "  pg_restore --clean --if-exists --no-owner --single-transaction --dbname=%(target)s %(path)s\n"
-            "  .venv/bin/flask --app app init-db\n"
-            "  .venv/bin/flask --app app reindex" % {"path": path, "target": target})
-
-
-def knowhow_version():
-    """The version in pyproject.toml, beside the code (an editable install, as `make install` makes)."""
-    try:
-        with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml"),
-                  "rb") as stream:
-            return str(tomllib.load(stream)["project"]["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
-
-
-def backup_target(path):
-    """Where `flask backup PATH` writes: PATH itself, or a file named by the time in folder PATH."""
-    if os.path.isdir(path):
-        path = os.path.join(path, "knowhow-backup-%s.tar.gz" % utcnow().strftime("%Y%m%d-%H%M%S"))
-    if os.path.lexists(path):
-        raise BackupError("%s exists already: give a new file name, or a folder to write into." % path,
-                          REFUSED)
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        raise BackupError("The folder of %s does not exist." % path)
-    return path
-
-
-def create_backup(database_path, uploads_dir, path):
-    """Write a backup of the database and the uploads to `path` (see backup_target).
-
-    :returns: (the archive's path, its manifest).
-    """
-    if not os.path.isfile(database_path):
-        raise BackupError("There is no database at %s: run `flask init-db` first." % database_path)
-    target = backup_target(path)
-    work = tempfile.mkdtemp(prefix=".knowhow-backup-", dir=os.path.dirname(os.path.abspath(target)))
-    try:
-        copy = os.path.join(work, DATABASE)
-        _copy_database(database_path, copy)
-        manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "knowhow_version": knowhow_version(),
-                    "created_at": utcnow().isoformat(timespec="seconds").replace("+00:00", "Z"),
-                    **_describe_database(copy), "sha256": _sha256(copy),
-                    "uploads": _count_files(uploads_dir)}
-        partial = os.path.join(work, "archive.partial")
-        with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
-            _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
-            archive.add(copy, arcname=DATABASE)
-            archive.add(uploads_dir if os.path.isdir(uploads_dir) else work, arcname=UPLOADS,
-                        recursive=os.path.isdir(uploads_dir))
-        os.replace(partial, target)
-    except OSError as error:
-        raise BackupError("The backup could not be written: %s" % error) from error
-    except sqlite3.Error as error:
-        raise BackupError("The database could not be read: %s" % error) from error
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target, manifest
-
-
-def _copy_database(database_path, copy):
-    # One step (pages=-1): the copy is one read transaction's snapshot, and in WAL mode a reader
-    # never waits for the writers, nor they for it.
-    source = sqlite3.connect(_uri(database_path, "rw"), uri=True, timeout=10)
-    target = sqlite3.connect(copy)
-    try:
-        source.backup(target)
-        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-    finally:
-        target.close()
-        source.close()
-
-
-def _uri(path, mode):
-    """An SQLite URI that opens the file at `path` only if it exists (mode "rw" or "ro")."""
-    return "file:%s?mode=%s" % (pathname2url(path), mode)
-
-
-def _describe_database(path):
-    """The schema revision and the row count of each table of the database at `path`."""
-    conn = sqlite3.connect(_uri(path, "ro"), uri=True)
-    try:
-        tables = [name for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        counts = {name: conn.execute('SELECT count(*) FROM "%s"' % name.replace('"', '""')).fetchone()[0]
-                  for name in tables}
-        revision = None
-        if "alembic_version" in tables:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
-    finally:
-        conn.close()
-    counts.pop("alembic_version", None)
-    return {"schema_revision": revision, "counts": counts}
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(COPY_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _count_files(directory):
-    return sum(len(files) for _root, _dirs, files in os.walk(directory)) if os.path.isdir(directory) else 0
-
-
-def _add_bytes(archive, name, data):
-    info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = len(data), int(utcnow().timestamp()), 0o644
-    archive.addfile(info, io.BytesIO(data))
+from core.backup.common import (
+    COPY_CHUNK,
+    DATABASE,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    REFUSED,
+    UPLOADS,
+    BackupError,
+    _uri,
+)
 
 
 def read_manifest(path):
