@@ -6,7 +6,8 @@ every app host. `flask run-jobs` is the consumer: it runs the queued jobs and th
 (expiring titles, period badges: no cron lines to write). With KNOWHOW_JOBS_IMMEDIATE (the tests)
 a job runs at once, inside the caller, as huey's immediate mode does.
 
-Domains declare their jobs with `job(...)` and `daily(hour, minute)` below; the job runs inside
+Domains declare their jobs with `job(...)`, `daily(hour, minute)`, `every(minutes)` and
+`at_start` below; the job runs inside
 an application context (the consumer's application, or the caller's in immediate mode) and
 commits its own work: a job is a unit of work of its own.
 """
@@ -21,6 +22,9 @@ from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 QUEUE_FILE = "jobs.db"
+# An idle consumer looks for new jobs this often at most: a published article waits at most this
+# long before its index update starts (huey's default backs off to 10 s).
+MAX_POLL_SECONDS = 0.25
 
 
 class JobQueue(Huey):
@@ -97,13 +101,27 @@ def daily(hour, minute=0):
     return decorate
 
 
+def every(minutes):
+    """Declare a job the consumer runs every `minutes` minutes (1 to 60)."""
+    def decorate(func):
+        return jobs.periodic_task(crontab(minute="*/%d" % minutes))(_in_app_context(func))
+    return decorate
+
+
+def at_start(func):
+    """Declare a function each consumer worker runs once when it starts (huey's on_startup)."""
+    jobs.on_startup()(_in_app_context(func))
+    return func
+
+
 def run_consumer(workers=1):
     """Run the queue's jobs and periodic jobs until interrupted (`flask run-jobs`)."""
     jobs._follow_current_app()
     if jobs.immediate:
         raise RuntimeError("KNOWHOW_JOBS_IMMEDIATE is set: jobs run at once, there is nothing to consume")
     current_app.logger.info("Job consumer started on %s", type(jobs.storage).__name__)
-    jobs.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    jobs.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                         max_delay=MAX_POLL_SECONDS).run()
 
 
 @click.command("run-jobs")

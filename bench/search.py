@@ -221,7 +221,7 @@ def report(label, samples, target=None):
 
 def prepare(directory, docs):
     """The app on a loaded and indexed corpus in `directory`, reused when it was built with the same size."""
-    from search.sync import current_search
+    from search.index import current_search
 
     started = time.perf_counter()
     corpus, articles, questions = make_rows(docs)
@@ -250,7 +250,7 @@ def main(argv=None):
     parser.add_argument("--keep", metavar="DIR", help="build the corpus in DIR and reuse it on later runs")
     arguments = parser.parse_args(argv)
 
-    from search.sync import current_search
+    from search.index import current_search
 
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(arguments.keep or scratch)

@@ -9,7 +9,6 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from accounts.permissions import require
 from config import LANGUAGES
 from core.api import Answer, ErrorBody, Line, Schema, operation
-from extensions import db
 from search.query import MAX_PAGE, MAX_PER_PAGE
 from search.service import DEFAULT_PER_PAGE, MAX_TYPED_CHARS, check_filters, search_content, suggest_titles
 
@@ -108,7 +107,6 @@ def search(query):
     outcome = search_content(current_user, filters, channel="api")  # the log is buffered: no write lock
     if outcome.state != "ok":
         return _unavailable()
-    db.session.commit()
     return {"query": outcome.query, "total": outcome.total, "took_ms": outcome.took_ms,
             "suggestion": outcome.suggestion, "page": filters.page, "per_page": filters.per_page,
             "results": [found_json(item) for item in outcome.items]}

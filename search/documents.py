@@ -7,12 +7,17 @@ the source of questions (search.sources), each saying which rows are searchable,
 becomes a document, which tables change it and who may open it. The database is the truth: a
 key whose row is missing or no longer searchable is a removal.
 """
+import contextvars
 import math
+from contextlib import contextmanager
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from core.boundary import parse_id
 from core.clock import utcnow
+from database import set_write_intent
+from extensions import db
 from search.sources import CATEGORY, document_sources, source_of
 
 # Ranking lift, multiplied into the relevance score as (1 + boost). Title matches weigh three
@@ -23,6 +28,27 @@ HELPFUL_BOOST = 0.5  # times (smoothed helpful share − ½): −0.25 … +0.25
 RECENCY_BOOST = 0.25
 RECENCY_HALF_LIFE_DAYS = 180
 REBUILD_BATCH = 500
+
+
+def _begin_reading(connection):
+    set_write_intent(False)  # in a copied context: the caller's intent is left as it was
+    connection.begin()
+
+
+@contextmanager
+def reading_session():
+    """A session of its own, outside the request's, for reading what has been committed.
+
+    Its transaction is a plain (deferred) one on SQLite: it only reads, so it must neither wait
+    for nor hold the write lock that the request's session or another worker may have.
+    """
+    with db.engine.connect() as connection:
+        contextvars.copy_context().run(_begin_reading, connection)
+        session = Session(bind=connection, autoflush=False, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
 
 
 def make_key(kind, object_id):

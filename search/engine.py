@@ -7,10 +7,14 @@ analysis.py.
 """
 
 import abc
+import fcntl
+import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from whoosh import scoring
 from whoosh.searching import Searcher
 
@@ -19,6 +23,7 @@ from search.index_store import (
     IndexBusy,
     IndexStore,
     IndexUnavailable,
+    LockBusy,
     SearchError,
     build_schema,
     document_fields,
@@ -43,7 +48,7 @@ from search.snippets import highlight_terms, make_snippet
 from search.vector import WARM_POSTINGS, IndexArrays, SegmentCache
 
 __all__ = [
-    "IndexBusy", "IndexHealth", "IndexUnavailable", "SearchEngine", "SearchError", "SearchHit",
+    "IndexBusy", "IndexHealth", "IndexUnavailable", "LockBusy", "SearchEngine", "SearchError", "SearchHit",
     "SearchResult", "TitleSuggestion", "WhooshEngine", "document_fields",
 ]
 
@@ -159,6 +164,18 @@ class SearchEngine(abc.ABC):
     def ensure_index(self) -> bool:
         """Create an empty index when there is none usable; returns True if one was created."""
 
+    @abc.abstractmethod
+    def stored_documents(self) -> dict[str, tuple[str, str, str]]:
+        """Every indexed document's key → (title, category, lang): to compare with the database."""
+
+    @abc.abstractmethod
+    def lock(self, name: str, shared: bool = False, wait: bool = True):
+        """A context manager holding the lock `name`, shared by every process using this index.
+
+        :param shared: held beside other shared holders, excluding exclusive ones.
+        :param wait: wait for it; otherwise raise LockBusy at once when it is taken.
+        """
+
     def warm_up(self) -> None:  # noqa: B027  (optional: engines with nothing to load keep this)
         """Load what the first query would otherwise wait for; call once per process at start."""
 
@@ -244,6 +261,28 @@ class WhooshEngine(SearchEngine):
 
     def rebuild(self, docs) -> int:
         return self.store.rebuild(docs)
+
+    def stored_documents(self) -> dict[str, tuple[str, str, str]]:
+        with self._lock:
+            searcher = self._get_searcher()
+            return {stored["key"]: (stored.get("title", ""), stored.get("category", ""), stored.get("lang", ""))
+                    for stored in searcher.all_stored_fields()}
+
+    @contextmanager
+    def lock(self, name: str, shared: bool = False, wait: bool = True):
+        # A file beside the generations: flock locks belong to the open file, so two threads of
+        # one process exclude each other as two processes do.
+        os.makedirs(self.index_dir, exist_ok=True)
+        with open(os.path.join(self.index_dir, name + ".lock"), "a") as lock_file:
+            mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+            try:
+                fcntl.flock(lock_file, mode | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise LockBusy(_l("The search index is busy; try again in a moment.")) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def _get_searcher(self):
         path = self.store.current_path()

@@ -64,6 +64,10 @@ class IndexBusy(SearchError):
     """The index stayed locked by another writer for longer than the allowed wait."""
 
 
+class LockBusy(SearchError):
+    """A lock of the index asked for without waiting is held by another process or thread."""
+
+
 class IndexUnavailable(SearchError):
     """The index is missing or cannot be read; rebuild it (flask reindex)."""
 

@@ -1,4 +1,4 @@
-"""Search tables: the query log (what agents searched and opened) and the index retry queue."""
+"""Search tables: the query log (what agents searched and opened) and the index outbox."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
@@ -10,7 +10,6 @@ from extensions import db
 QUERY_MAX_CHARS = 200
 KEY_MAX_CHARS = 40
 SLUG_MAX_CHARS = 64
-QUEUE_ACTIONS = ("index", "remove")
 SEARCH_CHANNELS = ("page", "api")
 REF_CHARS = 32
 
@@ -49,18 +48,19 @@ class SearchLog(db.Model):
         return f"<SearchLog {self.id} {self.text!r}>"
 
 
-class SearchIndexQueue(db.Model):
-    """A document whose index update failed (index busy or missing), to be written again later.
+class SearchOutbox(db.Model):
+    """An index operation waiting to be applied: the key of a document that changed.
 
-    One row per document key; queueing a key again refreshes `queued_at`, so a retry that read
-    the database before a newer change never deletes the newer row.
+    Written in the same transaction as the change it stands for (search/sync.py), so the index
+    learns of every committed change and of nothing rolled back; the job queue's consumer applies
+    the rows oldest first and deletes them by id (search/outbox.py). The document is read from the
+    database when the row is applied, so a key written twice is applied as its last state.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(KEY_MAX_CHARS), unique=True)
-    action: Mapped[str] = mapped_column(String(8))
-    queued_at: Mapped[datetime] = mapped_column(default=lambda: utcnow(), index=True)
+    key: Mapped[str] = mapped_column(String(KEY_MAX_CHARS))
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow(), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self):
-        return f"<SearchIndexQueue {self.key} {self.action}>"
+        return f"<SearchOutbox {self.id} {self.key}>"

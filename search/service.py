@@ -16,11 +16,13 @@ from errors import DomainError
 from extensions import db
 from search.documents import parse_key
 from search.engine import IndexUnavailable
+from search.index import current_search
+from search.jobs import refresh_documents
 from search.log import record_open, record_search
 from search.ops import observe_search
 from search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, clean_query_text
 from search.sources import document_types, source_of
-from search.sync import current_search, schedule_sync, start_rebuild
+from search.sync import start_rebuild
 
 # Longer text is refused rather than cut: it is a pasted document, not a search.
 MAX_TYPED_CHARS = 1000
@@ -217,8 +219,8 @@ def search_content(user, filters, log=True, channel="page"):
         outcome.state = _index_unavailable(search)
         return outcome
     visible, stale = visible_targets(user, [hit.key for hit in result.hits])
-    if stale:
-        schedule_sync(db.session, stale)
+    if stale:  # the index is behind the database: have them read again, off the request
+        refresh_documents(stale)
     for hit in result.hits:
         if hit.key in visible:
             kind, target = visible[hit.key]

@@ -6,26 +6,18 @@ import click
 from core.signals import database_initialised, database_restored, gauges_asked, readiness_asked
 from extensions import db
 from search.cli import reindex
-from search.documents import count_documents
-from search.sync import (
-    DEFAULT_LOCK_WAIT,
-    DEFAULT_RETRY_SECONDS,
-    SearchIndex,
-    current_search,
-    install_listeners,
-    reading_session,
-    rebuild_index,
-)
+from search.documents import count_documents, reading_session
+from search.index import DEFAULT_LOCK_WAIT, SearchIndex, current_search
+from search.sync import install_listeners, rebuild_index
 
 
 def init_search(app):
     """Create the app's search index (app.extensions["search"]), install the sync, add `flask reindex`.
 
     Settings: SEARCH_DIR; SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
-    SEARCH_RETRY_SECONDS (how often commits look at the retry queue, default 60);
     SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on).
     """
-    from search import models, permissions  # noqa: F401  (the tables and rules of search)
+    from search import jobs, models, permissions  # noqa: F401  (the jobs, tables and rules of search)
     from search.ops import answer_gauges, answer_readiness
 
     search = app.extensions["search"] = make_search_index(app.config)
@@ -45,7 +37,6 @@ def make_search_index(config):
     """A SearchIndex for the settings in `config` (SEARCH_DIR, SEARCH_LOCK_WAIT, …)."""
     return SearchIndex(config["SEARCH_DIR"],
                        lock_wait=float(config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT)),
-                       retry_seconds=float(config.get("SEARCH_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)),
                        auto_rebuild=bool(config.get("SEARCH_AUTO_REBUILD", True)))
 
 

@@ -7,8 +7,9 @@ from accounts.permissions import require
 from config import LANGUAGES
 from core.categories import category_choices
 from errors import NotFound
-from extensions import db
+from search.index import current_search
 from search.log import content_gaps
+from search.ops import noticeable_lag
 from search.service import BadSearch, SearchFilters, check_filters, open_result, search_content
 
 search = Blueprint("search", __name__)
@@ -30,9 +31,9 @@ def results():
         error, filters = bad, SearchFilters(args.get("q", "")[:200])
     if error is None and filters.text.strip():
         outcome = search_content(current_user, filters)  # the log is buffered: no write lock
-        db.session.commit()  # a read-only commit, after which stale hits are re-synced
     return render_template("search/results.html", filters=filters, outcome=outcome, error=error,
-                           categories=category_choices(), languages=LANGUAGES), 400 if error else 200
+                           categories=category_choices(), languages=LANGUAGES,
+                           lag=noticeable_lag(current_search())), 400 if error else 200
 
 
 @search.route("/search/open")

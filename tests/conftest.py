@@ -42,8 +42,8 @@ from app import create_app
 from core.read_buffer import discard_every_read_buffer, read_buffer
 from database import set_write_intent
 from extensions import db, limiter
+from search.index import current_search
 from search.setup import make_search_index
-from search.sync import current_search
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEMO_PASSWORD = "correct-horse-battery"

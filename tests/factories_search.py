@@ -5,7 +5,7 @@ sync reads what was committed on a connection of its own.
 """
 from extensions import db
 from kb import services
-from search.sync import current_search
+from search.index import current_search
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_category
 

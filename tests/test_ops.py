@@ -13,6 +13,7 @@ import textwrap
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from accounts.services import get_user
 from app import create_app
@@ -22,8 +23,8 @@ from core.ops.metrics import metrics_allowed
 from core.ops.readiness import postgres_probe_args, probe_engine, script_heads
 from core.ops.requests import choose_request_id
 from extensions import db
-from search.queue import enqueue_keys
-from search.sync import current_search
+from search.index import current_search
+from search.outbox import write_outbox
 from tests.conftest import DEMO_PASSWORD, app_settings, close_app, make_app
 from tests.factories import make_user
 from tests.factories_search import api_token, make_corpus
@@ -172,17 +173,22 @@ def test_the_readiness_probe_keeps_no_connection_open(app):
     assert type(probe_engine(app).pool).__name__ == "NullPool"
 
 
+def wait_in_outbox(app_, keys):
+    """Commit outbox rows that nobody applies (a consumer that is not running)."""
+    with app_.app_context(), Session(db.engine) as session:
+        write_outbox(session, keys)
+        session.commit()
+
+
 @pytest.mark.committed
 def test_readyz_and_metrics_report_a_growing_number_of_pending_index_updates(app, client, at_head, clock):
     app.config["READY_MAX_INDEX_PENDING"] = 2
-    with app.app_context():
-        enqueue_keys({"article:101": "index"})
+    wait_in_outbox(app, ["article:101"])
     search = client.get("/readyz").get_json()["checks"]["search"]
     assert (search["ok"], search["pending"]) == (True, 1)
     assert metric_value(client, "knowhow_search_index_pending_operations") == 1
     clock.shift(90)
-    with app.app_context():
-        enqueue_keys({"article:102": "index", "article:103": "remove"})
+    wait_in_outbox(app, ["article:102", "article:103"])
     response = client.get("/readyz")
     assert response.status_code == 503
     search = response.get_json()["checks"]["search"]

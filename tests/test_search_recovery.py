@@ -9,9 +9,9 @@ from sqlalchemy import select
 from accounts.services import get_user
 from core.signals import database_initialised
 from extensions import db
-from search.models import SearchIndexQueue, SearchLog
+from search.index import current_search
+from search.models import SearchLog, SearchOutbox
 from search.setup import build_index_if_needed
-from search.sync import current_search
 from tests.factories import flush_reads
 from tests.factories_search import index_keys, make_corpus, make_people, publish
 
@@ -83,11 +83,11 @@ def test_missing_index_keeps_pages_working_and_search_says_it_is_rebuilding(app,
     assert client.get("/healthz").status_code == 200  # alive all the same
 
 
-def test_writes_while_the_index_is_missing_are_queued_and_reindex_restores_everything(app, client, corpus,
+def test_writes_while_the_index_is_missing_wait_in_the_outbox_and_reindex_restores_everything(app, client, corpus,
                                                                                       lost_index, runner):
     with app.app_context():
         new_id = publish({"agent": get_user("agent"), "lead": get_user("lead")}, "Voucher expired")
-        assert db.session.scalars(select(SearchIndexQueue.key)).all() == [f"article:{new_id}"]
+        assert db.session.scalars(select(SearchOutbox.key)).all() == [f"article:{new_id}"]
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0 and "Indexed 3 document(s)" in result.output
     assert index_keys(app, "voucher") == [f"article:{new_id}"]

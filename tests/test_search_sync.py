@@ -1,4 +1,5 @@
-"""The index follows the database: commit, rollback, delete, unpublish, moves, failures and retries."""
+"""The index follows the database: commit, rollback, delete, unpublish, moves, and the outbox
+when the index is busy."""
 import os
 
 import pytest
@@ -10,8 +11,10 @@ from extensions import db
 from kb import services
 from kb.models import Article
 from search.engine import IndexBusy
-from search.models import SearchIndexQueue
-from search.sync import current_search, pending_keys, retry_pending
+from search.index import current_search
+from search.models import SearchOutbox
+from search.outbox import apply_outbox
+from search.sync import pending_keys
 from tests.conftest import close_app, make_app
 from tests.factories import make_user
 from tests.factories_search import BODY, index_keys, make_people, publish
@@ -25,12 +28,12 @@ def people(ctx):
     return make_people()
 
 
-def queued(_app):
-    """The retry queue, read in the test's own application context."""
-    db.session.commit()  # a fresh transaction sees what the hooks wrote on their own connections
-    rows = sorted(db.session.execute(select(SearchIndexQueue.key, SearchIndexQueue.action)).all())
-    db.session.commit()  # and must not hold SQLite's write lock while the hooks write
-    return rows
+def waiting(_app):
+    """The keys waiting in the outbox, oldest first, read in the test's own application context."""
+    db.session.commit()  # a fresh transaction sees what the jobs wrote on their own connections
+    keys = db.session.scalars(select(SearchOutbox.key).order_by(SearchOutbox.id)).all()
+    db.session.commit()  # and must not hold SQLite's write lock while the jobs write
+    return keys
 
 
 def test_commit_makes_a_published_article_searchable(app, people):
@@ -56,7 +59,7 @@ def test_rollback_writes_nothing_to_the_index(app, people):
     assert pending_keys(db.session) == {}
     db.session.commit()  # a later commit must not write what was rolled back
     assert index_keys(app, "declined") == []
-    assert queued(app) == []
+    assert waiting(app) == []
 
 
 def test_rolled_back_savepoint_keeps_the_outer_change(app, people):
@@ -143,48 +146,50 @@ def held_writer(app):
         writer.cancel()
 
 
-def test_busy_index_queues_the_update_and_the_commit_still_succeeds(app, people, held_writer):
+def test_busy_index_keeps_the_update_in_the_outbox_and_the_commit_still_succeeds(app, people, held_writer):
     article_id = publish(people, "Card declined at the till")
     assert db.session.get(Article, article_id).status == "published"
-    assert queued(app) == [(f"article:{article_id}", "index")]
+    assert waiting(app) == [f"article:{article_id}"]
     assert index_keys(app, "declined") == []
 
 
-def test_queued_update_is_written_with_the_next_successful_write(app, people, held_writer):
+def test_waiting_update_is_applied_with_the_next_change(app, people, held_writer):
     first = publish(people, "Card declined at the till")
     held_writer.cancel()
     second = publish(people, "Card declined online")
     assert sorted(index_keys(app, "declined")) == sorted([f"article:{first}", f"article:{second}"])
-    assert queued(app) == []
+    assert waiting(app) == []
 
 
-def test_reindex_pending_writes_the_queue(app, people, held_writer, runner):
+def test_reindex_pending_applies_the_outbox(app, people, held_writer, runner):
     first = publish(people, "Card declined at the till")
     held_writer.cancel()
     result = runner.invoke(args=["reindex", "--pending"])
     assert result.exit_code == 0, result.output
-    assert "1 queued" in result.output
+    assert "Applied 1 waiting" in result.output
     assert index_keys(app, "declined") == [f"article:{first}"]
-    assert queued(app) == []
+    assert waiting(app) == []
 
 
-def test_failed_retry_keeps_the_queue_and_counts_the_attempt(app, people, held_writer):
+def test_failed_apply_keeps_the_rows_and_counts_the_attempt(app, people, held_writer):
     publish(people, "Card declined at the till")
+    attempts = db.session.scalar(select(SearchOutbox.attempts))
+    db.session.commit()
     with pytest.raises(IndexBusy):
-        retry_pending(current_search(app))
-    assert db.session.scalar(select(SearchIndexQueue.attempts)) == 1
+        apply_outbox(current_search(app))
+    assert db.session.scalar(select(SearchOutbox.attempts)) == attempts + 1
 
 
-def test_queued_removal_is_written_later(app, people):
+def test_waiting_removal_is_applied_later(app, people):
     article_id = publish(people, "Card declined at the till")
     writer = whoosh_index.open_dir(os.path.join(current_search(app).index_dir, "current")).writer()
     try:
         services.archive_article(db.session.get(Article, article_id), people["lead"])
         db.session.commit()
-        assert queued(app) == [(f"article:{article_id}", "remove")]
+        assert waiting(app) == [f"article:{article_id}"]
     finally:
         writer.cancel()
-    assert retry_pending(current_search(app)) == 1
+    assert apply_outbox(current_search(app)) == 1
     assert index_keys(app, "declined") == []
 
 
@@ -238,6 +243,6 @@ def test_stale_hit_is_filtered_and_then_removed_from_the_index(app, client, auth
     assert index_keys(app, "declined") == []
 
 
-def test_queue_count_is_zero_after_normal_writes(app, people):
+def test_outbox_is_empty_after_normal_writes(app, people):
     publish(people, "Card declined at the till")
-    assert db.session.scalar(select(func.count(SearchIndexQueue.id))) == 0
+    assert db.session.scalar(select(func.count(SearchOutbox.id))) == 0
