@@ -134,7 +134,8 @@ def _within(transaction, ended):
 
 
 def _queue_committed(session):
-    if AFTER_COMMIT not in session.info or session.in_nested_transaction():  # a savepoint was released: the commit comes later
+    # Nothing waits, or a savepoint was released: the commit comes later.
+    if AFTER_COMMIT not in session.info or session.in_nested_transaction():
         return
     for _transaction, app, task, args in session.info.pop(AFTER_COMMIT, ()):
         try:
