@@ -174,6 +174,16 @@ def test_publishing_sends_article_published(people):
     assert seen == [article]
 
 
+def test_a_review_request_is_one_job_after_the_commit(people, held_jobs):
+    article = make_article(people["agent"])
+    services.submit_for_review(article, people["agent"])
+    assert held_jobs.names() == [] and notifications_of(people["lead"], "review_requested") == []
+    db.session.commit()
+    assert held_jobs.run() == ["write_notifications"]
+    assert len(notifications_of(people["lead"], "review_requested")) == 1
+    assert len(notifications_of(people["admin"], "review_requested")) == 1
+
+
 def test_title_holder_publishes_in_their_category_only(people, expert_of_billing):
     billing = make_article(people["agent"], category="billing", status="in_review")
     internet = make_article(people["agent"], category="internet", title="Other", status="in_review")
