@@ -40,8 +40,9 @@ def due_at(hour, minute):
 def test_the_consumer_runs_the_daily_jobs_at_their_hour():
     assert "notify_expiring_titles_daily" in due_at(6, 0)
     assert "award_period_badges_daily" in due_at(2, 30)
-    assert not due_at(12, 0) & {"notify_expiring_titles_daily",
-                                "award_period_badges_daily"}
+    assert "remind_reviews_due_daily" in due_at(7, 0)
+    assert not due_at(12, 0) & {"notify_expiring_titles_daily", "award_period_badges_daily",
+                                "remind_reviews_due_daily"}
 
 
 def test_in_tests_a_job_runs_at_once_in_the_caller(app):
