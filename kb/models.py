@@ -60,6 +60,8 @@ class Article(db.Model):
     verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None]
     review_due: Mapped[datetime | None]
+    # The review date its experts were last reminded of (kb/jobs.py): one reminder per date.
+    review_reminded_for: Mapped[datetime | None]
     view_count: Mapped[int] = mapped_column(default=0)
     helpful_count: Mapped[int] = mapped_column(default=0)
     unhelpful_count: Mapped[int] = mapped_column(default=0)

@@ -25,3 +25,9 @@ role_rule("admin", "badge.manage")
 @rule("kudos.give")
 def _give_kudos(user, _person):
     return True
+
+
+@rule("import_run.view")
+def _view_import_run(user, run):
+    """An import run's page: leads (and admins), and whoever started it."""
+    return user.has_role("lead") or (run is not None and run.uploaded_by_id == user.id)

@@ -1,5 +1,5 @@
 """Fixtures: `app`, `db_transaction`, `committed_db`, `module_transaction`, `committed_module`,
-`client`, `runner`, `auth`, `ctx`, `csrf_app`, `clock`, `module_clock`.
+`client`, `runner`, `auth`, `ctx`, `csrf_app`, `clock`, `module_clock`, `held_jobs`.
 
 One application serves the whole test session (`session_app`, built once), on a database and
 an empty search index of its own. A test that asks for `app` gets it, isolated in one of two ways:
@@ -36,12 +36,14 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from huey.storage import MemoryStorage
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from core.read_buffer import discard_every_read_buffer, read_buffer
 from database import set_write_intent
 from extensions import db, limiter
+from jobs import jobs
 from search.index import current_search
 from search.setup import make_search_index
 
@@ -450,3 +452,39 @@ class AuthActions:
 def auth(client):
     """Signs `client` in and out through the login page."""
     return AuthActions(client)
+
+
+class HeldJobs:
+    """The jobs a test queued, held in memory instead of run at once: `names()`, `run()`."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def names(self):
+        with self.app.app_context():
+            return [task.name for task in jobs.pending()]
+
+    def run(self, limit=None):
+        """Run the held jobs, and those they queue (at most `limit`), each in an application
+        context of its own, as the consumer does; returns the names of the jobs run."""
+        done = []
+        with self.app.app_context():
+            while len(done) != limit and (task := jobs.dequeue()) is not None:
+                with self.app.app_context():
+                    jobs.execute(task)
+                done.append(task.name)
+        return done
+
+
+@pytest.fixture
+def held_jobs(app):
+    """Jobs wait in a queue in memory until the test runs them (`held_jobs.run()`), instead of
+    running at once in the caller."""
+    saved = app.extensions["jobs"]
+    app.extensions["jobs"] = (False, MemoryStorage(jobs.name))
+    jobs.flask_app = None  # the queue binds to the application's storage again on next use
+    try:
+        yield HeldJobs(app)
+    finally:
+        app.extensions["jobs"] = saved
+        jobs.flask_app = None

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import User
-from accounts.notifications import notify, record_audit
+from accounts.notifications import notify, notify_all, record_audit
 from accounts.permissions import can, is_expert, require
 from core.clock import utcnow
 from core.signals import article_published, article_verified
@@ -67,8 +67,8 @@ def submit_for_review(article, user):
     require(user, "article.submit", article)
     article.status = "in_review"
     article.updated_at = utcnow()
-    for expert in category_experts(article.category_id, article.author):
-        notify(expert, "review_requested", article.path, actor=user, **_params(article))
+    notify_all(category_experts(article.category_id, article.author), "review_requested",
+               article.path, actor=user, **_params(article))
     db.session.flush()
     return article
 

@@ -10,3 +10,4 @@ register_kind("article_sent_back",
 register_kind("article_published", _l("%(actor)s published your article “%(title)s”."))
 register_kind("article_flagged", _l("%(actor)s flagged “%(title)s” as outdated or wrong: %(reason)s"))
 
+register_kind("review_due", _l("“%(title)s” in %(category)s was due for review on %(date)s."))

@@ -5,7 +5,8 @@ already stored, one bulk INSERT of the new ones (COPY on PostgreSQL) and one UPD
 of the changed ones. Agents and categories are matched against dictionaries loaded once. Everything happens in
 the caller's transaction (the view or command commits once), inside a savepoint, so that a file
 found unreadable half-way leaves only its failed batch record, and an import interrupted by an
-exception leaves nothing at all once the caller rolls back.
+exception leaves nothing at all once the caller rolls back. The weekly metrics of the weeks it
+touched are refreshed in the same transaction, or (pages and the API) by a job after the commit.
 """
 import hashlib
 from dataclasses import dataclass, field
@@ -18,10 +19,11 @@ from core.clock import utcnow
 from core.text import clean_line, replace_lone_surrogates
 from errors import Conflict, Invalid
 from extensions import db
+from jobs import queue_after_commit
 from recognition.models import ImportBatch, ImportRowError
 from recognition.reader import ParsedRow, ResolutionFileError, RowError, read_resolutions
 from recognition.services.directory import load_category_keys, load_usernames
-from recognition.services.metrics import refresh_metrics
+from recognition.services.metrics import refresh_metrics, refresh_metrics_after_import
 from recognition.services.record_store import COMPARED_END, RecordStore
 
 # Rows written per round trip: large enough to amortise the statements, small enough that a
@@ -81,7 +83,7 @@ class ImportSummary:
 
 
 def import_resolutions(fileobj, *, filename, user, dry_run=False, create_agents=False, encoding=None,
-                       progress=None, source="web", now=None):
+                       progress=None, source="web", now=None, metrics_later=False):
     """Import a resolution-data CSV (binary file object); never commits.
 
     :param user: the uploader (None from the command line).
@@ -90,6 +92,8 @@ def import_resolutions(fileobj, *, filename, user, dry_run=False, create_agents=
     :param encoding: force utf-8, utf-16 or cp1256; by default a BOM or strict UTF-8.
     :param progress: called as progress(bytes_read, rows_read) after each chunk; an exception it
         raises aborts the import (the caller then rolls back and nothing of it remains).
+    :param metrics_later: refresh the weekly metrics in a job queued after the commit instead of
+        inside this transaction (pages and the API; the command line and the demo keep them inline).
     :raises UnreadableFile: the file could not be read; its failed batch is in the session.
     """
     if not dry_run:
@@ -101,7 +105,7 @@ def import_resolutions(fileobj, *, filename, user, dry_run=False, create_agents=
     db.session.add(batch)
     db.session.flush()
     hashing = _HashingReader(fileobj)
-    run = _ImportRun(batch, create_agents=create_agents, dry_run=dry_run)
+    run = _ImportRun(batch, create_agents=create_agents, dry_run=dry_run, metrics_later=metrics_later)
     try:
         with db.session.begin_nested():
             run.read_file(hashing, encoding, now, progress or _ignore_progress)
@@ -171,8 +175,9 @@ class _HashingReader:
 class _ImportRun:
     """The state of one import while its rows stream by."""
 
-    def __init__(self, batch, *, create_agents, dry_run):
+    def __init__(self, batch, *, create_agents, dry_run, metrics_later):
         self.batch = batch
+        self.metrics_later = metrics_later
         self.create_agents = create_agents
         self.dry_run = dry_run
         self.warnings = []
@@ -210,7 +215,11 @@ class _ImportRun:
         self.flush_errors()
         progress(resolution_file.bytes_read, resolution_file.rows_read)
         if not self.dry_run:
-            refresh_metrics({(category_id, self.store.week_of(week)) for category_id, week in self.affected})
+            weeks = sorted({(category_id, self.store.week_of(week)) for category_id, week in self.affected})
+            if self.metrics_later:  # queued in the savepoint: an unreadable file forgets it
+                queue_after_commit(refresh_metrics_after_import, weeks)
+            else:
+                refresh_metrics(weeks)
         self.warnings = resolution_file.warnings + self.warnings
         batch = self.batch
         batch.rows_total = resolution_file.rows_read

@@ -15,6 +15,7 @@ from sqlalchemy import case, delete, func, insert, literal_column, or_, select, 
 from accounts.models import User
 from core.periods import week_start
 from extensions import db
+from jobs import job
 from recognition.models import AgentCategoryWeek, ResolutionRecord
 
 # Weeks per DELETE/INSERT statement when refreshing: bounded parameter lists on any database.
@@ -111,6 +112,13 @@ def refresh_metrics(affected):
             db.session.execute(delete(_weekly).where(
                 _weekly.c.category_id == category_id, _weekly.c.week.in_(part)))
             _insert_totals((_records.c.category_id == category_id, _records.c.week.in_(part)))
+
+
+@job()
+def refresh_metrics_after_import(affected):
+    """The job an import queues after its commit: refresh_metrics of the weeks it changed."""
+    refresh_metrics(affected)
+    db.session.commit()
 
 
 def recompute_metrics():
