@@ -55,7 +55,8 @@ class ImportRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")
-    # Why a run failed: "unreadable" (the batch says why) or "unexpected" (nothing was stored).
+    # Why a run failed: "unreadable" (the batch says why), "missing" (the upload was gone),
+    # "unexpected" or "stopped" (its consumer died; nothing was stored either way).
     failure: Mapped[str] = mapped_column(String(16), default="")
     filename: Mapped[str] = mapped_column(String(255), default="")
     upload_token: Mapped[str] = mapped_column(String(32), default="")

@@ -113,6 +113,15 @@ def read_progress(token, total_bytes):
         return {"bytes_read": 0, "total_bytes": total_bytes, "rows_read": 0}
 
 
+def progress_mtime(token):
+    """When the upload's import last recorded its progress (a POSIX time), or None if it never did."""
+    _data, _meta, progress_path = _paths(token)
+    try:
+        return os.path.getmtime(progress_path)
+    except OSError:
+        return None
+
+
 def remove_stale_uploads():
     """Delete uploads older than MAX_AGE_SECONDS."""
     directory = _directory()

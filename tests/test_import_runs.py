@@ -3,12 +3,14 @@ it, a failure that writes nothing, and the metrics refreshed by a job after an i
 import io
 import os
 import re
+import time
 
 import pytest
 from sqlalchemy import func, select
 
 from accounts import services as accounts
 from extensions import db
+from recognition import uploads
 from recognition.models import AgentCategoryWeek, ImportBatch, ImportRowError, ImportRun, ResolutionRecord
 from recognition.services import import_runs
 from recognition.services.record_store import RecordStore
@@ -236,3 +238,34 @@ def test_an_api_dry_run_queues_no_job(app, client, site, held_jobs):
     response = client.post("/api/v1/resolutions/import", data=data, headers=bearer(site["lead"]),
                            content_type="multipart/form-data")
     assert response.status_code == 200 and held_jobs.names() == []
+
+
+def record_progress(token, bytes_read):
+    """progress_writer's file, dated by the test's clock (the file system keeps the real time)."""
+    progress_writer(token, 1000)(bytes_read, bytes_read * 2)
+    now = time.time()
+    os.utime(uploads._paths(token)[2], (now, now))
+
+
+def test_a_run_its_consumer_left_is_marked_stopped_and_a_moving_one_is_not(app, client, auth, site, held_jobs,
+                                                                          clock):
+    auth.login("leila")
+    run_page = start(client, upload(client, ROWS))
+    quiet = start(client, upload(client, ROWS, filename="quiet.csv"))
+    moving = start(client, upload(client, ROWS, filename="moving.csv"))
+    with app.app_context():
+        runs = db.session.scalars(select(ImportRun).order_by(ImportRun.id)).all()
+        for run in runs:
+            run.status, run.started_at = "running", import_runs.utcnow()
+        db.session.commit()
+        tokens = [run.upload_token for run in runs]
+        ids = [run.id for run in runs]
+        record_progress(tokens[1], 10)  # the quiet one moved once, at its start
+    clock.shift(import_runs.STOPPED_RUN_MINUTES * 60 + 60)
+    with app.app_context():
+        record_progress(tokens[2], 500)  # still reading just now
+        assert import_runs.fail_stopped_runs.call_local() == ids[:2]
+        assert [db.session.get(ImportRun, run_id).status for run_id in ids] == ["failed", "failed", "running"]
+    assert "consumer did, and nothing of it was stored" in client.get(run_page).get_data(as_text=True)
+    assert "nothing of it was stored" in client.get(quiet).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in client.get(moving).get_data(as_text=True)

@@ -4,9 +4,12 @@ The page stores the upload (recognition/uploads.py) and starts a run; the run's 
 that commit, imports the file with the service the command line and the API use (imports.py),
 in one transaction that also marks the run done. So a run is queued, running (its progress is
 the upload's progress file), done with its whole batch, or failed: with the failed batch of an
-unreadable file, as a synchronous import keeps it, or with nothing stored at all.
+unreadable file, as a synchronous import keeps it, or with nothing stored at all. A consumer that
+dies mid-import rolls its transaction back with it; its run, left "running", is marked stopped
+by a sweep once nothing has moved for STOPPED_RUN_MINUTES.
 """
 import logging
+from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -16,13 +19,16 @@ from core.clock import utcnow
 from database import BUSY_TIMEOUT_MS, set_lock_wait
 from errors import NotFound
 from extensions import db
-from jobs import job, queue_after_commit
+from jobs import every, job, queue_after_commit
 from recognition.models import ImportRun
 from recognition.services.imports import UnreadableFile, import_resolutions
-from recognition.uploads import discard_upload, progress_writer, read_progress, stored_upload
+from recognition.uploads import discard_upload, progress_mtime, progress_writer, read_progress, stored_upload
 
 # An import waits this long for SQLite's write lock (another import, a rebuild) before failing.
 IMPORT_LOCK_WAIT_SECONDS = 600
+# A running run whose start and progress are older than this lost its job (the consumer died):
+# far beyond the lock wait above and the slowest import's silent storing phase.
+STOPPED_RUN_MINUTES = 30
 # Runs without a batch (waiting, running, stopped) listed above the import history.
 OPEN_RUNS_LISTED = 20
 
@@ -118,3 +124,24 @@ def _finish(run, status, failure=""):
     run.failure = failure
     run.finished_at = utcnow()
     db.session.flush()
+
+
+def _has_stopped(run, limit):
+    moved = progress_mtime(run.upload_token)
+    return moved is None or moved < limit.timestamp()
+
+
+@every(minutes=10)
+def fail_stopped_runs():
+    """Mark failed ("stopped") the running runs that nothing has moved for STOPPED_RUN_MINUTES."""
+    limit = utcnow() - timedelta(minutes=STOPPED_RUN_MINUTES)
+    running = db.session.scalars(select(ImportRun).where(ImportRun.status == "running",
+                                                         ImportRun.started_at < limit)).all()
+    stopped = [run.id for run in running if _has_stopped(run, limit)]
+    if stopped:
+        # Only runs still running: a job finishing meanwhile keeps its own status.
+        db.session.execute(update(ImportRun).where(ImportRun.id.in_(stopped), ImportRun.status == "running")
+                           .values(status="failed", failure="stopped", finished_at=utcnow()))
+        db.session.commit()
+        log.warning("Import runs %s stopped with their job; marked failed.", stopped)
+    return stopped
