@@ -418,7 +418,10 @@ def make_plan(port, environment, data):
 
 
 def run_mix(plan, arguments):
-    """The mixed load with --clients clients, then one client; the number of errors."""
+    """A warm-up (not counted), the mixed load with --clients clients, then one client; the number
+    of errors."""
+    if arguments.warm_up:
+        load(plan, arguments.clients, arguments.warm_up)  # each worker's first requests load caches
     records = load(plan, arguments.clients, arguments.seconds)
     errors = print_table(f"{arguments.clients} clients, {arguments.seconds} s", records, arguments.seconds)
     records = load(plan, 1, arguments.single_seconds)
@@ -508,6 +511,7 @@ def main(argv=None):
     parser.add_argument("--docs", type=int, default=10_000, help="corpus size (default 10,000: bounded run time)")
     parser.add_argument("--seconds", type=int, default=120, help="length of the mixed load")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--warm-up", type=int, default=5, help="seconds of load before measuring (not counted)")
     parser.add_argument("--single-seconds", type=int, default=20, help="length of the one-client run")
     parser.add_argument("--search-clients", type=int, default=16)
     parser.add_argument("--search-seconds", type=int, default=30, help="length of the search-only run")
