@@ -153,7 +153,8 @@ def load(plan, clients, seconds, processes=2):
         return run_clients(plan, clients, 1, time.time(), seconds)
     shares = [clients // processes + (number < clients % processes) for number in range(processes)]
     with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
-        start_at = time.time() + 3  # every process's clients start together
+        list(pool.map(time.sleep, [1] * processes))  # every process started and its imports done
+        start_at = time.time() + 0.5  # so that every process's clients start together
         futures = [pool.submit(run_clients, plan, share, number + 1, start_at, seconds)
                    for number, share in enumerate(shares)]
         return [record for future in futures for record in future.result()]
