@@ -418,15 +418,18 @@ def make_plan(port, environment, data):
                 article_ids=data["article_ids"], question_ids=data["question_ids"], texts=data["texts"])
 
 
-def run_mix(plan, arguments):
+def run_mix(plan, arguments, directory):
     """A warm-up (not counted), the mixed load with --clients clients, then one client; the number
-    of errors."""
+    of errors (the servers' log is printed when there were any)."""
     if arguments.warm_up:
         load(plan, arguments.clients, arguments.warm_up)  # each worker's first requests load caches
     records = load(plan, arguments.clients, arguments.seconds)
     errors = print_table(f"{arguments.clients} clients, {arguments.seconds} s", records, arguments.seconds)
     records = load(plan, 1, arguments.single_seconds)
-    return errors + print_table(f"1 client, {arguments.single_seconds} s", records, arguments.single_seconds)
+    errors += print_table(f"1 client, {arguments.single_seconds} s", records, arguments.single_seconds)
+    if errors:
+        print("\n  the end of gunicorn's log:\n" + log_tail(directory / "gunicorn.log"))
+    return errors
 
 
 def fts5_throughput(path, queries, threads, seconds):
@@ -470,7 +473,7 @@ def embedded(arguments, scratch):
     data = load_corpus(directory, arguments.docs, environment, use_flask_reindex=False)
     with serving(directory, environment, workers=2) as port:
         plan = make_plan(port, environment, data)
-        errors = run_mix(plan, arguments)
+        errors = run_mix(plan, arguments, directory)
         equal = check_index(environment, port)
         searching = load(replace(plan, mix=SEARCH_ONLY), arguments.search_clients,
                          arguments.search_seconds)
@@ -501,7 +504,7 @@ def postgres(arguments, scratch):
     empty_redis(arguments.redis_url)
     data = load_corpus(directory, arguments.docs, environment, use_flask_reindex=True)
     with serving(directory, environment, workers=4) as port:
-        errors = run_mix(make_plan(port, environment, data), arguments)
+        errors = run_mix(make_plan(port, environment, data), arguments, directory)
         equal = check_index(environment, port)
     return errors, equal
 
