@@ -10,7 +10,7 @@ INSTANCE := $(or $(KNOWHOW_INSTANCE_PATH),instance)
 
 KNOWHOW_WORKERS ?= 2
 
-.PHONY: install browser run serve test test-fast lint bench translations extract-messages clean
+.PHONY: install browser run serve test test-fast lint bench bench-load translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,11 @@ lint: $(VENV)/.installed
 
 bench: install
 	$(PY) -m bench
+
+# gunicorn on 127.0.0.1 with the embedded default, then on PostgreSQL + Redis (bench/load.py):
+# 32 clients for two minutes, about ten minutes in all. Options: make bench-load LOAD_OPTIONS="--seconds 10".
+bench-load: install
+	$(PY) -m bench load $(LOAD_OPTIONS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

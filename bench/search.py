@@ -25,13 +25,19 @@ from core.categories import create_category
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
-def make_app(directory):
-    """An application on a new SQLite database and search directory under `directory`."""
+def database_url_in(directory):
+    """The SQLite database of a corpus kept in `directory`."""
+    return "sqlite:///" + str(directory / "bench.db")
+
+
+def make_app(directory, database_url=None):
+    """An application on `database_url` (by default a new SQLite database in `directory`) and the
+    search directory under `directory`."""
     from app import create_app
 
     return create_app({
         "TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": str(directory),
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(directory / "bench.db"),
+        "SQLALCHEMY_DATABASE_URI": database_url or database_url_in(directory),
         "SEARCH_DIR": str(directory / "search"), "SEARCH_AUTO_REBUILD": False,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     })
@@ -121,10 +127,15 @@ def documents_of(articles, questions):
                "boost": question_boost(question, accepted, now), "updated_at": row["updated_at"]}
 
 
+def nearest_rank(ordered, fraction):
+    """The sample at `fraction` (0.95 for p95) of sorted samples, by the nearest-rank method."""
+    return ordered[max(0, round(len(ordered) * fraction) - 1)]
+
+
 def percentiles(samples):
     """(p50, p95) of milliseconds."""
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[max(0, round(len(ordered) * 0.95) - 1)]
+    return statistics.median(ordered), nearest_rank(ordered, 0.95)
 
 
 def time_api(client, headers, path, calls):
@@ -190,8 +201,8 @@ def fts5_statement(text, filters):
     return " AND ".join(where), params
 
 
-def time_fts5(path, documents, queries):
-    """Build an FTS5 table of the same documents; milliseconds per query (top 10 with snippets + count)."""
+def build_fts5(path, documents):
+    """An FTS5 table of the same documents in the SQLite file `path`; the seconds it took."""
     connection = sqlite3.connect(path)
     connection.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tags, kind UNINDEXED, "
                        "category UNINDEXED, lang UNINDEXED, tokenize='unicode61 remove_diacritics 2')")
@@ -200,15 +211,27 @@ def time_fts5(path, documents, queries):
                            [(doc["title"], doc["body"], " ".join(doc["tags"]), doc["type"], doc["category"],
                              doc["lang"]) for doc in documents])
     connection.commit()
-    build_seconds = time.perf_counter() - started
+    connection.close()
+    return time.perf_counter() - started
+
+
+def query_fts5(connection, text, filters):
+    """One of our queries on the FTS5 table, as the search API answers it: top 10 with snippets + count."""
+    where, params = fts5_statement(text, filters)
+    connection.execute(f"SELECT rowid, title, snippet(docs, 1, '<mark>', '</mark>', '…', 24), "
+                       f"bm25(docs, 3.0, 1.0, 1.0) AS rank FROM docs WHERE {where} ORDER BY rank LIMIT 10",
+                       params).fetchall()
+    connection.execute(f"SELECT count(*) FROM docs WHERE {where}", params).fetchone()
+
+
+def time_fts5(path, documents, queries):
+    """Build an FTS5 table of the same documents; milliseconds per query (top 10 with snippets + count)."""
+    build_seconds = build_fts5(path, documents)
+    connection = sqlite3.connect(path)
     samples = []
     for _shape, text, filters in queries:
-        where, params = fts5_statement(text, filters)
         started = time.perf_counter()
-        connection.execute(f"SELECT rowid, title, snippet(docs, 1, '<mark>', '</mark>', '…', 24), "
-                           f"bm25(docs, 3.0, 1.0, 1.0) AS rank FROM docs WHERE {where} ORDER BY rank LIMIT 10",
-                           params).fetchall()
-        connection.execute(f"SELECT count(*) FROM docs WHERE {where}", params).fetchone()
+        query_fts5(connection, text, filters)
         samples.append((time.perf_counter() - started) * 1000)
     connection.close()
     return build_seconds, samples
@@ -231,21 +254,27 @@ def report(label, samples, target=None):
     print(f"  {label:<50} {p50:8.1f} {p95:8.1f} {max(samples):8.1f}{verdict}")
 
 
-def prepare(directory, docs):
-    """The app on a loaded and indexed corpus in `directory`, reused when it was built with the same size."""
+def prepare(directory, docs, database_url=None, build_index=True):
+    """The app on a loaded and indexed corpus in `directory`, reused when it was built with the same size.
+
+    :param database_url: the database to load instead of one in `directory` (bench/load.py).
+    :param build_index: False leaves the index to the caller (`flask reindex`, whichever the backend).
+    """
     from search.index import current_search
 
     started = time.perf_counter()
     corpus, articles, questions = make_rows(docs)
     manifest = directory / "corpus.txt"
     reuse = manifest.exists() and manifest.read_text() == f"{docs} {CORPUS_VERSION}"
-    app = make_app(directory)
+    app = make_app(directory, database_url)
     with app.app_context():
         headers = load_database(articles, questions) if not reuse else reuse_database(articles, questions)
     documents = list(documents_of(articles, questions))
     print(f"search corpus: {len(articles):,} articles and {len(questions):,} answered questions in "
           f"{', '.join(LANGS)}; {'reused' if reuse else 'generated and stored'} "
           f"in {time.perf_counter() - started:.1f} s")
+    if not build_index:
+        return app, headers, corpus, articles + questions, documents
     if not reuse or not current_search(app).engine.health().available:  # or an index of an older format
         started = time.perf_counter()
         current_search(app).engine.rebuild(documents)

@@ -128,7 +128,10 @@ def iter_documents(session, batch=REBUILD_BATCH):
         for rows in session.scalars(stmt).partitions():
             for row in rows:
                 yield source.make_document(row, now)
-            session.expunge_all()  # a rebuild of many thousands must not hold them all
+            # A rebuild of many thousands must not hold them all; expunge_all() would invalidate
+            # the identity map the rest of the result still loads into (after the first batch).
+            for row in rows:
+                session.expunge(row)
 
 
 def count_documents(session):

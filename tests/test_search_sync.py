@@ -10,6 +10,7 @@ from core.categories import Category
 from extensions import db
 from kb import services
 from kb.models import Article
+from search.documents import iter_documents, reading_session
 from search.engine import IndexBusy
 from search.index import current_search
 from search.models import SearchOutbox
@@ -228,6 +229,13 @@ def test_reindex_gives_the_same_results_as_the_incremental_updates(app, people, 
     assert "Indexed 4 document(s)" in result.output
     assert results_of(app) == incremental
     assert all(incremental[text] for text in ("declined", "voucher", "فاتورة", "ลูกค้า"))
+
+
+def test_rebuild_and_check_read_the_documents_in_several_batches(app, people):
+    ids = [publish(people, f"Card declined {number}") for number in range(5)]
+    with reading_session() as session:
+        keys = [document["key"] for document in iter_documents(session, batch=2)]
+    assert keys == [f"article:{article_id}" for article_id in ids]
 
 
 def test_stale_hit_is_filtered_and_then_removed_from_the_index(app, client, auth):
