@@ -13,6 +13,7 @@ def init_app(app):
     from recognition.awards.api import awards_api
     from recognition.awards.profiles import profile_json
     from recognition.cli import import_resolutions_command, recompute_metrics_command
+    from recognition.impact import models as _impact_models  # noqa: F401  (its tables)
     from recognition.views import imports, performance, recognition, settings  # noqa: F401
 
     app.register_blueprint(recognition)
