@@ -13,12 +13,13 @@ def init_app(app):
     from recognition.awards.api import awards_api
     from recognition.awards.profiles import profile_json
     from recognition.cli import import_resolutions_command, recompute_metrics_command
-    from recognition.impact import models as _impact_models  # noqa: F401  (its tables)
+    from recognition.impact.api import impact_api
     from recognition.views import imports, performance, recognition, settings  # noqa: F401
 
     app.register_blueprint(recognition)
     app.register_blueprint(recognition_api)
     app.register_blueprint(awards_api)
+    app.register_blueprint(impact_api)
     for command in (import_resolutions_command, recompute_metrics_command, *awards_cli.COMMANDS):
         app.cli.add_command(command)
 

@@ -1,0 +1,141 @@
+"""Impact of articles on the contacts they were used on: the totals from the database, the
+estimate (recognition/impact/estimate.py), and what is stored for badges, profiles and search."""
+from collections import defaultdict
+
+from flask import current_app
+from sqlalchemy import select
+
+from core.clock import utcnow
+from core.periods import default_period, parse_period
+from extensions import db
+from recognition.impact.estimate import ImpactSettings, Stratum, estimate_impact
+from recognition.impact.models import ArticleImpact, ArticleUse
+from recognition.models import ResolutionRecord
+from recognition.services.metrics import (
+    TOTAL_FIELDS,
+    Totals,
+    in_period,
+    period_totals,
+    record_total_columns,
+)
+from recognition.services.score_settings import load_ranking_settings
+
+_uses = ArticleUse.__table__
+_records = ResolutionRecord.__table__
+
+
+def impact_settings():
+    """The configured minimum of linked contacts and minimum lift (KNOWHOW_IMPACT_*)."""
+    config = current_app.config
+    return ImpactSettings(min_contacts=config["IMPACT_MIN_CONTACTS"],
+                          min_lift=config["IMPACT_MIN_LIFT_POINTS"] / 100.0)
+
+
+def impact_period(since=None, until=None):
+    """The period of an impact: since..until (ISO dates), by default the current period."""
+    return parse_period(since, until, load_ranking_settings().period_days)
+
+
+def current_period():
+    return default_period(load_ranking_settings().period_days)
+
+
+def linked_totals(period, article_ids=None):
+    """{(article id, agent id, category id): Totals} of the linked contacts opened in the period."""
+    statement = (
+        select(_uses.c.article_id, _records.c.agent_id, _records.c.category_id,
+               *record_total_columns())
+        .select_from(_uses.join(_records, _records.c.ticket_id == _uses.c.ticket_id))
+        .where(*in_period(period))
+        .group_by(_uses.c.article_id, _records.c.agent_id, _records.c.category_id))
+    if article_ids is not None:
+        statement = statement.where(_uses.c.article_id.in_(list(article_ids)))
+    return {tuple(row[:3]): Totals(*(int(value or 0) for value in row[3:]))
+            for row in db.session.execute(statement)}
+
+
+def _minus(whole, part):
+    return Totals(*(max(0, getattr(whole, name) - getattr(part, name)) for name in TOTAL_FIELDS))
+
+
+def strata_by_article(period, article_ids=None):
+    """{article id: [Stratum]}: each article's linked contacts per agent and category, beside
+    the same agent's other contacts in that category and period."""
+    linked = linked_totals(period, article_ids)
+    if not linked:
+        return {}
+    categories = {category_id for _article, _agent, category_id in linked}
+    scope = {"category_id": next(iter(categories))} if len(categories) == 1 else {}
+    everything = period_totals(period, ("agent_id", "category_id"), **scope)
+    strata = defaultdict(list)
+    for (article_id, agent_id, category_id), totals in linked.items():
+        whole = everything.get((agent_id, category_id), totals)
+        strata[article_id].append(Stratum(agent_id, category_id, totals, _minus(whole, totals)))
+    return strata
+
+
+def article_impact(article, period=None, settings=None):
+    """The Impact of one article over `period` (default: the current period)."""
+    period = period or current_period()
+    strata = strata_by_article(period, [article.id]).get(article.id, [])
+    return estimate_impact(strata, settings or impact_settings())
+
+
+def stored_impact(article_id):
+    """The ArticleImpact the last recompute stored, or None."""
+    return db.session.get(ArticleImpact, article_id)
+
+
+def recompute_impacts(period=None, settings=None):
+    """Estimate every linked article's impact over the current period and store it; returns
+    {article id: Impact}. Articles with no linked contact in the period keep no row."""
+    period = period or current_period()
+    settings = settings or impact_settings()
+    impacts = {article_id: estimate_impact(strata, settings)
+               for article_id, strata in strata_by_article(period).items()}
+    stored = {row.article_id: row for row in db.session.scalars(select(ArticleImpact))}
+    now = utcnow()
+    for article_id, row in stored.items():
+        if article_id not in impacts:
+            db.session.delete(row)
+    for article_id, impact in impacts.items():
+        row = stored.get(article_id)
+        if row is None:
+            row = ArticleImpact(article_id=article_id)
+            db.session.add(row)
+        low, high = impact.fcr_lift_ci or (None, None)
+        row.computed_at, row.since, row.until = now, period.since, period.until
+        row.contacts, row.fcr, row.baseline_fcr = impact.contacts, impact.fcr, impact.baseline_fcr
+        row.fcr_lift, row.fcr_lift_low, row.fcr_lift_high = impact.fcr_lift, low, high
+        if impact.verdict != "hurts":
+            row.review_requested_at = None
+        row.verdict = impact.verdict
+    db.session.flush()
+    return impacts
+
+
+def _rounded(value, digits):
+    return None if value is None else round(float(value), digits)
+
+
+def impact_json(article, impact, review_requested):
+    """The SPEC's GET /articles/<id>/impact body, plus how many contacts were compared."""
+    return {
+        "article": article.id,
+        "contacts": impact.contacts,
+        "compared_contacts": impact.compared_contacts,
+        "agents": impact.agents,
+        "fcr": _rounded(impact.fcr, 4),
+        "baseline_fcr": _rounded(impact.baseline_fcr, 4),
+        "fcr_lift": _rounded(impact.fcr_lift, 4),
+        "fcr_lift_ci": ([_rounded(bound, 4) for bound in impact.fcr_lift_ci]
+                        if impact.fcr_lift_ci else None),
+        "aht_seconds": _rounded(impact.aht_seconds, 1),
+        "baseline_aht_seconds": _rounded(impact.baseline_aht_seconds, 1),
+        "csat": _rounded(impact.csat, 2),
+        "baseline_csat": _rounded(impact.baseline_csat, 2),
+        "reopen_rate": _rounded(impact.reopen_rate, 4),
+        "baseline_reopen_rate": _rounded(impact.baseline_reopen_rate, 4),
+        "verdict": impact.verdict,
+        "review_requested": review_requested,
+    }
