@@ -1,0 +1,176 @@
+"""An article's impact on first-contact resolution, found in planted data (issue 15, Must show).
+
+Each article lives in a category of its own, where three agents of different strength (70, 50
+and 30 % first-contact resolution without it) handle 200 contacts each without the article and
+some with it. The same suite runs on PostgreSQL with TEST_DATABASE_URL set.
+"""
+from datetime import UTC, date, datetime
+
+import pytest
+
+from core.periods import Period
+from extensions import db
+from kb.models import Article
+from recognition.impact import services
+from recognition.impact.estimate import ImpactSettings, Stratum, estimate_impact
+from recognition.services.metrics import Totals
+from tests.factories import bearer, make_token, make_user
+from tests.factories_kb import make_article
+from tests.factories_kb import make_category as make_kb_category
+from tests.factories_recognition import HEADER, csv_file, planted_rows, run_import
+
+PERIOD = Period(date(2025, 3, 1), date(2025, 3, 31))
+START = datetime(2025, 3, 2, 8, tzinfo=UTC)
+BASELINE = {"strong": 0.7, "middle": 0.5, "weak": 0.3}
+OTHERS = 200  # contacts each agent handles without the article, in each category
+
+
+def contacts(agent, category, count, rate, prefix, article_id=None, start=START):
+    rows = planted_rows(agent, category, count, round(count * rate), start=start, prefix=prefix)
+    return [cells + ("" if article_id is None else str(article_id),) for cells in rows]
+
+
+def plant(article_id, category, linked):
+    """Rows of a category: every agent's contacts without the article, and `linked` =
+    {agent: (contacts, first-contact resolution rate)} with it."""
+    rows = []
+    for agent, rate in BASELINE.items():
+        rows += contacts(agent, category, OTHERS, rate, f"{category}-{agent}-o")
+        count, linked_rate = linked.get(agent, (0, 0))
+        rows += contacts(agent, category, count, linked_rate, f"{category}-{agent}-l", article_id,
+                         start=datetime(2025, 3, 12, 8, tzinfo=UTC))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def planted(module_transaction):
+    """Four articles with planted effects, imported through the CSV column (built once)."""
+    with module_transaction.app_context():
+        author = make_user("author")
+        make_user("outsider")
+        lead = make_user("lead", role="lead")
+        for agent in BASELINE:
+            make_user(agent)
+        articles = {}
+        for name in ("helps", "neutral", "hurts", "few"):
+            make_kb_category(name)
+            articles[name] = make_article(author, name, f"The {name} trick", status="published",
+                                          publisher=lead).id
+        rows = (plant(articles["helps"], "helps", {agent: (40, rate + 0.2) for agent, rate in BASELINE.items()})
+                # No effect, but used mostly by the strongest agent.
+                + plant(articles["neutral"], "neutral", {"strong": (100, 0.7), "middle": (10, 0.5),
+                                                         "weak": (10, 0.3)})
+                + plant(articles["hurts"], "hurts", {agent: (40, rate - 0.2) for agent, rate in BASELINE.items()})
+                + plant(articles["few"], "few", {"strong": (5, 1.0)}))
+        summary = run_import(csv_file(rows, header=HEADER + ("articles",), delimiter="\t"))
+        assert summary.rows_rejected == 0, summary.errors[:3]
+        tokens = {name: make_token(user) for name, user in
+                  (("author", author), ("lead", lead), ("outsider", make_user("reader")))}
+        return {"articles": articles, "tokens": tokens}
+
+
+@pytest.fixture
+def world(ctx, planted):
+    return planted
+
+
+def impact_of(name, world):
+    return services.article_impact(db.session.get(Article, world["articles"][name]), PERIOD)
+
+
+def test_an_article_that_raises_fcr_by_20_points_helps_with_the_interval_around_20(world):
+    impact = impact_of("helps", world)
+    low, high = impact.fcr_lift_ci
+    assert impact.verdict == "helps"
+    assert impact.fcr_lift == pytest.approx(0.20)
+    assert 0.1 < low < 0.2 < high < 0.3
+    assert (impact.contacts, impact.compared_contacts, impact.agents) == (120, 120, 3)
+    assert impact.baseline_fcr == pytest.approx(0.5) and impact.fcr == pytest.approx(0.7)
+
+
+def test_an_article_used_mostly_by_the_strongest_agent_shows_no_clear_effect(world):
+    impact = impact_of("neutral", world)
+    # Compared with everyone's other contacts it would look 15 points better (65 % against 50 %).
+    assert impact.fcr == pytest.approx(78 / 120)
+    assert impact.verdict == "no_clear_effect"
+    assert impact.fcr_lift == pytest.approx(0.0, abs=1e-9)
+    assert impact.fcr_lift_ci[0] < 0 < impact.fcr_lift_ci[1]
+
+
+def test_an_article_that_lowers_fcr_hurts(world):
+    impact = impact_of("hurts", world)
+    assert impact.verdict == "hurts"
+    assert impact.fcr_lift == pytest.approx(-0.20) and impact.fcr_lift_ci[1] < 0
+
+
+def test_an_article_with_a_handful_of_links_is_too_few_to_tell(world):
+    impact = impact_of("few", world)
+    assert (impact.verdict, impact.contacts) == ("too_few", 5)
+
+
+def test_the_minimum_of_linked_contacts_is_a_setting(world, app):
+    app.config["IMPACT_MIN_CONTACTS"] = 150
+    assert impact_of("helps", world).verdict == "too_few"
+
+
+def test_outside_the_period_there_is_nothing_to_tell(world):
+    article = db.session.get(Article, world["articles"]["helps"])
+    impact = services.article_impact(article, Period(date(2025, 4, 1), date(2025, 4, 30)))
+    assert (impact.contacts, impact.verdict, impact.fcr_lift_ci) == (0, "too_few", None)
+
+
+def test_the_api_gives_the_impact_in_the_spec_shape(world, client):
+    response = client.get("/api/v1/articles/%d/impact?since=2025-03-01&until=2025-03-31" % world["articles"]["helps"],
+                          headers=bearer(world["tokens"]["author"]))
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert {"article", "contacts", "fcr", "baseline_fcr", "fcr_lift", "fcr_lift_ci", "aht_seconds",
+            "baseline_aht_seconds", "csat", "baseline_csat", "reopen_rate", "baseline_reopen_rate",
+            "verdict", "review_requested"} <= set(body)
+    assert (body["article"], body["contacts"], body["verdict"]) == (world["articles"]["helps"], 120, "helps")
+    assert body["fcr_lift"] == pytest.approx(0.2) and body["fcr_lift_ci"][0] > 0.1
+    assert (body["aht_seconds"], body["baseline_aht_seconds"]) == (300.0, 300.0)
+    assert body["csat"] is None and body["review_requested"] is False
+
+
+@pytest.mark.parametrize("who, status", [("lead", 200), ("outsider", 403)])
+def test_the_impact_is_for_the_author_the_experts_and_leads(world, client, who, status):
+    response = client.get("/api/v1/articles/%d/impact" % world["articles"]["helps"],
+                          headers=bearer(world["tokens"][who]))
+    assert response.status_code == status
+
+
+def test_a_reversed_period_is_refused(world, client):
+    response = client.get("/api/v1/articles/%d/impact?since=2025-04-01&until=2025-03-01" % world["articles"]["helps"],
+                          headers=bearer(world["tokens"]["lead"]))
+    assert response.status_code in (400, 422) and "since" in response.get_json()["error"]["fields"]
+
+
+def totals(contacts, resolved, handle=300, csat_sum=0, csat_responses=0):
+    return Totals(contacts=contacts, fcr_count=resolved, handle_sum=handle * contacts,
+                  csat_sum=csat_sum, csat_responses=csat_responses)
+
+
+def test_strata_without_other_contacts_are_left_out_of_the_comparison():
+    impact = estimate_impact([Stratum(1, 1, totals(40, 30), totals(100, 50)),
+                              Stratum(2, 1, totals(40, 40), totals(0, 0))])
+    assert (impact.contacts, impact.compared_contacts, impact.agents) == (80, 40, 1)
+    assert impact.fcr_lift == pytest.approx(0.25)
+
+
+def test_a_stratum_resolved_all_or_nothing_still_counts_as_uncertain():
+    impact = estimate_impact([Stratum(1, 1, totals(30, 30), totals(30, 0))], ImpactSettings(min_contacts=30))
+    low, high = impact.fcr_lift_ci
+    assert impact.verdict == "helps" and low < 1.0 < high
+
+
+def test_a_certain_but_tiny_effect_is_no_clear_effect():
+    impact = estimate_impact([Stratum(1, 1, totals(100_000, 50_500), totals(1_000_000, 500_000))])
+    assert impact.fcr_lift_ci[0] > 0 and impact.verdict == "no_clear_effect"
+
+
+def test_satisfaction_is_weighted_by_the_linked_answers():
+    impact = estimate_impact([Stratum(1, 1, totals(40, 20, csat_sum=90, csat_responses=20),
+                                      totals(100, 50, csat_sum=120, csat_responses=40)),
+                              Stratum(2, 1, totals(40, 20), totals(100, 50, csat_sum=500, csat_responses=100))])
+    assert (impact.csat, impact.baseline_csat) == (4.5, 3.0)
