@@ -1,5 +1,6 @@
 """Contacts linked to the articles used on them: the CSV column `articles`, the uses API and
 links that arrive before their contact (issue 15)."""
+import re
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ from core.periods import Period
 from extensions import db
 from recognition.impact.models import ArticleUse
 from recognition.impact.services import linked_totals
+from tests.conftest import DEMO_PASSWORD
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_article
 from tests.factories_kb import make_category as make_kb_category
@@ -37,8 +39,8 @@ def world(ctx, world_ids):
 
 def links():
     """(ticket, article id, agent username, source) of every link, in order."""
-    return sorted((use.ticket_id, use.article_id, use.agent.username if use.agent else None, use.source)
-                  for use in db.session.scalars(select(ArticleUse)))
+    return sorted(((use.ticket_id, use.article_id, use.agent.username if use.agent else None, use.source)
+                   for use in db.session.scalars(select(ArticleUse))), key=lambda link: (link[0] or "", link[1:]))
 
 
 def linked_row(ticket, articles, **kw):
@@ -164,3 +166,47 @@ def test_a_file_naming_an_article_already_linked_by_the_api_keeps_one_link(world
     run_import(csv_file([linked_row("T1", "")], header=ARTICLES_HEADER))
     assert links() == [("T1", world["first"], "sara", "api")]
     assert db.session.scalar(select(func.count()).select_from(ArticleUse)) == 1
+
+
+def article_page(client, article_id):
+    return client.get("/kb/%d" % article_id).get_data(as_text=True)
+
+
+def test_the_article_page_records_a_use_with_one_click(world, client, auth):
+    auth.login("ali")
+    page = article_page(client, world["first"])
+    assert 'action="/recognition/articles/%d/uses"' % world["first"] in page
+    assert '<label for="used-ticket">' in page and 'id="used-ticket"' in page
+    response = client.post("/recognition/articles/%d/uses" % world["first"], data={"ticket_id": "T5"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#used")
+    client.post("/recognition/articles/%d/uses" % world["first"], data={"ticket_id": ""})
+    assert links() == [(None, world["first"], "ali", "page"), ("T5", world["first"], "ali", "page")]
+
+
+def links_in(app):
+    with app.app_context():
+        return links()
+
+
+def test_the_use_form_needs_its_csrf_token(world_ids, csrf_app):
+    # No application context around the requests: Flask-WTF keeps each request's token in `g`.
+    world = world_ids
+    client = csrf_app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    client.post("/login", data={"username": "ali", "password": DEMO_PASSWORD, "csrf_token": token})
+    page = article_page(client, world["first"])
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page[page.index('id="used"'):]).group(1)
+    url = "/recognition/articles/%d/uses" % world["first"]
+    assert client.post(url, data={"ticket_id": "T6"}).status_code == 400
+    assert links_in(csrf_app) == []
+    assert client.post(url, data={"ticket_id": "T5", "csrf_token": token}).status_code == 302
+    assert links_in(csrf_app) == [("T5", world["first"], "ali", "page")]
+
+
+def test_a_ticket_id_too_long_is_refused_on_the_page_and_said_why(world, client, auth):
+    auth.login("ali")
+    response = client.post("/recognition/articles/%d/uses" % world["first"], data={"ticket_id": "x" * 300},
+                           follow_redirects=True)
+    assert response.status_code == 200 and links() == []
+    assert "Longer than 200 characters" in response.get_data(as_text=True)

@@ -3,6 +3,7 @@ estimate (recognition/impact/estimate.py), and what is stored for badges, profil
 from collections import defaultdict
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.clock import utcnow
@@ -19,6 +20,13 @@ from recognition.services.metrics import (
     record_total_columns,
 )
 from recognition.services.score_settings import load_ranking_settings
+
+VERDICT_LABELS = {
+    "helps": _l("Helps customers"),
+    "hurts": _l("Hurts customers"),
+    "no_clear_effect": _l("No clear effect"),
+    "too_few": _l("Too few contacts to tell"),
+}
 
 _uses = ArticleUse.__table__
 _records = ResolutionRecord.__table__
@@ -112,6 +120,12 @@ def recompute_impacts(period=None, settings=None):
         row.verdict = impact.verdict
     db.session.flush()
     return impacts
+
+
+def lift_points(lift):
+    """A lift as signed points of first-contact resolution: 0.153 -> "+15", -0.04 -> "−4"."""
+    points = round(lift * 100)
+    return "+%d" % points if points > 0 else ("−%d" % -points if points < 0 else "±0")
 
 
 def _rounded(value, digits):
