@@ -7,8 +7,8 @@ from accounts.permissions import can
 from core.views import committing
 from kb import services as kb
 from recognition.impact import services, uses
-from recognition.impact.services import VERDICT_LABELS, lift_points
 from recognition.impact.forms import UseForm
+from recognition.impact.services import VERDICT_LABELS, lift_points
 from recognition.views import recognition
 
 
