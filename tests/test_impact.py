@@ -7,12 +7,17 @@ some with it. The same suite runs on PostgreSQL with TEST_DATABASE_URL set.
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import func, select
 
+from accounts.models import Notification
+from accounts.notifications import notification_text
 from core.periods import Period
 from extensions import db
-from kb.models import Article
+from kb import services as kb
+from kb.models import Article, ArticleFlag
 from recognition.impact import services
 from recognition.impact.estimate import ImpactSettings, Stratum, estimate_impact
+from recognition.impact.models import ArticleImpact
 from recognition.services.metrics import Totals
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_article
@@ -174,3 +179,46 @@ def test_satisfaction_is_weighted_by_the_linked_answers():
                                       totals(100, 50, csat_sum=120, csat_responses=40)),
                               Stratum(2, 1, totals(40, 20), totals(100, 50, csat_sum=500, csat_responses=100))])
     assert (impact.csat, impact.baseline_csat) == (4.5, 3.0)
+
+
+def notices(kind):
+    return db.session.scalars(select(Notification).where(Notification.kind == kind)).all()
+
+
+def test_a_hurting_article_is_sent_to_review_once_with_the_figures(world, client):
+    hurting = db.session.get(Article, world["articles"]["hurts"])
+    services.recompute_impacts(PERIOD)
+    assert hurting.status == "in_review"
+    [flag] = db.session.scalars(select(ArticleFlag).where(ArticleFlag.article_id == hurting.id)).all()
+    assert flag.flagged_by_id is None and "30 % of 120 contacts" in flag.reason and "50 %" in flag.reason
+    told = notices("impact_review_requested")
+    assert {notice.recipient.username for notice in told} == {"lead", "author"}
+    assert "−20 points" in notification_text(told[0])
+    db.session.commit()
+    body = client.get("/api/v1/articles/%d/impact" % hurting.id, headers=bearer(world["tokens"]["lead"])).get_json()
+    assert body["review_requested"] is True
+    # An expert publishes it again; the next recompute finds the same harm and asks no more.
+    kb.publish_article(hurting, db.session.get(Article, world["articles"]["helps"]).verifier)
+    services.recompute_impacts(PERIOD)
+    assert hurting.status == "published" and len(notices("impact_review_requested")) == 2
+    assert db.session.scalar(select(func.count()).select_from(ArticleFlag)) == 1
+
+
+def test_the_recompute_stores_every_verdict_and_leaves_the_others_alone(world):
+    services.recompute_impacts(PERIOD)
+    stored = {row.article_id: row.verdict for row in db.session.scalars(select(ArticleImpact))}
+    articles = world["articles"]
+    assert stored == {articles["helps"]: "helps", articles["neutral"]: "no_clear_effect",
+                      articles["hurts"]: "hurts", articles["few"]: "too_few"}
+    assert db.session.get(Article, articles["helps"]).status == "published"
+    assert db.session.get(Article, articles["neutral"]).status == "published"
+    row = services.stored_impact(articles["helps"])
+    assert row.fcr_lift == pytest.approx(0.2) and row.fcr_lift_low > 0.1 and row.contacts == 120
+
+
+def test_a_verdict_that_stops_hurting_may_ask_again_later(world):
+    services.recompute_impacts(PERIOD)
+    row = services.stored_impact(world["articles"]["hurts"])
+    assert row.review_requested_at is not None
+    services.recompute_impacts(Period(date(2025, 4, 1), date(2025, 4, 30)))  # nothing linked then
+    assert services.stored_impact(world["articles"]["hurts"]) is None

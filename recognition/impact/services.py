@@ -6,9 +6,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from accounts.notifications import notify
 from core.clock import utcnow
 from core.periods import default_period, parse_period
 from extensions import db
+from kb import services as kb
+from kb.models import Article
+from recognition.impact import notices  # noqa: F401  (its notification kind)
 from recognition.impact.estimate import ImpactSettings, Stratum, estimate_impact
 from recognition.impact.models import ArticleImpact, ArticleUse
 from recognition.models import ResolutionRecord
@@ -118,8 +122,35 @@ def recompute_impacts(period=None, settings=None):
         if impact.verdict != "hurts":
             row.review_requested_at = None
         row.verdict = impact.verdict
+        if impact.verdict == "hurts" and row.review_requested_at is None:
+            _send_to_review(row, impact, period, now)
     db.session.flush()
     return impacts
+
+
+def _percent(fraction):
+    return "%d %%" % round(fraction * 100)
+
+
+def _send_to_review(row, impact, period, now):
+    """An article that hurts goes back to review once, with the figures, and its category's
+    experts are told; the next recompute that finds the same harm leaves it be."""
+    article = db.session.get(Article, row.article_id)
+    low, high = impact.fcr_lift_ci
+    figures = {"fcr": _percent(impact.fcr), "baseline": _percent(impact.baseline_fcr),
+               "contacts": impact.compared_contacts, "lift": lift_points(impact.fcr_lift),
+               "low": lift_points(low), "high": lift_points(high)}
+    reason = ("Agents who used it resolved %(fcr)s of %(contacts)s contacts first time, against"
+              " %(baseline)s for the same agents without it (%(lift)s points, 95 %% interval"
+              " %(low)s to %(high)s)" % figures) + ", %s – %s." % (period.since.isoformat(),
+                                                                  period.until.isoformat())
+    if kb.request_review(article, reason) is None:
+        return
+    row.review_requested_at = now
+    people = kb.category_experts(article.category_id, article.author) + [article.author]
+    for person in {person.id: person for person in people if person is not None}.values():
+        notify(person, "impact_review_requested", article.path, title=article.title,
+               category=article.category.name, **figures)
 
 
 def lift_points(lift):

@@ -19,6 +19,7 @@ from core.clock import utcnow
 from core.text import clean_line, replace_lone_surrogates
 from errors import Conflict, Invalid
 from extensions import db
+from recognition.impact import services as impact
 from recognition.impact.links import FileLinks
 from recognition.models import ImportBatch, ImportRowError
 from recognition.reader import ParsedRow, ResolutionFileError, RowError, read_resolutions
@@ -216,6 +217,8 @@ class _ImportRun:
         progress(resolution_file.bytes_read, resolution_file.rows_read)
         if not self.dry_run:
             refresh_metrics({(category_id, self.store.week_of(week)) for category_id, week in self.affected})
+            if self.affected or self.links is not None:
+                impact.recompute_impacts()  # what the articles did, over the new outcomes
         self.warnings = resolution_file.warnings + self.warnings
         batch = self.batch
         batch.rows_total = resolution_file.rows_read
