@@ -222,3 +222,37 @@ def test_a_verdict_that_stops_hurting_may_ask_again_later(world):
     assert row.review_requested_at is not None
     services.recompute_impacts(Period(date(2025, 4, 1), date(2025, 4, 30)))  # nothing linked then
     assert services.stored_impact(world["articles"]["hurts"]) is None
+
+
+def test_the_authors_profile_says_what_their_articles_did(world, client, auth):
+    services.recompute_impacts(PERIOD)
+    db.session.commit()
+    auth.login("reader")
+    page = client.get("/people/author").get_data(as_text=True)
+    assert "Their articles were used on 365 contacts." in page
+    assert "The helps trick</bdi></a>: first-contact resolution +20 points." in page
+    assert "The neutral trick" not in page  # only the articles that help are named
+
+
+def test_title_candidates_carry_what_their_articles_did(world):
+    services.recompute_impacts(PERIOD)
+    knowledge = services.knowledge_of_authors([db.session.get(Article, world["articles"]["helps"]).author_id],
+                                              db.session.get(Article, world["articles"]["helps"]).category_id)
+    [(author_id, found)] = knowledge.items()
+    assert found.as_json() == {"articles": 1, "contacts": 120, "helping": [
+        {"id": world["articles"]["helps"], "title": "The helps trick", "fcr_lift": 0.2}]}
+
+
+def test_the_home_page_invites_a_strong_agent_to_capture_the_trick(world, client, auth, clock):
+    clock.move_to(datetime(2025, 3, 31, 12, tzinfo=UTC))
+    services.recompute_impacts()
+    db.session.commit()
+    auth.login("strong")
+    page = client.get("/").get_data(as_text=True)
+    assert "Capture your trick" in page
+    for category in ("neutral", "hurts", "few"):
+        assert '/kb/new?category=%s' % category in page
+    assert "/kb/new?category=helps" not in page  # that category has an article that helps
+    auth.logout()
+    auth.login("middle")
+    assert "Capture your trick" not in client.get("/").get_data(as_text=True)

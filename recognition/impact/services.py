@@ -1,12 +1,14 @@
 """Impact of articles on the contacts they were used on: the totals from the database, the
 estimate (recognition/impact/estimate.py), and what is stored for badges, profiles and search."""
 from collections import defaultdict
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.notifications import notify
+from core.categories import Category
 from core.clock import utcnow
 from core.periods import default_period, parse_period
 from extensions import db
@@ -16,6 +18,7 @@ from recognition.impact import notices  # noqa: F401  (its notification kind)
 from recognition.impact.estimate import ImpactSettings, Stratum, estimate_impact
 from recognition.impact.models import ArticleImpact, ArticleUse
 from recognition.models import ResolutionRecord
+from recognition.scoring import wilson_lower_bound
 from recognition.services.metrics import (
     TOTAL_FIELDS,
     Totals,
@@ -157,6 +160,76 @@ def lift_points(lift):
     """A lift as signed points of first-contact resolution: 0.153 -> "+15", -0.04 -> "−4"."""
     points = round(lift * 100)
     return "+%d" % points if points > 0 else ("−%d" % -points if points < 0 else "±0")
+
+
+@dataclass(frozen=True)
+class AuthorKnowledge:
+    """What a person's articles did, from the stored impacts: contacts they were used on, and
+    those that help, with their lift ([(article id, title, lift)], largest first)."""
+
+    articles: int
+    contacts: int
+    helping: tuple
+
+    def as_json(self):
+        return {"articles": self.articles, "contacts": self.contacts,
+                "helping": [{"id": article_id, "title": title, "fcr_lift": _rounded(lift, 4)}
+                            for article_id, title, lift in self.helping]}
+
+
+def knowledge_of_authors(user_ids, category_id=None):
+    """{author id: AuthorKnowledge} of the given people's articles (in one category, if given)."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    statement = (select(Article.author_id, Article.id, Article.title, ArticleImpact.contacts,
+                        ArticleImpact.verdict, ArticleImpact.fcr_lift)
+                 .join(ArticleImpact, ArticleImpact.article_id == Article.id)
+                 .where(Article.author_id.in_(user_ids)))
+    if category_id is not None:
+        statement = statement.where(Article.category_id == category_id)
+    rows = defaultdict(list)
+    for author_id, *rest in db.session.execute(statement):
+        rows[author_id].append(rest)
+    return {author_id: AuthorKnowledge(
+        articles=len(found), contacts=sum(contacts for _id, _title, contacts, _verdict, _lift in found),
+        helping=tuple(sorted(((article_id, title, lift) for article_id, title, _contacts, verdict, lift in found
+                              if verdict == "helps"), key=lambda item: (-item[2], item[0]))))
+        for author_id, found in rows.items()}
+
+
+@dataclass(frozen=True)
+class TrickToCapture:
+    """A category someone resolves markedly better than the team, without a helping article."""
+
+    category: object
+    fcr: float
+    category_fcr: float
+
+
+def tricks_to_capture(user, period=None):
+    """[TrickToCapture] for `user`: the categories where their first-contact resolution passes
+    the top-performer ranking's test (enough contacts, and the Wilson lower bound of their FCR
+    above the category's) and no published article has a `helps` verdict yet."""
+    score = load_ranking_settings().score
+    period = period or current_period()
+    mine = period_totals(period, ("category_id",), agent_id=user.id)
+    if not any(totals.contacts >= score.min_contacts for totals in mine.values()):
+        return []
+    everyone = period_totals(period, ("category_id",))
+    helped = set(db.session.scalars(
+        select(Article.category_id).join(ArticleImpact, ArticleImpact.article_id == Article.id)
+        .where(ArticleImpact.verdict == "helps", Article.status == "published")))
+    found = []
+    for (category_id,), totals in mine.items():
+        pooled = everyone.get((category_id,))
+        if totals.contacts < score.min_contacts or category_id in helped or pooled is None:
+            continue
+        category_fcr = pooled.fcr_count / pooled.contacts
+        if wilson_lower_bound(totals.fcr_count, totals.contacts, score.z) > category_fcr:
+            found.append(TrickToCapture(db.session.get(Category, category_id),
+                                        totals.fcr_count / totals.contacts, category_fcr))
+    return sorted(found, key=lambda trick: (-(trick.fcr - trick.category_fcr), trick.category.name))
 
 
 def _rounded(value, digits):

@@ -28,7 +28,9 @@ def record_use(article_id):
 
 def page_sections(_sender, page):
     """page_sections_asked receiver: knowledge impact's part of the article page."""
-    return {"article": [(10, "recognition/impact/_article.html")]}.get(page)
+    return {"article": [(10, "recognition/impact/_article.html")],
+            "home": [(15, "recognition/impact/_capture.html")],
+            "profile": [(15, "recognition/impact/_profile.html")]}.get(page)
 
 
 @recognition.app_context_processor
@@ -37,7 +39,16 @@ def _impact_context():
     def article_impact_summary(article):
         return services.stored_impact(article.id)
 
+    def author_knowledge(person):
+        return services.knowledge_of_authors([person.id]).get(person.id)
+
+    def tricks_to_capture():
+        if not current_user.is_authenticated:
+            return []
+        return services.tricks_to_capture(current_user)
+
     return {"article_impact_summary": article_impact_summary, "use_form": UseForm,
+            "author_knowledge": author_knowledge, "tricks_to_capture": tricks_to_capture,
             "verdict_label": lambda verdict: VERDICT_LABELS.get(verdict, verdict),
             "points": lift_points,
             "may_see_impact": lambda article: can(current_user, "article.see_impact", article)}
