@@ -8,8 +8,8 @@ from core.categories import category_of
 from core.clock import utcnow
 from core.periods import Period, default_period
 from extensions import db
-from recognition.impact import services as impact
 from recognition.awards.models import Title
+from recognition.impact import services as impact
 from recognition.scoring import AgentAggregate, rank_agents, summarize_category
 from recognition.services.metrics import median_handle_seconds, metrics_from_totals, period_metrics, period_totals
 from recognition.services.score_settings import load_ranking_settings
