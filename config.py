@@ -115,6 +115,9 @@ def load_config(instance_path, overrides=None):
         # resolution is no clear effect, however certain.
         "IMPACT_MIN_CONTACTS": int(os.environ.get("KNOWHOW_IMPACT_MIN_CONTACTS", "30")),
         "IMPACT_MIN_LIFT_POINTS": float(os.environ.get("KNOWHOW_IMPACT_MIN_LIFT_POINTS", "2")),
+        # Search ranks an article with a `helps` verdict this much higher (scores × (1 + boost);
+        # the other lifts add up to at most 1), so it orders close results, never relevance.
+        "IMPACT_SEARCH_BOOST": float(os.environ.get("KNOWHOW_IMPACT_SEARCH_BOOST", "0.15")),
         # What reads record (query log, views, opens) is buffered and written in batches every
         # so many seconds (core/read_buffer.py); 0 writes it only when full, at exit or on demand.
         "READ_BUFFER_SECONDS": float(os.environ.get("KNOWHOW_READ_BUFFER_SECONDS", "5")),

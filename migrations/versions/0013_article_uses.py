@@ -19,6 +19,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('impact_lift', sa.Float(), nullable=True))
+
     op.create_table('article_use',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('article_id', sa.Integer(), nullable=False),
@@ -65,3 +68,5 @@ def downgrade():
         batch_op.drop_index('ix_article_use_ticket')
         batch_op.drop_index('ix_article_use_created')
     op.drop_table('article_use')
+    with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.drop_column('impact_lift')

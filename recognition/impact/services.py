@@ -127,8 +127,22 @@ def recompute_impacts(period=None, settings=None):
         row.verdict = impact.verdict
         if impact.verdict == "hurts" and row.review_requested_at is None:
             _send_to_review(row, impact, period, now)
+    _mark_proven({article_id: impact.fcr_lift for article_id, impact in impacts.items()
+                  if impact.verdict == "helps"})
     db.session.flush()
     return impacts
+
+
+def _mark_proven(lifts):
+    """Keep Article.impact_lift (what search ranks and explains by) in line with the verdicts,
+    writing only the articles whose lift changed: each write re-indexes the article."""
+    marked = db.session.scalars(select(Article).where(
+        (Article.impact_lift.is_not(None)) | (Article.id.in_(list(lifts))))).all()
+    for article in marked:
+        lift = lifts.get(article.id)
+        lift = None if lift is None else round(lift, 4)
+        if article.impact_lift != lift:
+            article.impact_lift = lift
 
 
 def _percent(fraction):
