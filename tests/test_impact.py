@@ -256,3 +256,29 @@ def test_the_home_page_invites_a_strong_agent_to_capture_the_trick(world, client
     auth.logout()
     auth.login("middle")
     assert "Capture your trick" not in client.get("/").get_data(as_text=True)
+
+
+def test_knowledge_measures_count_links_reuse_and_helped_contacts(world, client):
+    services.recompute_impacts(PERIOD)
+    db.session.commit()
+    response = client.get("/api/v1/knowledge/measures?since=2025-03-01&until=2025-03-31",
+                          headers=bearer(world["tokens"]["lead"]))
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    # 4 categories × 600 contacts without the articles, 365 with.
+    assert (body["contacts"], body["linked_contacts"], body["links"]) == (2765, 365, 365)
+    assert body["link_rate"] == round(365 / 2765, 4)
+    assert body["links_to_existing"] == 0 and body["reuse_rate"] == 0.0  # written after the contacts
+    assert body["contacts_in_helped_categories"] == 720 and body["helped_share"] == round(720 / 2765, 4)
+    assert sum(week["linked_contacts"] for week in body["weeks"]) == 365
+    assert body["weeks"][0]["week"] == "2025-W09"
+
+
+def test_knowledge_measures_of_one_category_and_only_for_leads(planted, client):
+    # No application context around the requests: Flask-Login keeps the caller in `g`.
+    world = planted
+    url = "/api/v1/knowledge/measures?category=few&since=2025-03-01&until=2025-03-31"
+    body = client.get(url, headers=bearer(world["tokens"]["lead"])).get_json()
+    assert (body["category"], body["contacts"], body["linked_contacts"]) == ("few", 605, 5)
+    assert client.get(url, headers=bearer(world["tokens"]["author"])).status_code == 403
+    assert client.get(url + "&team=nowhere", headers=bearer(world["tokens"]["lead"])).status_code == 404

@@ -2,15 +2,19 @@
 from datetime import date
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import ConfigDict, Field
 
 from accounts.permissions import require
-from core.api import Answer, Moment, Schema, iso_utc, line, operation
+from accounts.services import get_team
+from core.api import Answer, Line, Moment, Schema, iso_utc, line, operation
+from core.categories import get_category_or_404
+from errors import NotFound
 from extensions import db
 from kb import services as kb
 from recognition.api import Day
-from recognition.impact import services, uses
+from recognition.impact import measures, services, uses
 from recognition.impact.models import TICKET_MAX_CHARS
 
 impact_api = Blueprint("impact_api", __name__, url_prefix="/api/v1")
@@ -63,6 +67,36 @@ class ImpactOut(Answer):
     review_requested: bool = Field(description="A hurts verdict sent the article to review.")
 
 
+class MeasuresQuery(PeriodQuery):
+    """?team=&category=&since=&until= (default: every team and category, the current period)."""
+
+    team: Line | None = Field(None, description="A team's name.")
+    category: Line | None = Field(None, description="A category's slug or name.")
+
+
+class WeekMeasureOut(Answer):
+    week: str = Field(description="ISO week, e.g. 2026-W07.")
+    contacts: int
+    linked_contacts: int
+    link_rate: float | None
+
+
+class MeasuresOut(Answer):
+    team: str | None
+    category: str | None
+    since: date
+    until: date
+    contacts: int
+    linked_contacts: int
+    link_rate: float | None = Field(description="Contacts with at least one article linked ÷ contacts.")
+    links: int
+    links_to_existing: int
+    reuse_rate: float | None = Field(description="Links to articles older than the contact ÷ links.")
+    contacts_in_helped_categories: int
+    helped_share: float | None = Field(description="Share of contacts in categories with a helping article.")
+    weeks: list[WeekMeasureOut]
+
+
 def use_json(use):
     return {"id": use.id, "article": use.article_id, "ticket_id": use.ticket_id,
             "agent": use.agent.username if use.agent else None, "source": use.source,
@@ -94,3 +128,19 @@ def article_impact(article_id, query):
     stored = services.stored_impact(article.id)
     body = services.impact_json(article, impact, stored is not None and stored.review_requested_at is not None)
     return {**body, "since": period.since.isoformat(), "until": period.until.isoformat()}
+
+
+@impact_api.get("/knowledge/measures")
+@operation(query=MeasuresQuery, ok=MeasuresOut, tags=["knowledge impact"])
+def knowledge_measures(query):
+    """Link rate, reuse and the share of contacts in helped categories, per team and category (leads)."""
+    require(current_user, "team_metrics.view")
+    team = get_team(query.team) if query.team else None
+    if query.team and team is None:
+        raise NotFound(_l("No team called %(team)s.", team=query.team[:80]))
+    category = get_category_or_404(query.category) if query.category else None
+    period = services.impact_period(_iso(query.since), _iso(query.until))
+    found = measures.knowledge_measures(period, team_id=team.id if team else None,
+                                        category_id=category.id if category else None)
+    return {**found.as_json(), "team": team.name if team else None,
+            "category": category.slug if category else None}

@@ -133,7 +133,8 @@ def recompute_metrics():
 
 # Reading totals for a period
 
-def _scope(statement, table, category_id, agent_id, team_id):
+def in_scope(statement, table, category_id=None, agent_id=None, team_id=None):
+    """`statement` limited to a category, an agent and a team's agents (None: no limit)."""
     if category_id is not None:
         statement = statement.where(table.c.category_id == category_id)
     if agent_id is not None:
@@ -148,7 +149,7 @@ def _period_parts(period, category_id, agent_id, team_id):
     full = period.full_weeks()
     parts = []
     if full is not None:
-        parts.append(_scope(
+        parts.append(in_scope(
             select(*(_weekly.c[name] for name in GROUP_KEYS + TOTAL_FIELDS))
             .where(_weekly.c.week >= full[0], _weekly.c.week <= full[1]),
             _weekly, category_id, agent_id, team_id))
@@ -166,7 +167,7 @@ def _period_parts(period, category_id, agent_id, team_id):
     ).where(*in_period(period))
     if full is not None:
         edges = edges.where(or_(_records.c.week < full[0], _records.c.week > full[1]))
-    parts.append(_scope(edges, _records, category_id, agent_id, team_id))
+    parts.append(in_scope(edges, _records, category_id, agent_id, team_id))
     return parts
 
 
@@ -192,7 +193,7 @@ def period_totals(period, group_by=(), *, category_id=None, agent_id=None, team_
 def median_handle_seconds(period, group_by=(), *, category_id=None, agent_id=None, team_id=None):
     """{key: median handle seconds} of the period's contacts, grouped like period_totals."""
     partition = [_records.c[name] for name in group_by]
-    ranked = _scope(
+    ranked = in_scope(
         select(*partition, _records.c.handle_seconds,
                func.row_number().over(partition_by=partition or None,
                                       order_by=_records.c.handle_seconds).label("position"),
