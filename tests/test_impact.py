@@ -282,3 +282,38 @@ def test_knowledge_measures_of_one_category_and_only_for_leads(planted, client):
     assert (body["category"], body["contacts"], body["linked_contacts"]) == ("few", 605, 5)
     assert client.get(url, headers=bearer(world["tokens"]["author"])).status_code == 403
     assert client.get(url + "&team=nowhere", headers=bearer(world["tokens"]["lead"])).status_code == 404
+
+
+def test_the_knowledge_page_shows_the_measures_and_their_chart(planted, client, auth):
+    auth.login("lead")
+    response = client.get("/recognition/knowledge?team=all&since=2025-03-01&until=2025-03-31")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Knowledge measures" in page and "Contacts with an article, by week" in page
+    assert "<svg" in page and "365 of 2,765 contacts had an article linked" in page
+    auth.logout()
+    auth.login("strong")
+    assert client.get("/recognition/knowledge").status_code == 403
+
+
+def test_the_article_analytics_page_explains_the_effect_week_by_week(planted, client, auth):
+    article_id = planted["articles"]["helps"]
+    auth.login("author")
+    response = client.get("/recognition/articles/%d/analytics?since=2025-03-01&until=2025-03-31" % article_id)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Helps customers" in page and "+20 points" in page
+    assert "First-contact resolution by week" in page and "<svg" in page
+    assert "How this is measured" in page and "compared with themselves" in page
+    auth.logout()
+    auth.login("reader")
+    assert client.get("/recognition/articles/%d/analytics" % article_id).status_code == 403
+
+
+def test_the_weekly_impact_adds_up_to_the_period(world):
+    article = db.session.get(Article, world["articles"]["helps"])
+    weekly = services.weekly_impact(article, PERIOD)
+    assert len(weekly) == len(PERIOD.weeks())
+    assert sum(found.contacts for _monday, found in weekly) == 120
+    # The linked contacts run from 12 March: the weeks before have nothing to tell.
+    assert [found.verdict for monday, found in weekly if monday < date(2025, 3, 10)] == ["too_few", "too_few"]

@@ -96,6 +96,30 @@ def article_impact(article, period=None, settings=None):
     return estimate_impact(strata, settings or impact_settings())
 
 
+def weekly_impact(article, period, settings=None):
+    """[(week Monday, Impact)] of the article for every week the period touches, from one
+    query of its linked contacts and one of everyone's, both grouped by week."""
+    settings = settings or impact_settings()
+    linked = defaultdict(dict)
+    statement = (
+        select(_records.c.week, _records.c.agent_id, _records.c.category_id, *record_total_columns())
+        .select_from(_uses.join(_records, _records.c.ticket_id == _uses.c.ticket_id))
+        .where(_uses.c.article_id == article.id, *in_period(period))
+        .group_by(_records.c.week, _records.c.agent_id, _records.c.category_id))
+    for row in db.session.execute(statement):
+        linked[row[0]][(row[1], row[2])] = Totals(*(int(value or 0) for value in row[3:]))
+    categories = {category_id for weeks in linked.values() for _agent, category_id in weeks}
+    scope = {"category_id": next(iter(categories))} if len(categories) == 1 else {}
+    everything = period_totals(period, ("week", "agent_id", "category_id"), **scope) if linked else {}
+    weekly = []
+    for monday in period.weeks():
+        strata = [Stratum(agent_id, category_id, totals,
+                          _minus(everything.get((monday, agent_id, category_id), totals), totals))
+                  for (agent_id, category_id), totals in linked.get(monday, {}).items()]
+        weekly.append((monday, estimate_impact(strata, settings)))
+    return weekly
+
+
 def stored_impact(article_id):
     """The ArticleImpact the last recompute stored, or None."""
     return db.session.get(ArticleImpact, article_id)
