@@ -20,7 +20,6 @@ from recognition.impact.models import ArticleImpact, ArticleUse
 from recognition.models import ResolutionRecord
 from recognition.scoring import wilson_lower_bound
 from recognition.services.metrics import (
-    TOTAL_FIELDS,
     Totals,
     in_period,
     period_totals,
@@ -65,12 +64,22 @@ def linked_totals(period, article_ids=None):
         .group_by(_uses.c.article_id, _records.c.agent_id, _records.c.category_id))
     if article_ids is not None:
         statement = statement.where(_uses.c.article_id.in_(list(article_ids)))
-    return {tuple(row[:3]): Totals(*(int(value or 0) for value in row[3:]))
-            for row in db.session.execute(statement)}
+    # Sums over at least one record are never NULL: the values go to Totals as they come.
+    return {(row[0], row[1], row[2]): Totals(*row[3:]) for row in db.session.execute(statement)}
 
 
 def _minus(whole, part):
-    return Totals(*(max(0, getattr(whole, name) - getattr(part, name)) for name in TOTAL_FIELDS))
+    """The totals of `whole` but not `part` (called once per stratum: kept plain for speed)."""
+    if whole.contacts <= part.contacts:
+        return _NOTHING
+    return Totals(whole.contacts - part.contacts, whole.fcr_count - part.fcr_count,
+                  whole.reopened_count - part.reopened_count, whole.handle_sum - part.handle_sum,
+                  whole.nps_promoters - part.nps_promoters, whole.nps_detractors - part.nps_detractors,
+                  whole.nps_responses - part.nps_responses, whole.csat_sum - part.csat_sum,
+                  whole.csat_responses - part.csat_responses)
+
+
+_NOTHING = Totals()
 
 
 def strata_by_article(period, article_ids=None):
@@ -107,7 +116,7 @@ def weekly_impact(article, period, settings=None):
         .where(_uses.c.article_id == article.id, *in_period(period))
         .group_by(_records.c.week, _records.c.agent_id, _records.c.category_id))
     for row in db.session.execute(statement):
-        linked[row[0]][(row[1], row[2])] = Totals(*(int(value or 0) for value in row[3:]))
+        linked[row[0]][(row[1], row[2])] = Totals(*row[3:])
     categories = {category_id for weeks in linked.values() for _agent, category_id in weeks}
     scope = {"category_id": next(iter(categories))} if len(categories) == 1 else {}
     everything = period_totals(period, ("week", "agent_id", "category_id"), **scope) if linked else {}
