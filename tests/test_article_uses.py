@@ -59,6 +59,8 @@ def test_the_articles_column_links_ids_and_urls_with_any_separator(world):
     assert links() == sorted([("T1", first, "sara", "csv"), ("T1", second, "sara", "csv"),
                               ("T2", first, "sara", "csv"), ("T2", second, "sara", "csv"),
                               ("T3", first, "sara", "csv"), ("T3", second, "sara", "csv")])
+    db.session.expire_all()
+    assert all(use.created_at.tzinfo is not None for use in db.session.scalars(select(ArticleUse)))
 
 
 @pytest.mark.parametrize("header", ["article_ids", "KB Articles", "articles"])

@@ -5,13 +5,16 @@ import adds the links it lacks and removes the ones an earlier file gave that th
 names. Links recorded through the API or the article page are never touched by a file. Each chunk
 of rows costs one SELECT of its tickets' links, one INSERT and at most one DELETE.
 """
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
+from core.clock import utcnow
 from extensions import db
 from kb.models import Article
 from recognition.impact.models import ArticleUse
 
 _uses = ArticleUse.__table__
+_INSERT_SQL = ("INSERT INTO article_use (article_id, ticket_id, agent_id, source, created_at)"
+               " VALUES (?, ?, ?, ?, ?)")
 
 
 class FileLinks:
@@ -38,8 +41,7 @@ class FileLinks:
             present = stored.get(ticket_id, {})
             for article_id in article_ids:
                 if article_id not in present:
-                    plan.inserts.append({"article_id": article_id, "ticket_id": ticket_id,
-                                         "agent_id": agent_id, "source": "csv"})
+                    plan.inserts.append((article_id, ticket_id, agent_id))
                     plan.changed.add(ticket_id)
             named = set(article_ids)
             for article_id, (use_id, source) in present.items():
@@ -57,8 +59,14 @@ class LinkPlan:
         self.deletes = []
         self.changed = set()
 
-    def write(self):
+    def write(self, store):
+        """Write the chunk's links through the import's RecordStore connection: plain tuples to
+        the driver, as the records themselves (a file may link a hundred thousand contacts)."""
         if self.inserts:
-            db.session.execute(insert(_uses), self.inserts)
+            created_at = store.moment(utcnow())
+            store.connection.exec_driver_sql(
+                _INSERT_SQL.replace("?", store.mark),
+                [(article_id, ticket_id, agent_id, "csv", created_at)
+                 for article_id, ticket_id, agent_id in self.inserts])
         if self.deletes:
             db.session.execute(delete(_uses).where(_uses.c.id.in_(self.deletes)))

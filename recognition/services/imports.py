@@ -276,7 +276,7 @@ class _ImportRun:
             store.insert(inserts, self.batch.id)
             store.update(updates, self.batch.id)
             if links is not None:
-                links.write()
+                links.write(store)
 
     def resolve(self, row):
         """The record to store for an accepted row (a tuple in RECORD_COLUMNS order, values as
