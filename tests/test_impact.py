@@ -18,7 +18,7 @@ from kb.models import Article, ArticleFlag
 from recognition.impact import services
 from recognition.impact.estimate import ImpactSettings, Stratum, estimate_impact
 from recognition.impact.models import ArticleImpact
-from recognition.services.metrics import Totals
+from recognition.services.metrics import TOTAL_FIELDS, Totals
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_article
 from tests.factories_kb import make_category as make_kb_category
@@ -156,28 +156,34 @@ def totals(contacts, resolved, handle=300, csat_sum=0, csat_responses=0):
                   csat_sum=csat_sum, csat_responses=csat_responses)
 
 
+def stratum(agent_id, linked, others):
+    """A stratum of category 1 from its linked contacts and the others."""
+    return Stratum(agent_id, 1, linked, Totals(*(getattr(linked, name) + getattr(others, name)
+                                                 for name in TOTAL_FIELDS)))
+
+
 def test_strata_without_other_contacts_are_left_out_of_the_comparison():
-    impact = estimate_impact([Stratum(1, 1, totals(40, 30), totals(100, 50)),
-                              Stratum(2, 1, totals(40, 40), totals(0, 0))])
+    impact = estimate_impact([stratum(1, totals(40, 30), totals(100, 50)),
+                              stratum(2, totals(40, 40), totals(0, 0))])
     assert (impact.contacts, impact.compared_contacts, impact.agents) == (80, 40, 1)
     assert impact.fcr_lift == pytest.approx(0.25)
 
 
 def test_a_stratum_resolved_all_or_nothing_still_counts_as_uncertain():
-    impact = estimate_impact([Stratum(1, 1, totals(30, 30), totals(30, 0))], ImpactSettings(min_contacts=30))
+    impact = estimate_impact([stratum(1, totals(30, 30), totals(30, 0))], ImpactSettings(min_contacts=30))
     low, high = impact.fcr_lift_ci
     assert impact.verdict == "helps" and low < 1.0 < high
 
 
 def test_a_certain_but_tiny_effect_is_no_clear_effect():
-    impact = estimate_impact([Stratum(1, 1, totals(100_000, 50_500), totals(1_000_000, 500_000))])
+    impact = estimate_impact([stratum(1, totals(100_000, 50_500), totals(1_000_000, 500_000))])
     assert impact.fcr_lift_ci[0] > 0 and impact.verdict == "no_clear_effect"
 
 
 def test_satisfaction_is_weighted_by_the_linked_answers():
-    impact = estimate_impact([Stratum(1, 1, totals(40, 20, csat_sum=90, csat_responses=20),
+    impact = estimate_impact([stratum(1, totals(40, 20, csat_sum=90, csat_responses=20),
                                       totals(100, 50, csat_sum=120, csat_responses=40)),
-                              Stratum(2, 1, totals(40, 20), totals(100, 50, csat_sum=500, csat_responses=100))])
+                              stratum(2, totals(40, 20), totals(100, 50, csat_sum=500, csat_responses=100))])
     assert (impact.csat, impact.baseline_csat) == (4.5, 3.0)
 
 

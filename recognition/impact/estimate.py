@@ -49,16 +49,17 @@ class ImpactSettings:
 
 @dataclass(frozen=True)
 class Stratum:
-    """One agent's contacts in one category: those linked to the article and the others.
+    """One agent's contacts in one category: those linked to the article, and all of them.
 
-    `linked` and `others` are additive totals (recognition.services.metrics.Totals or any object
-    with contacts, fcr_count, reopened_count, handle_sum, csat_sum and csat_responses).
+    `linked` and `whole` are additive totals (recognition.services.metrics.Totals or any object
+    with contacts, fcr_count, reopened_count, handle_sum, csat_sum and csat_responses); the
+    others are the difference, never built as objects (a recompute meets 100,000 strata).
     """
 
     agent_id: int
     category_id: int
     linked: object
-    others: object
+    whole: object
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def estimate_impact(strata, settings=ImpactSettings()):
     strata = list(strata)
     contacts = sum(stratum.linked.contacts for stratum in strata)
     compared = [stratum for stratum in strata
-                if stratum.linked.contacts > 0 and stratum.others.contacts > 0]
+                if 0 < stratum.linked.contacts < stratum.whole.contacts]
     total = sum(stratum.linked.contacts for stratum in compared)
     if not total:
         return Impact(contacts, 0, 0, None, None, None, None, None, None, None, None, None, None,
@@ -94,16 +95,17 @@ def estimate_impact(strata, settings=ImpactSettings()):
     fcr = baseline = variance = 0.0
     aht = baseline_aht = reopen = baseline_reopen = 0.0
     for stratum in compared:
-        linked, others = stratum.linked, stratum.others
-        weight = linked.contacts / total
-        fcr += weight * linked.fcr_count / linked.contacts
-        baseline += weight * others.fcr_count / others.contacts
-        variance += weight * weight * (_spread(linked.fcr_count, linked.contacts)
-                                       + _spread(others.fcr_count, others.contacts))
-        aht += weight * linked.handle_sum / linked.contacts
-        baseline_aht += weight * others.handle_sum / others.contacts
-        reopen += weight * linked.reopened_count / linked.contacts
-        baseline_reopen += weight * others.reopened_count / others.contacts
+        linked, whole = stratum.linked, stratum.whole
+        n, x = linked.contacts, linked.fcr_count
+        m, y = whole.contacts - n, whole.fcr_count - x
+        weight = n / total
+        fcr += weight * x / n
+        baseline += weight * y / m
+        variance += weight * weight * (_spread(x, n) + _spread(y, m))
+        aht += weight * linked.handle_sum / n
+        baseline_aht += weight * (whole.handle_sum - linked.handle_sum) / m
+        reopen += weight * linked.reopened_count / n
+        baseline_reopen += weight * (whole.reopened_count - linked.reopened_count) / m
     lift = fcr - baseline
     margin = Z_95 * math.sqrt(variance)
     interval = (lift - margin, lift + margin)
@@ -137,11 +139,13 @@ def _spread(successes, n):
 def _satisfaction(strata):
     """(csat, baseline csat) weighted by the linked contacts' answers, or (None, None)."""
     answered = [stratum for stratum in strata
-                if stratum.linked.csat_responses and stratum.others.csat_responses]
+                if 0 < stratum.linked.csat_responses < stratum.whole.csat_responses]
     answers = sum(stratum.linked.csat_responses for stratum in answered)
     if not answers:
         return None, None
     csat = sum(stratum.linked.csat_sum for stratum in answered) / answers
     baseline = sum(stratum.linked.csat_responses / answers
-                   * stratum.others.csat_sum / stratum.others.csat_responses for stratum in answered)
+                   * (stratum.whole.csat_sum - stratum.linked.csat_sum)
+                   / (stratum.whole.csat_responses - stratum.linked.csat_responses)
+                   for stratum in answered)
     return csat, baseline

@@ -68,23 +68,11 @@ def linked_totals(period, article_ids=None):
     return {(row[0], row[1], row[2]): Totals(*row[3:]) for row in db.session.execute(statement)}
 
 
-def _minus(whole, part):
-    """The totals of `whole` but not `part` (called once per stratum: kept plain for speed)."""
-    if whole.contacts <= part.contacts:
-        return _NOTHING
-    return Totals(whole.contacts - part.contacts, whole.fcr_count - part.fcr_count,
-                  whole.reopened_count - part.reopened_count, whole.handle_sum - part.handle_sum,
-                  whole.nps_promoters - part.nps_promoters, whole.nps_detractors - part.nps_detractors,
-                  whole.nps_responses - part.nps_responses, whole.csat_sum - part.csat_sum,
-                  whole.csat_responses - part.csat_responses)
-
-
-_NOTHING = Totals()
 
 
 def strata_by_article(period, article_ids=None):
     """{article id: [Stratum]}: each article's linked contacts per agent and category, beside
-    the same agent's other contacts in that category and period."""
+    all of that agent's contacts in that category and period."""
     linked = linked_totals(period, article_ids)
     if not linked:
         return {}
@@ -93,8 +81,8 @@ def strata_by_article(period, article_ids=None):
     everything = period_totals(period, ("agent_id", "category_id"), **scope)
     strata = defaultdict(list)
     for (article_id, agent_id, category_id), totals in linked.items():
-        whole = everything.get((agent_id, category_id), totals)
-        strata[article_id].append(Stratum(agent_id, category_id, totals, _minus(whole, totals)))
+        strata[article_id].append(Stratum(agent_id, category_id, totals,
+                                          everything.get((agent_id, category_id), totals)))
     return strata
 
 
@@ -122,8 +110,7 @@ def weekly_impact(article, period, settings=None):
     everything = period_totals(period, ("week", "agent_id", "category_id"), **scope) if linked else {}
     weekly = []
     for monday in period.weeks():
-        strata = [Stratum(agent_id, category_id, totals,
-                          _minus(everything.get((monday, agent_id, category_id), totals), totals))
+        strata = [Stratum(agent_id, category_id, totals, everything.get((monday, agent_id, category_id), totals))
                   for (agent_id, category_id), totals in linked.get(monday, {}).items()]
         weekly.append((monday, estimate_impact(strata, settings)))
     return weekly
