@@ -110,6 +110,14 @@ def load_config(instance_path, overrides=None):
         "LANGUAGES": LANGUAGES,
         "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default cost; tests use a cheaper one
         "REVIEW_INTERVAL_DAYS": int(os.environ.get("KNOWHOW_REVIEW_INTERVAL_DAYS", "90")),
+        # Knowledge impact (recognition/impact): below this many linked contacts an article's
+        # effect is "too few to tell"; an effect smaller than so many points of first-contact
+        # resolution is no clear effect, however certain.
+        "IMPACT_MIN_CONTACTS": int(os.environ.get("KNOWHOW_IMPACT_MIN_CONTACTS", "30")),
+        "IMPACT_MIN_LIFT_POINTS": float(os.environ.get("KNOWHOW_IMPACT_MIN_LIFT_POINTS", "2")),
+        # Search ranks an article with a `helps` verdict this much higher (scores × (1 + boost);
+        # the other lifts add up to at most 1), so it orders close results, never relevance.
+        "IMPACT_SEARCH_BOOST": float(os.environ.get("KNOWHOW_IMPACT_SEARCH_BOOST", "0.15")),
         # What reads record (query log, views, opens) is buffered and written in batches every
         # so many seconds (core/read_buffer.py); 0 writes it only when full, at exit or on demand.
         "READ_BUFFER_SECONDS": float(os.environ.get("KNOWHOW_READ_BUFFER_SECONDS", "5")),

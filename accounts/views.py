@@ -323,4 +323,5 @@ def _notification_bell():
 
 @accounts.app_context_processor
 def _page_sections():
-    return {"home_sections": page_sections("home"), "profile_sections": page_sections("profile")}
+    return {"home_sections": page_sections("home"), "profile_sections": page_sections("profile"),
+            "article_sections": page_sections("article")}

@@ -36,7 +36,8 @@ database_restored = events.signal("database-restored")  # sender: the Flask app
 expertise_asked = events.signal("expertise-asked")
 # What else belongs in the JSON of user `sender` (include_stats=…)? Receivers answer a dict.
 profile_requested = events.signal("profile-requested")
-# Which templates does page=… ("home", "profile") include? Receivers answer [(order, template)].
+# Which templates does page=… ("home", "profile", "article") include? Receivers answer
+# [(order, template)].
 page_sections_asked = events.signal("page-sections-asked")
 # How much did user `sender` contribute? Receivers answer {stat name: count}.
 contributions_asked = events.signal("contributions-asked")

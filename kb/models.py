@@ -69,6 +69,10 @@ class Article(db.Model):
     # The accepted answer this article was promoted from (mentoring); no foreign key on purpose,
     # so that the knowledge base does not depend on the mentoring tables.
     source_answer_id: Mapped[int | None]
+    # The first-contact resolution lift of the article's `helps` verdict, None without one; kept
+    # here by the impact recompute (recognition) so that search can rank proven articles a
+    # little higher without knowing about outcomes.
+    impact_lift: Mapped[float | None]
 
     category = relationship("Category")
     author = relationship("User", foreign_keys=[author_id])

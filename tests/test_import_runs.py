@@ -71,7 +71,7 @@ def test_an_import_is_queued_then_run_by_its_job(app, client, auth, site, held_j
     assert count(app, ImportBatch) == 0 and count(app, ResolutionRecord) == 0
 
     # The import's job, then the metrics job it queued after its commit.
-    assert held_jobs.run() == ["run_resolution_import", "refresh_metrics_after_import"]
+    assert held_jobs.run() == ["run_resolution_import", "refresh_after_import"]
     run = the_run(app)
     assert (run.status, run.failure, run.rows_done) == ("done", "", 3)
     assert run.started_at is not None and run.finished_at is not None
@@ -91,7 +91,7 @@ def test_the_metrics_wait_for_their_job_after_the_import(app, client, auth, site
     start(client, upload(client, ROWS))
     assert held_jobs.run(limit=1) == ["run_resolution_import"]
     assert count(app, ResolutionRecord) == 2 and count(app, AgentCategoryWeek) == 0
-    assert held_jobs.names() == ["refresh_metrics_after_import"]
+    assert held_jobs.names() == ["refresh_after_import"]
     held_jobs.run()
     assert count(app, AgentCategoryWeek) == 2
 
@@ -229,7 +229,7 @@ def test_the_api_import_answers_as_before_and_queues_the_metrics(app, client, si
     assert response.status_code == 201
     assert (body["rows_total"], body["rows_imported"], body["rows_rejected"]) == (3, 2, 1)
     assert count(app, ResolutionRecord) == 2 and count(app, AgentCategoryWeek) == 0
-    assert held_jobs.run() == ["refresh_metrics_after_import"]
+    assert held_jobs.run() == ["refresh_after_import"]
     assert count(app, AgentCategoryWeek) == 2
 
 

@@ -35,6 +35,7 @@ from kb.services.lifecycle import (
                                   archive_article,
                                   category_experts,
                                   publish_article,
+                                  request_review,
                                   return_to_draft,
                                   review_comments,
                                   send_back,
@@ -63,7 +64,7 @@ __all__ = [
     "get_feedback", "get_flag", "get_revision", "get_tag", "list_articles",
     "list_revisions", "open_flags",
     "open_flags_of", "overdue_articles", "parse_tags", "publish_article", "record_article_view",
-    "record_feedback", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
+    "record_feedback", "request_review", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
 ]
