@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.external import SignInRefused
 from accounts.external.groups import DEFAULT_ROLE, role_for, team_for
@@ -78,14 +79,16 @@ def sign_in_external(identity, role_map=(), team_map=()):
     :raises SignInRefused: a username Knowhow cannot use, one taken by an account that signs in
         another way, or a deactivated account.
     """
-    user = db.session.scalar(select(User).where(User.auth_source == identity.source,
-                                                User.external_id == identity.subject))
-    if user is None:
-        user = _claim_or_create(identity, role_map, team_map)
+    user = _user_of(identity) or _claim_or_create(identity, role_map, team_map)
     if not user.active:
         raise SignInRefused(_l("Your Knowhow account is deactivated. Ask an administrator."))
     _keep_in_step(user, identity, role_map, team_map)
     return user
+
+
+def _user_of(identity):
+    return db.session.scalar(select(User).where(User.auth_source == identity.source,
+                                                User.external_id == identity.subject))
 
 
 def _claim_or_create(identity, role_map, team_map):
@@ -106,14 +109,22 @@ def _claim_or_create(identity, role_map, team_map):
         user.external_id = identity.subject  # handed over by an administrator, first sign-in since
         return user
     try:
-        user = create_user(username, role=role_for(identity.groups, role_map) or DEFAULT_ROLE,
-                           display_name=_line(identity.display_name, 120),
-                           team=team_for(identity.groups, team_map) or None,
-                           locale=knowhow_locale(identity.locale) or "en")
+        # In a savepoint: the same person's first sign-in in two tabs at once creates one user,
+        # and the second finds it when the first one's insert wins.
+        with db.session.begin_nested():
+            user = create_user(username, role=role_for(identity.groups, role_map) or DEFAULT_ROLE,
+                               display_name=_line(identity.display_name, 120),
+                               team=team_for(identity.groups, team_map) or None,
+                               locale=knowhow_locale(identity.locale) or "en")
+            user.auth_source, user.external_id = identity.source, identity.subject
+            db.session.flush()
     except Invalid as error:
         raise SignInRefused(error.message) from None
-    user.auth_source, user.external_id = identity.source, identity.subject
-    db.session.flush()
+    except IntegrityError:
+        user = _user_of(identity)
+        if user is None:
+            raise SignInRefused(_l("Your sign-in met another one at the same moment. Try again.")) from None
+        return user
     log.info("%s sign-in created the user %s", identity.source, username)
     return user
 
