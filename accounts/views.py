@@ -11,6 +11,7 @@ from accounts import services, throttling
 from accounts.external import SignInRefused, oidc, passwords
 from accounts.external.oidc import oidc_button_name
 from accounts.forms import (
+    SOURCE_LABELS,
     ApiTokenForm,
     ChangePasswordForm,
     LoginForm,
@@ -204,7 +205,7 @@ def admin_users():
         stmt = stmt.where(User.username.ilike(pattern, escape="\\")
                           | User.display_name.ilike(pattern, escape="\\"))
     users = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
-    return render_template("accounts/admin_users.html", users=users, query=query)
+    return render_template("accounts/admin_users.html", users=users, query=query, source_labels=SOURCE_LABELS)
 
 
 @accounts.route("/admin/users/new", methods=["GET", "POST"])

@@ -252,3 +252,14 @@ def test_with_local_passwords_off_the_directory_still_signs_in(ldap_app):
     client = ldap_app.test_client()
     assert "Wrong username or password." in sign_in(client, "localagent", DEMO_PASSWORD).get_data(as_text=True)
     assert sign_in(client, "amir", "amir-directory-pw").status_code == 302
+
+
+def test_the_user_list_says_who_signs_in_with_the_directory(ldap_app):
+    with ldap_app.app_context():
+        make_user("root", role="admin")
+    assert sign_in(ldap_app.test_client(), "lena", "lena-directory-pw").status_code == 302
+    admin = ldap_app.test_client()
+    assert sign_in(admin, "root", DEMO_PASSWORD).status_code == 302
+    rows = {row.split("</a>")[0].rsplit(">", 1)[1]: row
+            for row in admin.get("/admin/users").get_data(as_text=True).split("<tr>")[2:]}
+    assert "Directory (LDAP)" in rows["lena"] and "Password" in rows["root"]
