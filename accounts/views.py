@@ -95,8 +95,8 @@ def begin_session(user):
 def logout():
     """Sign out: the session ends on the server too, so a copied cookie is worthless. After a
     sign-in through the OpenID provider, the sign-in page offers to sign out there too."""
-    provider_logout = oidc.provider_logout_url(current_app, session.get("oidc_id_token"),
-                                               url_for("accounts.login", _external=True))
+    provider_logout = session.get("signed_in_with_oidc") and oidc.provider_logout_url(
+        current_app, url_for("accounts.login", _external=True))
     services.end_login_session(session.get("sid"))
     db.session.commit()
     logout_user()

@@ -214,7 +214,17 @@ def test_sign_out_ends_the_session_and_offers_the_providers_sign_out(oidc_app, p
     page = client.get("/login").get_data(as_text=True)
     assert "Sign out there too" in page
     link = urlsplit(page.split('href="' + provider.issuer + "/logout", 1)[1].split('"', 1)[0].replace("&amp;", "&"))
-    assert "id_token_hint" in parse_qs(link.query)
+    assert parse_qs(link.query)["client_id"] == [CLIENT_ID]
+    assert parse_qs(link.query)["post_logout_redirect_uri"] == ["http://localhost/login"]
+
+
+def test_a_password_sign_out_offers_no_providers_sign_out(oidc_app):
+    with oidc_app.app_context():
+        make_user("agnes")
+    client = oidc_app.test_client()
+    client.post("/login", data={"username": "agnes", "password": DEMO_PASSWORD})
+    client.post("/logout")
+    assert "Sign out there too" not in client.get("/login").get_data(as_text=True)
 
 
 def test_without_a_provider_its_pages_do_not_exist(client):

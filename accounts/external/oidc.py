@@ -93,8 +93,7 @@ def start_sign_in(app, redirect_uri):
 
 
 def finish_sign_in(app):
-    """The identity the provider's answer to this request (the callback) vouches for, and the ID
-    token (for signing out there later).
+    """The identity the provider's answer to this request (the callback) vouches for.
 
     :raises SignInRefused: the provider said no, the state is not the one sent, the ID token
         fails its checks, or it lacks a subject or a username.
@@ -114,7 +113,7 @@ def finish_sign_in(app):
     except PROVIDER_ERRORS as error:
         log.warning("OpenID Connect: a sign-in was refused: %s: %s", type(error).__name__, error)
         raise SignInRefused(NOT_COMPLETED) from None
-    return _identity(app.config, claims), token["id_token"]
+    return _identity(app.config, claims)
 
 
 def _with_userinfo(app, client, token, claims):
@@ -149,16 +148,19 @@ def _identity(config, claims):
         groups=tuple(str(group) for group in groups if isinstance(group, str | int))[:1000])
 
 
-def provider_logout_url(app, id_token, return_to):
-    """Where to end the session at the provider too (its end_session_endpoint, with the ID token
-    as hint and `return_to` after it), or None: no provider sign-in, no endpoint, no answer."""
-    if not id_token or not oidc_enabled(app.config):
+def provider_logout_url(app, return_to):
+    """Where to end the session at the provider too (its end_session_endpoint, naming Knowhow's
+    client and `return_to` after it), or None: no provider, no endpoint, no answer.
+
+    The ID token is not kept for a hint: with many groups it would outgrow the session cookie.
+    """
+    if not oidc_enabled(app.config):
         return None
     client = oidc_client(app)
     try:
         if not _metadata(app).get("end_session_endpoint"):
             return None
-        return client.create_logout_url(post_logout_redirect_uri=return_to, id_token_hint=id_token,
+        return client.create_logout_url(post_logout_redirect_uri=return_to,
                                         client_id=app.config["OIDC_CLIENT_ID"])["url"]
     except ServiceUnavailable:
         return None

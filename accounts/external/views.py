@@ -35,7 +35,7 @@ def oidc_callback():
     _require_provider()
     next_url = session.get("oidc_next") or None
     try:
-        identity, id_token = oidc.finish_sign_in(current_app)
+        identity = oidc.finish_sign_in(current_app)
         begin_write()  # only now: the provider's answers were waited for without the lock
         user = sign_in_external(identity, current_app.config["OIDC_ROLE_MAP"],
                                 current_app.config["OIDC_TEAM_MAP"])
@@ -44,6 +44,6 @@ def oidc_callback():
         flash(str(refusal.message), "error")
         return redirect(url_for("accounts.login", next=next_url))
     begin_session(user)
-    session["oidc_id_token"] = id_token
+    session["signed_in_with_oidc"] = True
     db.session.commit()
     return redirect(safe_next(next_url, url_for("accounts.home")))
