@@ -198,6 +198,15 @@ def test_an_e_mail_shaped_username_keeps_the_part_before_the_at(oidc_app, provid
     assert user_named(oidc_app, "nok.s")["role"] == "agent"
 
 
+@pytest.mark.parametrize("subject", ["a\x00b", "x" * 256])
+def test_a_subject_no_database_can_hold_is_refused(oidc_app, provider, subject):
+    provider.person = LEILA | {"sub": subject}
+    client = oidc_app.test_client()
+    response = sign_in_with_provider(client)
+    assert NOT_COMPLETED in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert user_named(oidc_app, "leila") is None
+
+
 def test_the_sign_in_page_offers_the_provider(oidc_app):
     page = oidc_app.test_client().get("/login?next=/kb").get_data(as_text=True)
     assert "Sign in with <bdi>Example SSO</bdi>" in page

@@ -22,6 +22,7 @@ from joserfc.errors import JoseError
 
 from accounts.external import ServiceUnavailable, SignInRefused
 from accounts.external.provisioning import ExternalIdentity
+from core.text import unstorable_reason
 
 log = logging.getLogger(__name__)
 
@@ -136,13 +137,16 @@ def _identity(config, claims):
     groups = claims.get(config["OIDC_GROUPS_CLAIM"]) or ()
     if isinstance(groups, str):
         groups = (groups,)
-    username = claims.get(config["OIDC_USERNAME_CLAIM"])
+    username, subject = claims.get(config["OIDC_USERNAME_CLAIM"]), str(claims["sub"])
+    if len(subject) > 255 or unstorable_reason(subject):
+        log.warning("OpenID Connect: a subject no database can hold (%d characters)", len(subject))
+        raise SignInRefused(NOT_COMPLETED)
     if not isinstance(username, str) or not username.strip():
         log.warning("OpenID Connect: the ID token of %r has no %s claim", claims.get("sub"),
                     config["OIDC_USERNAME_CLAIM"])
         raise SignInRefused(NOT_COMPLETED)
     return ExternalIdentity(
-        source="oidc", subject=str(claims["sub"])[:255], username=username,
+        source="oidc", subject=subject, username=username,
         display_name=str(claims.get("name") or ""), email=str(claims.get("email") or ""),
         locale=str(claims.get("locale") or ""),
         groups=tuple(str(group) for group in groups if isinstance(group, str | int))[:1000])
