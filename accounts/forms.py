@@ -10,6 +10,8 @@ from config import LANGUAGES
 from core.forms import Form
 
 ROLE_LABELS = {"agent": _l("Agent"), "lead": _l("Team lead"), "admin": _l("Administrator")}
+# How each user signs in (User.auth_source), as the user list says it.
+SOURCE_LABELS = {"local": _l("Password"), "oidc": _l("OpenID Connect"), "ldap": _l("Directory (LDAP)")}
 
 
 def role_choices():

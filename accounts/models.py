@@ -7,10 +7,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from config import ROLE_NAMES
 from core.clock import utcnow
 from extensions import db
 
-ROLES = ("agent", "lead", "admin")
+ROLES = ROLE_NAMES
 ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
 
 
@@ -30,8 +31,16 @@ class Team(db.Model):
         return f"<Team {self.name}>"
 
 
+# Where a user signs in: Knowhow's own password, the OpenID provider or the LDAP directory.
+AUTH_SOURCES = ("local", "oidc", "ldap")
+
+
 class User(UserMixin, db.Model):
+    """A person who signs in; `auth_source` says where, `external_id` who they are there (the
+    OpenID subject, the directory entry's id), unique per source."""
+
     __tablename__ = "users"  # "user" is reserved in PostgreSQL
+    __table_args__ = (Index("uq_users_auth_source_external_id", "auth_source", "external_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -43,6 +52,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+    auth_source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
+    external_id: Mapped[str | None] = mapped_column(String(255))
 
     team = relationship("Team", foreign_keys=[team_id], back_populates="members")
 
