@@ -7,10 +7,14 @@ analysis.py.
 """
 
 import abc
+import fcntl
+import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from whoosh import scoring
 from whoosh.searching import Searcher
 
@@ -19,6 +23,7 @@ from search.index_store import (
     IndexBusy,
     IndexStore,
     IndexUnavailable,
+    LockBusy,
     SearchError,
     build_schema,
     document_fields,
@@ -43,7 +48,7 @@ from search.snippets import highlight_terms, make_snippet
 from search.vector import WARM_POSTINGS, IndexArrays, SegmentCache
 
 __all__ = [
-    "IndexBusy", "IndexHealth", "IndexUnavailable", "SearchEngine", "SearchError", "SearchHit",
+    "IndexBusy", "IndexHealth", "IndexUnavailable", "LockBusy", "SearchEngine", "SearchError", "SearchHit",
     "SearchResult", "TitleSuggestion", "WhooshEngine", "document_fields",
 ]
 
@@ -159,8 +164,27 @@ class SearchEngine(abc.ABC):
     def ensure_index(self) -> bool:
         """Create an empty index when there is none usable; returns True if one was created."""
 
+    @abc.abstractmethod
+    def stored_documents(self) -> dict[str, tuple[str, str, str]]:
+        """Every indexed key with its (title, category, lang), to compare the index with the database.
+
+        :raises IndexUnavailable: as search.
+        """
+
+    @abc.abstractmethod
+    def lock(self, name: str, shared: bool = False, wait: bool = True):
+        """A context manager holding the lock `name`, shared by every process and host using this index.
+
+        :param shared: several holders of the shared lock may hold it together, never with an
+            exclusive holder.
+        :raises LockBusy: wait is false and the lock is held elsewhere.
+        """
+
     def warm_up(self) -> None:  # noqa: B027  (optional: engines with nothing to load keep this)
         """Load what the first query would otherwise wait for; call once per process at start."""
+
+    def close(self) -> None:  # noqa: B027  (optional: engines holding nothing keep this)
+        """Release what the engine holds open (searchers, connections)."""
 
 
 class BoostedBM25F(scoring.BM25F):
@@ -339,6 +363,28 @@ class WhooshEngine(SearchEngine):
         except IndexUnavailable as error:
             return IndexHealth(False, self.index_dir, 0, str(error))
         return IndexHealth(True, self.index_dir, doc_count)
+
+    def stored_documents(self) -> dict[str, tuple[str, str, str]]:
+        with self._lock:
+            searcher = self._get_searcher()
+            return {stored["key"]: (stored.get("title", ""), stored.get("category", ""), stored.get("lang", ""))
+                    for stored in searcher.all_stored_fields()}
+
+    @contextmanager
+    def lock(self, name: str, shared: bool = False, wait: bool = True):
+        # A file lock beside the index: every process of this host sees it, and only one host
+        # can use a Whoosh index anyway.
+        os.makedirs(self.index_dir, exist_ok=True)
+        with open(os.path.join(self.index_dir, "%s.lock" % name), "a") as lock_file:
+            mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
+            try:
+                fcntl.flock(lock_file, mode)
+            except BlockingIOError:
+                raise LockBusy(_l("The search index is busy; try again in a moment.")) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def close(self) -> None:
         """Release the cached searcher."""

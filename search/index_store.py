@@ -64,6 +64,10 @@ class IndexBusy(SearchError):
     """The index stayed locked by another writer for longer than the allowed wait."""
 
 
+class LockBusy(SearchError):
+    """A named lock of the index (engine.lock) is held elsewhere, and the caller would not wait."""
+
+
 class IndexUnavailable(SearchError):
     """The index is missing or cannot be read; rebuild it (flask reindex)."""
 

@@ -1,7 +1,9 @@
-"""Search tables: the query log (what agents searched and opened) and the index retry queue."""
+"""Search tables: the query log (what agents searched and opened), the index retry queue, and the
+PostgreSQL search backend's documents and words."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, event
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
@@ -64,3 +66,80 @@ class SearchIndexQueue(db.Model):
 
     def __repr__(self):
         return f"<SearchIndexQueue {self.key} {self.action}>"
+
+
+# The PostgreSQL search backend's index (search/pg_engine.py). The tables exist on SQLite too, so
+# that one schema serves both databases, but only PostgreSQL ever fills them.
+TRIGRAM_INDEX = "ix_search_term_trigram"
+
+
+class SearchDocument(db.Model):
+    """One document of the PostgreSQL search index, as the Python analysis (analysis.py) cut it.
+
+    `content` holds the stemmed words of title (weight A), tags (B) and body (C) with their
+    positions; `words` the distinct unstemmed words (counted in SearchTerm for typo correction);
+    `prefixes` the as-you-type terms of the title (analysis.title_prefix_terms). `body` keeps only
+    what snippets read. `seq` is the order of writing, which breaks ties as Whoosh's index order does.
+    """
+
+    __tablename__ = "search_document"
+    __table_args__ = (Index("ix_search_document_content", "content", postgresql_using="gin"),
+                      Index("ix_search_document_prefixes", "prefixes", postgresql_using="gin"),
+                      Index("ix_search_document_seq", "seq"))
+
+    key: Mapped[str] = mapped_column(String(KEY_MAX_CHARS), primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    object_id: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(SLUG_MAX_CHARS))
+    lang: Mapped[str] = mapped_column(String(8))
+    boost: Mapped[float] = mapped_column(default=0.0)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+    words = mapped_column(ARRAY(Text).with_variant(JSON(), "sqlite"), nullable=False)
+    prefixes = mapped_column(ARRAY(Text).with_variant(JSON(), "sqlite"), nullable=False)
+
+    def __repr__(self):
+        return f"<SearchDocument {self.key}>"
+
+
+class SearchTerm(db.Model):
+    """A word of the PostgreSQL search index as typed (unstemmed), and in how many documents it is."""
+
+    __tablename__ = "search_term"
+    __table_args__ = (Index(TRIGRAM_INDEX, "term", postgresql_using="gin",
+                            postgresql_ops={"term": "gin_trgm_ops"}),)
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    documents: Mapped[int]
+
+    def __repr__(self):
+        return f"<SearchTerm {self.term} {self.documents}>"
+
+
+def trigram_schema(connection) -> str:
+    """The schema pg_trgm is installed in, installing it first (into the current schema) if needed.
+
+    Knowhow's tables may live in a schema of their own (the tests' do), where pg_trgm's operator
+    class and operators are not on the search path: they are named with this schema instead.
+    """
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    return connection.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'").scalar_one()
+
+
+def trigram_opclass(schema: str) -> str:
+    """pg_trgm's GIN operator class, named with its schema."""
+    return '"%s".gin_trgm_ops' % schema.replace('"', '""')
+
+
+@event.listens_for(SearchTerm.__table__, "before_create")
+def _name_the_trigram_opclass(table, connection, **_kw):
+    if connection.dialect.name != "postgresql":
+        return
+    opclass = trigram_opclass(trigram_schema(connection))
+    for index in table.indexes:
+        if index.name == TRIGRAM_INDEX:
+            index.dialect_options["postgresql"]["ops"] = {"term": opclass}

@@ -5,6 +5,7 @@ import click
 
 from core.signals import database_initialised, database_restored, gauges_asked, readiness_asked
 from extensions import db
+from search.backends import make_engine
 from search.cli import reindex
 from search.documents import count_documents
 from search.sync import (
@@ -21,7 +22,7 @@ from search.sync import (
 def init_search(app):
     """Create the app's search index (app.extensions["search"]), install the sync, add `flask reindex`.
 
-    Settings: SEARCH_DIR; SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
+    Settings: SEARCH_BACKEND ("whoosh" or "postgres", search/backends.py); SEARCH_DIR; SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
     SEARCH_RETRY_SECONDS (how often commits look at the retry queue, default 60);
     SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on).
     """
@@ -42,11 +43,12 @@ def init_search(app):
 
 
 def make_search_index(config):
-    """A SearchIndex for the settings in `config` (SEARCH_DIR, SEARCH_LOCK_WAIT, …)."""
-    return SearchIndex(config["SEARCH_DIR"],
-                       lock_wait=float(config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT)),
+    """A SearchIndex for the settings in `config` (SEARCH_BACKEND, SEARCH_DIR, SEARCH_LOCK_WAIT, …)."""
+    lock_wait = float(config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT))
+    return SearchIndex(config["SEARCH_DIR"], lock_wait=lock_wait,
                        retry_seconds=float(config.get("SEARCH_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)),
-                       auto_rebuild=bool(config.get("SEARCH_AUTO_REBUILD", True)))
+                       auto_rebuild=bool(config.get("SEARCH_AUTO_REBUILD", True)),
+                       engine=make_engine(config, config["SEARCH_DIR"], lock_wait))
 
 
 def build_index_if_needed(_app=None):

@@ -49,9 +49,9 @@ class SearchIndex:
     """One application's search engine and its settings, kept in app.extensions["search"]."""
 
     def __init__(self, index_dir, lock_wait=DEFAULT_LOCK_WAIT, retry_seconds=DEFAULT_RETRY_SECONDS,
-                 auto_rebuild=True):
+                 auto_rebuild=True, engine=None):
         self.index_dir = os.path.abspath(str(index_dir))
-        self.engine = WhooshEngine(self.index_dir, lock_wait=lock_wait)
+        self.engine = engine or WhooshEngine(self.index_dir, lock_wait=lock_wait)
         self.retry_seconds = retry_seconds
         self.auto_rebuild = auto_rebuild
         self.rebuild_thread = None

@@ -46,6 +46,9 @@ from search.setup import make_search_index
 from search.sync import current_search
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+# The search engine of the test applications: PostgreSQL's when the suite runs on PostgreSQL,
+# unless TEST_SEARCH_BACKEND=whoosh asks for the Whoosh index there too.
+SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND", "").strip() or ("postgres" if TEST_DATABASE_URL else "whoosh")
 DEMO_PASSWORD = "correct-horse-battery"
 # Where `clock` takes the tests: a Tuesday in mid-May, in the middle of a quarter. The demo data
 # is generated from the day it is loaded on, and loads on this one (see test_cli.py).
@@ -70,6 +73,7 @@ def app_settings(instance_path, database_url, engine_options=None, **settings):
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_BACKEND": SEARCH_BACKEND,
         "SEARCH_DIR": os.path.join(str(instance_path), "search"),
         "SEARCH_LOCK_WAIT": SEARCH_LOCK_WAIT,
         "SEARCH_AUTO_REBUILD": False,
@@ -121,6 +125,9 @@ def database(tmp_path_factory):
         admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin_engine.connect() as conn:
             conn.execute(text("CREATE SCHEMA %s" % schema))
+            # Installed once for the database, outside the schemas that come and go (the search
+            # index finds its schema, search/models.py).
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     else:
         url, options = "sqlite:///" + str(instance / "test.db"), None
     builder = create_app(app_settings(instance, url, options))
