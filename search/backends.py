@@ -1,7 +1,7 @@
 """Which search engine an application uses: SEARCH_BACKEND "whoosh" (the default) or "postgres"."""
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from extensions import db
 from search.engine import SearchEngine, WhooshEngine
 from search.pg_engine import PostgresEngine
 
@@ -21,7 +21,8 @@ def check_backend(config) -> str:
 
 def make_engine(config, index_dir, lock_wait) -> SearchEngine:
     """The search engine the settings choose: a Whoosh index in index_dir, or the application's
-    PostgreSQL database (its engine is looked up in the application context when needed)."""
+    PostgreSQL database, on connections of its own (the engine core knows no Flask)."""
     if check_backend(config) == "postgres":
-        return PostgresEngine(lambda: db.engine, lock_wait=lock_wait)
+        bind = create_engine(config["SQLALCHEMY_DATABASE_URI"], **config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        return PostgresEngine(bind, lock_wait=lock_wait)
     return WhooshEngine(index_dir, lock_wait=lock_wait)

@@ -275,12 +275,11 @@ class _Ranker:
 class PostgresEngine(SearchEngine):
     """SearchEngine on the search_document and search_term tables of a PostgreSQL database.
 
-    :param bind: a SQLAlchemy Engine, or a function returning one (the application's, looked up
-        when needed).
+    :param bind: the SQLAlchemy Engine of the database.
     """
 
     def __init__(self, bind, lock_wait: float = 5.0):
-        self._bind = bind if callable(bind) else (lambda: bind)
+        self.bind = bind
         self.lock_wait = lock_wait
         self._parsers = make_parsers(build_schema())
         self._trigram_schema = None
@@ -289,7 +288,7 @@ class PostgresEngine(SearchEngine):
     @property
     def location(self) -> str:
         """Where the index is, for messages: the database URL without its password."""
-        return "%s (search_document)" % self._bind().url.render_as_string(hide_password=True)
+        return "%s (search_document)" % self.bind.url.render_as_string(hide_password=True)
 
     def _unavailable(self, error: DBAPIError) -> IndexUnavailable:
         if _sqlstate(error) in _MISSING:
@@ -306,7 +305,7 @@ class PostgresEngine(SearchEngine):
     @contextmanager
     def _reading(self):
         try:
-            with self._bind().connect() as connection:
+            with self.bind.connect() as connection:
                 yield connection
         except DBAPIError as error:
             raise self._unavailable(error) from error
@@ -315,7 +314,11 @@ class PostgresEngine(SearchEngine):
     def _writing(self, create: bool = False):
         """A transaction holding the index's write lock (IndexBusy after lock_wait)."""
         try:
-            with self._bind().connect() as connection, connection.begin():
+            connection = self.bind.connect()
+        except DBAPIError as error:  # the database cannot be reached
+            raise self._unavailable(error) from error
+        try:
+            with connection, connection.begin():
                 connection.exec_driver_sql("SET LOCAL lock_timeout = %d" % max(1, round(self.lock_wait * 1000)))
                 connection.execute(sql("SELECT pg_advisory_xact_lock(:key)"),
                                    {"key": lock_key(WRITE_LOCK, self._schema_of(connection))})
@@ -357,6 +360,10 @@ class PostgresEngine(SearchEngine):
 
     def warm_up(self) -> None:
         split_words("\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22")  # loads the Thai dictionary (a second)
+
+    def close(self) -> None:
+        """Close the pooled connections (the engine opens new ones if used again)."""
+        self.bind.dispose()
 
     def index_documents(self, docs) -> int:
         docs = list(docs)
@@ -506,7 +513,7 @@ class PostgresEngine(SearchEngine):
     @contextmanager
     def lock(self, name: str, shared: bool = False, wait: bool = True):
         suffix = "_shared" if shared else ""
-        with self._bind().connect() as connection:
+        with self.bind.connect() as connection:
             key = lock_key(name, self._schema_of(connection))
             if wait:
                 connection.execute(sql("SELECT pg_advisory_lock%s(:key)" % suffix), {"key": key})

@@ -4,7 +4,6 @@ indexes of either backend (engines on a place of their own, a held write lock, a
 Tests that look at search results are marked `committed` (see tests/conftest.py): the index
 sync reads what was committed on a connection of its own.
 """
-import contextlib
 import os
 import shutil
 import uuid
@@ -132,11 +131,10 @@ class EnginePlace:
 class HeldWriteLock:
     """Another process holding an index's write lock, until release()."""
 
-    def __init__(self, engine, app=None):
+    def __init__(self, engine):
         self._writer = self._connection = None
         if isinstance(engine, PostgresEngine):
-            with app.app_context() if app is not None else contextlib.nullcontext():
-                self._connection = engine._bind().connect()
+            self._connection = engine.bind.connect()
             self._transaction = self._connection.begin()
             schema = self._connection.scalar(text("SELECT current_schema()"))
             self._connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
@@ -161,24 +159,22 @@ def lose_index(app):
     search = current_search(app)
     search.engine.close()
     if isinstance(search.engine, PostgresEngine):
-        with app.app_context(), db.engine.begin() as connection:
+        with search.engine.bind.begin() as connection:
             connection.execute(text("DROP TABLE search_document, search_term"))
     else:
         shutil.rmtree(search.index_dir)
 
     def restore():
-        with app.app_context():
-            search.engine.ensure_index()
+        search.engine.ensure_index()
     return restore
 
 
-def corrupt_index(engine, app=None):
+def corrupt_index(engine):
     """Damage an index in place: Whoosh's table of contents overwritten, or a column dropped."""
     engine.close()
     if isinstance(engine, PostgresEngine):
-        with app.app_context() if app is not None else contextlib.nullcontext():
-            with engine._bind().begin() as connection:
-                connection.execute(text("ALTER TABLE search_document DROP COLUMN content"))
+        with engine.bind.begin() as connection:
+            connection.execute(text("ALTER TABLE search_document DROP COLUMN content"))
         return
     current = os.path.realpath(os.path.join(engine.index_dir, "current"))
     for name in os.listdir(current):

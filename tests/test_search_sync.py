@@ -1,9 +1,6 @@
 """The index follows the database: commit, rollback, delete, unpublish, moves, failures and retries."""
-import os
-
 import pytest
 from sqlalchemy import func, select, update
-from whoosh import index as whoosh_index
 
 from core.categories import Category
 from extensions import db
@@ -14,7 +11,7 @@ from search.models import SearchIndexQueue
 from search.sync import current_search, pending_keys, retry_pending
 from tests.conftest import close_app, make_app
 from tests.factories import make_user
-from tests.factories_search import BODY, index_keys, make_people, publish
+from tests.factories_search import BODY, HeldWriteLock, index_keys, make_people, publish
 
 # Search results come from the index, which the sync fills from what was committed.
 pytestmark = pytest.mark.committed
@@ -137,10 +134,9 @@ def test_helpful_votes_lift_the_article(app, people):
 @pytest.fixture
 def held_writer(app):
     """Another process holding the index's write lock."""
-    writer = whoosh_index.open_dir(os.path.join(current_search(app).index_dir, "current")).writer()
+    writer = HeldWriteLock(current_search(app).engine)
     yield writer
-    if not writer.is_closed:
-        writer.cancel()
+    writer.release()
 
 
 def test_busy_index_queues_the_update_and_the_commit_still_succeeds(app, people, held_writer):
@@ -152,7 +148,7 @@ def test_busy_index_queues_the_update_and_the_commit_still_succeeds(app, people,
 
 def test_queued_update_is_written_with_the_next_successful_write(app, people, held_writer):
     first = publish(people, "Card declined at the till")
-    held_writer.cancel()
+    held_writer.release()
     second = publish(people, "Card declined online")
     assert sorted(index_keys(app, "declined")) == sorted([f"article:{first}", f"article:{second}"])
     assert queued(app) == []
@@ -160,7 +156,7 @@ def test_queued_update_is_written_with_the_next_successful_write(app, people, he
 
 def test_reindex_pending_writes_the_queue(app, people, held_writer, runner):
     first = publish(people, "Card declined at the till")
-    held_writer.cancel()
+    held_writer.release()
     result = runner.invoke(args=["reindex", "--pending"])
     assert result.exit_code == 0, result.output
     assert "1 queued" in result.output
@@ -177,13 +173,13 @@ def test_failed_retry_keeps_the_queue_and_counts_the_attempt(app, people, held_w
 
 def test_queued_removal_is_written_later(app, people):
     article_id = publish(people, "Card declined at the till")
-    writer = whoosh_index.open_dir(os.path.join(current_search(app).index_dir, "current")).writer()
+    writer = HeldWriteLock(current_search(app).engine)
     try:
         services.archive_article(db.session.get(Article, article_id), people["lead"])
         db.session.commit()
         assert queued(app) == [(f"article:{article_id}", "remove")]
     finally:
-        writer.cancel()
+        writer.release()
     assert retry_pending(current_search(app)) == 1
     assert index_keys(app, "declined") == []
 
