@@ -237,7 +237,8 @@ class _Snapshot:
         caller measures them (query.find_corrections)."""
         patterns, exact = edit_neighbours(word)
         params = {"first": word[:1], "word": word, "exact": exact}
-        alternatives = ["term = ANY(CAST(:exact AS text[]))", "term OPERATOR(%s.%%) :word" % self.engine.trigram_schema(self.connection)]
+        similar = "term OPERATOR(%s.%%) :word" % self.engine.trigram_schema(self.connection)
+        alternatives = ["term = ANY(CAST(:exact AS text[]))", similar]
         for number, pattern in enumerate(patterns):
             params["p%d" % number] = pattern
             alternatives.append("term LIKE :p%d" % number)

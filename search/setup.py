@@ -22,7 +22,8 @@ from search.sync import (
 def init_search(app):
     """Create the app's search index (app.extensions["search"]), install the sync, add `flask reindex`.
 
-    Settings: SEARCH_BACKEND ("whoosh" or "postgres", search/backends.py); SEARCH_DIR; SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
+    Settings: SEARCH_BACKEND ("whoosh" or "postgres", search/backends.py); SEARCH_DIR;
+    SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
     SEARCH_RETRY_SECONDS (how often commits look at the retry queue, default 60);
     SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on).
     """

@@ -22,7 +22,6 @@ from core.ops.readiness import postgres_probe_args, probe_engine, script_heads
 from core.ops.requests import choose_request_id
 from extensions import db
 from search.queue import enqueue_keys
-from search.sync import current_search
 from tests.conftest import DEMO_PASSWORD, SEARCH_BACKEND, app_settings, close_app, make_app
 from tests.factories import make_user
 from tests.factories_search import api_token, lose_index, make_corpus
