@@ -405,6 +405,9 @@ class PostgresEngine(SearchEngine):
                 count += len(batch)
             connection.execute(sql("INSERT INTO search_term (term, documents) SELECT word, count(*) "
                                     "FROM search_document, unnest(words) AS word GROUP BY word"))
+        with self.bind.connect() as connection:  # the planner's statistics of the new rows, at once
+            connection.exec_driver_sql("ANALYZE search_document, search_term")
+            connection.commit()
         return count
 
     @staticmethod
