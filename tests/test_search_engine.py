@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from search.engine import IndexBusy, IndexUnavailable, SearchResult
+from search.engine import IndexBusy, IndexUnavailable, LockBusy, SearchResult
 from tests.factories_search import EnginePlace, HeldWriteLock, corrupt_index, whoosh_only
 
 LOCK_WAIT = 0.3
@@ -593,3 +593,63 @@ def test_suggestion_carries_key_type_and_id(engine):
     engine.index_documents([make_doc(7, "Router lights", "", type="question")])
     suggestion = engine.suggest("rou")[0]
     assert (suggestion.key, suggestion.type, suggestion.id) == ("question:7", "question", 7)
+
+
+def test_stored_documents_are_what_the_index_holds(engine):
+    engine.index_documents([make_doc(1, "Router reset", "", category="internet"),
+                            make_doc(2, "مشکل کارت", "", lang="fa"), make_doc(3, "Modem", "")])
+    engine.remove_documents(["article:3"])
+    engine.index_documents([make_doc(1, "Router lights", "", category="internet")])
+    assert engine.stored_documents() == {"article:1": ("Router lights", "internet", "en"),
+                                         "article:2": ("مشکل کارت", "billing", "fa")}
+
+
+def test_a_lock_held_by_one_engine_is_busy_for_another(engine, place):
+    other_process = place.open()
+    with engine.lock("rebuild"):
+        with pytest.raises(LockBusy):
+            with other_process.lock("rebuild", wait=False):
+                pytest.fail("both held the lock")
+        with other_process.lock("gate", wait=False):  # another name is another lock
+            pass
+    with other_process.lock("rebuild", wait=False):  # released when the block ended
+        pass
+
+
+def test_shared_holders_exclude_an_exclusive_one(engine, place):
+    other_process = place.open()
+    with engine.lock("gate", shared=True), other_process.lock("gate", shared=True, wait=False):
+        with pytest.raises(LockBusy):
+            with place.open().lock("gate", wait=False):
+                pass
+    with engine.lock("gate", wait=False):
+        with pytest.raises(LockBusy):
+            with other_process.lock("gate", shared=True, wait=False):
+                pass
+
+
+def test_a_lock_is_released_when_its_block_raises(engine, place):
+    with pytest.raises(RuntimeError), engine.lock("apply"):
+        raise RuntimeError("the holder failed")
+    with place.open().lock("apply", wait=False):
+        pass
+
+
+def test_a_waiting_lock_is_taken_once_released(engine, place):
+    taken, release = threading.Event(), threading.Event()
+
+    def hold():
+        with engine.lock("rebuild"):
+            taken.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(10)
+        threading.Timer(0.2, release.set).start()
+        with place.open().lock("rebuild"):  # waits for the holder
+            assert release.is_set()
+    finally:
+        release.set()
+        holder.join(10)
