@@ -2,7 +2,7 @@
 PostgreSQL search backend's documents and words."""
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, REAL, BigInteger, ForeignKey, Index, String, Text, event
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,23 +71,25 @@ class SearchIndexQueue(db.Model):
 # The PostgreSQL search backend's index (search/pg_engine.py). The tables exist on SQLite too, so
 # that one schema serves both databases, but only PostgreSQL ever fills them.
 TRIGRAM_INDEX = "ix_search_term_trigram"
+POSTING_FIELDS = ("c", "t", "p")  # content (stems), title (stems), title prefixes
 
 
 class SearchDocument(db.Model):
     """One document of the PostgreSQL search index, as the Python analysis (analysis.py) cut it.
 
-    `content` holds the stemmed words of title (weight A), tags (B) and body (C) with their
-    positions; `words` the distinct unstemmed words (counted in SearchTerm for typo correction);
-    `prefixes` the as-you-type terms of the title (analysis.title_prefix_terms). `body` keeps only
-    what snippets read. `seq` is the order of writing, which breaks ties as Whoosh's index order does.
+    `doc` numbers the documents in the order they were written (a rewritten one gets a new
+    number), as Whoosh's document numbers do: it joins the postings and breaks ties. `content`
+    holds the stemmed words of title (weight A), tags (B) and body (C) with their positions,
+    for quoted phrases; `words` the distinct unstemmed words (counted in SearchTerm for typo
+    correction). `body` keeps only what snippets read.
     """
 
     __tablename__ = "search_document"
     __table_args__ = (Index("ix_search_document_content", "content", postgresql_using="gin"),
-                      Index("ix_search_document_prefixes", "prefixes", postgresql_using="gin"),
-                      Index("ix_search_document_seq", "seq"))
+                      Index("ix_search_document_doc", "doc", unique=True))
 
     key: Mapped[str] = mapped_column(String(KEY_MAX_CHARS), primary_key=True)
+    doc: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(16))
     object_id: Mapped[int]
     title: Mapped[str] = mapped_column(Text)
@@ -95,27 +97,58 @@ class SearchDocument(db.Model):
     category: Mapped[str] = mapped_column(String(SLUG_MAX_CHARS))
     lang: Mapped[str] = mapped_column(String(8))
     boost: Mapped[float] = mapped_column(default=0.0)
-    seq: Mapped[int] = mapped_column(BigInteger)
     content: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
     words = mapped_column(ARRAY(Text).with_variant(JSON(), "sqlite"), nullable=False)
-    prefixes = mapped_column(ARRAY(Text).with_variant(JSON(), "sqlite"), nullable=False)
 
     def __repr__(self):
         return f"<SearchDocument {self.key}>"
 
 
+# One row per (field, term, document): what ranking reads, all of it in the covering index, so
+# that a query reads only the index. `weight` is the term's frequency in the field (times the
+# title's field boost), `length` the field's length in words, `factor` 1 + the document's boost;
+# type, category and lang are copied from the document for the filters.
+search_posting = db.Table(
+    "search_posting",
+    db.Column("field", String(1), nullable=False),
+    db.Column("term", Text, nullable=False),
+    db.Column("doc", BigInteger, nullable=False),
+    db.Column("weight", REAL, nullable=False),
+    db.Column("length", REAL, nullable=False),
+    db.Column("factor", REAL, nullable=False),
+    db.Column("type", String(16), nullable=False),
+    db.Column("category", String(SLUG_MAX_CHARS), nullable=False),
+    db.Column("lang", String(8), nullable=False),
+    Index("ix_search_posting_term", "field", "term", "doc", unique=True,
+          postgresql_include=["weight", "length", "factor", "type", "category", "lang"]),
+    Index("ix_search_posting_doc", "doc"),
+)
+
+
 class SearchTerm(db.Model):
-    """A word of the PostgreSQL search index as typed (unstemmed), and in how many documents it is."""
+    """How many documents of the PostgreSQL search index hold a word: field "s" a word as typed
+    (unstemmed, for typo correction, with a trigram index), "c" and "t" a stem in the content
+    or the title (for ranking)."""
 
     __tablename__ = "search_term"
     __table_args__ = (Index(TRIGRAM_INDEX, "term", postgresql_using="gin",
                             postgresql_ops={"term": "gin_trgm_ops"}),)
 
+    field: Mapped[str] = mapped_column(String(1), primary_key=True)
     term: Mapped[str] = mapped_column(Text, primary_key=True)
     documents: Mapped[int]
 
     def __repr__(self):
-        return f"<SearchTerm {self.term} {self.documents}>"
+        return f"<SearchTerm {self.field}:{self.term} {self.documents}>"
+
+
+class SearchStat(db.Model):
+    """A total of the PostgreSQL search index: "documents", "length:c", "length:t" (words)."""
+
+    __tablename__ = "search_stat"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[float] = mapped_column(default=0.0)
 
 
 def trigram_schema(connection) -> str:

@@ -2,40 +2,49 @@
 
 It runs the same Python analysis (analysis.py), the same query steps (query.py: AND, then OR,
 then typo corrections and "did you mean") and the same snippets (snippets.py) as the Whoosh
-engine; only the index lives elsewhere, in two tables (search/models.py):
+engine; only the index lives elsewhere, in the tables of search/models.py:
 
-- ``search_document``: one row per document. ``content`` is a ``tsvector`` written from the
+- ``search_document``: one row per document, with ``content``, a ``tsvector`` written from the
   analysed words themselves (a literal, so no text search configuration changes them: the
-  ``simple`` way), each position weighted A in the title, B in the tags, C in the body, behind
-  a GIN index. ``prefixes`` holds the as-you-type terms of the title (GIN index), ``words`` the
-  distinct unstemmed words.
-- ``search_term``: every unstemmed word and the number of documents holding it, with a pg_trgm
-  GIN index: typo correction looks up the words one edit away (LIKE patterns and exact strings)
-  or close by trigrams (pg_trgm's ``%``, which finds the longer words two edits away).
+  ``simple`` way), each position weighted A in the title, B in the tags, C in the body, behind a
+  GIN index: quoted phrases are matched on it (``<->``).
+- ``search_posting``: one row per (field, stem, document) with what BM25F needs (the term's
+  frequency, the field's length, 1 + the document's boost) and the filters, all in a covering
+  btree index: a query reads only that index. Fields: "c" the content (title, body and tags, as
+  Whoosh's content field), "t" the title (for the title bonus, weighted as Whoosh's title field),
+  "p" the as-you-type prefixes of the title.
+- ``search_term``: how many documents hold each stem (for the inverse document frequency) and each
+  word as typed, with a pg_trgm GIN index: typo correction looks up the words one edit away (LIKE
+  patterns and exact strings) or close by trigrams (pg_trgm's ``%``, for longer words two edits
+  away), then measures them as for Whoosh (query.find_corrections).
+- ``search_stat``: the number of documents and the total field lengths.
 
-A parsed query becomes a ``tsquery`` (``&``, ``|``, ``!``, ``<->`` for quoted phrases). Ranking is
-``ts_rank_cd`` with the weights {D 0.1, C 0.25, B 0.25, A 1}: a title word counts four times a
-body word, as Whoosh's title field (boost 3) on top of its content field does; divided by the
-logarithm of the document's length (BM25's length normalisation in spirit), and multiplied by
-1 + the document's boost, as the Whoosh engine's BM25F is. PostgreSQL knows no inverse document
-frequency, so a rare word of an OR query weighs no more than a common one.
+A parsed query is compiled to SQL over the postings: AND intersects (GROUP BY … HAVING), OR unites,
+-word excludes, phrases keep the documents whose tsvector holds the words side by side. Scores
+are Whoosh's BM25F (the same idf, B and K1, the title bonus of query.with_title_bonus) times
+1 + the document's boost, ties broken by document number, so both engines rank alike. Ranking by
+``ts_rank_cd`` over the tsvectors was tried first: it reads every matching document's tsvector
+(a common word is in 12,000 of 50,000), and took 0.2–0.4 s per query.
 
-Writes are one transaction each, which first takes a transaction-level advisory lock, waiting
-at most ``lock_wait`` seconds (then IndexBusy): writers take turns, so the word counts stay
-exact, and a rebuild (every row deleted, every document inserted, the words counted again, in
-one transaction) refuses incremental writes until it commits, while searches keep reading the
-old rows. The named locks of ``lock()`` are session-level advisory locks, seen by every host.
+Writes are one transaction each, which first takes a transaction-level advisory lock, waiting at
+most ``lock_wait`` seconds (then IndexBusy): writers take turns, so the counts stay exact, and a
+rebuild refuses incremental writes until it commits, while searches keep reading the old rows.
+A rebuild loads the postings into a new table (COPY FREEZE, indexes built after) and swaps it in
+with the documents, in one transaction. The named locks of ``lock()`` are session-level advisory
+locks, seen by every host.
 """
 import hashlib
+import math
+import re
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from contextlib import contextmanager
 from itertools import islice
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import DBAPIError
 from whoosh import query
 
@@ -52,13 +61,14 @@ from search.engine import (
     TitleSuggestion,
 )
 from search.index_store import build_schema
-from search.models import SearchDocument, SearchTerm, trigram_schema
+from search.models import SearchDocument, SearchStat, SearchTerm, search_posting, trigram_schema
 from search.query import (
     CONTENT_FIELD,
-    FEW_MATCHES,
     MAX_PAGE,
     MAX_PER_PAGE,
+    PREFIX_FIELD,
     SPELLING_FIELD,
+    TITLE_FIELD,
     Ranked,
     clamp_number,
     clean_query_text,
@@ -68,21 +78,32 @@ from search.query import (
 )
 from search.snippets import highlight_terms, make_snippet, snippet_source
 
+_SCHEMA = build_schema()
 _TEXT_ANALYZER = text_analyzer()
 _EXACT_ANALYZER = exact_analyzer()
+_TITLE_BOOST = _SCHEMA[TITLE_FIELD].format.field_boost  # what Whoosh multiplies title weights by
+_B = 0.75  # BM25F's constants, as Whoosh's (vector.py)
+_K1 = 1.2
 _document = SearchDocument.__table__
+_posting = search_posting
 _term = SearchTerm.__table__
-_TABLES = (_document, _term)
-WEIGHTS = "{0.1, 0.25, 0.25, 1.0}"  # D, C (body), B (tags), A (title)
-NORMALIZATION = 1  # divide by 1 + the logarithm of the document's length
+_stat = SearchStat.__table__
+_TABLES = (_document, _posting, _term, _stat)
+# Query fields → (posting field, ranked by BM25F); spelling corrections are looked up by their stem.
+_FIELDS = {CONTENT_FIELD: ("c", True), SPELLING_FIELD: ("c", True), TITLE_FIELD: ("t", True),
+           PREFIX_FIELD: ("p", False)}
+_SPELLING = "s"
+_DOCUMENTS = "documents"
 _MAX_POSITION = 16383  # tsvector positions stop there
 _MAX_POSITIONS_PER_WORD = 255
 _WRITE_BATCH = 500
 WRITE_LOCK = "index-write"  # the transaction-level lock writers take turns on
+_BUILD_TABLE = "search_posting_build"
 _LOCK_TIMEOUT = "55P03"
 _MISSING = ("42P01", "42703")  # undefined table, undefined column
-_HIT_COLUMNS = (_document.c.key, _document.c.type, _document.c.object_id, _document.c.title,
-                _document.c.body, _document.c.category, _document.c.lang)
+_HIT_COLUMNS = (_document.c.doc, _document.c.key, _document.c.type, _document.c.object_id,
+                _document.c.title, _document.c.body, _document.c.category, _document.c.lang)
+_POSTING_COLUMNS = tuple(column.name for column in _posting.columns)
 
 
 def _quoted(word: str) -> str:
@@ -90,89 +111,69 @@ def _quoted(word: str) -> str:
     return "'%s'" % word.replace("\\", "\\\\").replace("'", "''")
 
 
-def content_vector(title: str, body: str, tags: str) -> str:
-    """The tsvector literal of a document's analysed words: positions counted as Whoosh's content
-    field counts them (title, body, tags, stop words left out), weighted A, C and B."""
-    positions = defaultdict(list)
+def content_vector(fields) -> str:
+    """The tsvector literal of a document's analysed words, fields being (words, weight letter):
+    positions counted as Whoosh's content field counts them (stop words left out)."""
+    positions = {}
     position = 0
-    for text_of_field, weight in ((title, "A"), (body, "C"), (tags, "B")):
-        for token in _TEXT_ANALYZER(text_of_field):
+    for words, weight in fields:
+        for word in words:
             position = min(position + 1, _MAX_POSITION)
-            spots = positions[token.text]
+            spots = positions.setdefault(word, [])
             if len(spots) < _MAX_POSITIONS_PER_WORD and (not spots or spots[-1][0] != position):
                 spots.append((position, weight))
     return " ".join("%s:%s" % (_quoted(word), ",".join("%d%s" % spot for spot in spots))
                     for word, spots in positions.items())
 
 
-def document_row(doc: dict) -> dict:
-    """The search_document row of a document (the dict of engine.document_fields)."""
-    title = doc.get("title") or ""
-    body = doc.get("body") or ""
-    tags = " ".join(doc.get("tags") or ())
-    words = {token.text for text_of_field in (title, body, tags) for token in _EXACT_ANALYZER(text_of_field)}
-    return {
-        "key": str(doc["key"]), "type": str(doc["type"]), "object_id": int(doc["id"]),
-        "title": title, "body": snippet_source(body),
-        "category": str(doc.get("category") or ""), "lang": str(doc.get("lang") or ""),
-        "boost": max(0.0, float(doc.get("boost") or 0.0)),
-        "content": content_vector(title, body, tags),
-        "words": sorted(words), "prefixes": sorted(title_prefix_terms(title)),
-    }
+class Analysed:
+    """A document cut into what the tables hold: its row (without its number) and its postings."""
+
+    def __init__(self, doc: dict):
+        title = doc.get("title") or ""
+        body = doc.get("body") or ""
+        tags = " ".join(doc.get("tags") or ())
+        # Whoosh's analyzers reuse one token object: read each text as it comes.
+        title_words, body_words, tag_words = ([token.text for token in _TEXT_ANALYZER(part)]
+                                              for part in (title, body, tags))
+        words = {token.text for part in (title, body, tags) for token in _EXACT_ANALYZER(part)}
+        boost = max(0.0, float(doc.get("boost") or 0.0))
+        self.key = str(doc["key"])
+        self.row = {
+            "key": self.key, "type": str(doc["type"]), "object_id": int(doc["id"]),
+            "title": title, "body": snippet_source(body),
+            "category": str(doc.get("category") or ""), "lang": str(doc.get("lang") or ""), "boost": boost,
+            "content": content_vector(((title_words, "A"), (body_words, "C"), (tag_words, "B"))),
+            "words": sorted(words),
+        }
+        content = title_words + body_words + tag_words
+        self.lengths = {"c": len(content), "t": len(title_words)}
+        self.fields = {"c": Counter(content),
+                       "t": Counter({word: count * _TITLE_BOOST for word, count in Counter(title_words).items()}),
+                       "p": dict.fromkeys(title_prefix_terms(title), 1.0)}
+        self.factor = 1.0 + boost
+
+    def postings(self, doc: int):
+        """The posting rows of the document under number doc."""
+        row = self.row
+        for field, weights in self.fields.items():
+            length = self.lengths.get(field, 0)
+            for term, weight in weights.items():
+                yield (field, term, doc, weight, length, self.factor, row["type"], row["category"], row["lang"])
+
+    def counted(self):
+        """The (field, term) pairs whose document counts include this document."""
+        yield from ((_SPELLING, word) for word in self.row["words"])
+        yield from (("c", term) for term in self.fields["c"])
+        yield from (("t", term) for term in self.fields["t"])
 
 
-def to_tsquery(node) -> str | None:
-    """The tsquery text of a parsed query (query.py), or None when it can match nothing.
-
-    Corrections (terms of the spelling field) are looked up by their stem. The title bonus of
-    query.with_title_bonus is left out: the weights rank title words higher already.
-    """
-    if isinstance(node, query.Term):
-        if node.fieldname == CONTENT_FIELD:
-            return _quoted(node.text)
-        return _quoted(stem_word(node.text)) if node.fieldname == SPELLING_FIELD else None
-    if isinstance(node, query.Phrase):
-        words = [_quoted(word) for word in node.words]
-        return "(%s)" % " <-> ".join(words) if words else None
-    if isinstance(node, (query.And, query.Require)):
-        parts = [to_tsquery(part) for part in node.children()]
-        return None if not parts or None in parts else "(%s)" % " & ".join(parts)
-    if isinstance(node, query.Or):
-        parts = [part for part in map(to_tsquery, node.children()) if part is not None]
-        return "(%s)" % " | ".join(parts) if parts else None
-    if isinstance(node, query.AndNot):
-        wanted, banned = to_tsquery(node.a), to_tsquery(node.b)
-        return wanted if wanted is None or banned is None else "(%s & !%s)" % (wanted, banned)
-    if isinstance(node, query.AndMaybe):
-        return to_tsquery(node.a)
-    if node is query.NullQuery:
-        return None
-    # Anything else the parsers might make: any of its words
-    words = [_quoted(word) for fieldname, word in node.iter_all_terms() if fieldname == CONTENT_FIELD]
-    return "(%s)" % " | ".join(words) if words else None
-
-
-def prefix_condition(node):
-    """(SQL condition, SQL score, params) of an as-you-type query (query.suggest_query).
-
-    The score is the sum of the boosts of the prefix terms a title holds, as Whoosh's Frequency
-    weighting sums them; the caller multiplies it by 1 + the document's boost.
-    """
-    params = {}
-
-    def walk(part):
-        if isinstance(part, query.Term):
-            name = "p%d" % len(params)
-            params[name] = [part.text]
-            holds = "prefixes @> CAST(:%s AS text[])" % name
-            return holds, "(CASE WHEN %s THEN %r ELSE 0 END)" % (holds, float(part.boost))
-        pieces = [walk(child) for child in part.children()]
-        join = " AND " if isinstance(part, query.And) else " OR "
-        return ("(%s)" % join.join(holds for holds, _score in pieces),
-                "(%s)" % " + ".join(score for _holds, score in pieces))
-
-    condition, score = walk(node)
-    return condition, score, params
+def _query_leaves(node):
+    """(posting field, term) of every term of a parsed query that is ranked by BM25F."""
+    for fieldname, term in node.iter_all_terms():
+        if fieldname in _FIELDS and _FIELDS[fieldname][1]:
+            field = _FIELDS[fieldname][0]
+            yield field, stem_word(term) if fieldname == SPELLING_FIELD else term
 
 
 def edit_neighbours(word: str) -> tuple[list[str], list[str]]:
@@ -212,44 +213,147 @@ class _Snapshot:
     def __init__(self, engine, connection):
         self.engine = engine
         self.connection = connection
-        self._spellings = {}
+        self._counts = {}
+        self._totals = None
 
     def reader(self):
         return self
 
-    def doc_frequency(self, fieldname: str, word: str) -> int:
-        """Documents holding an unstemmed word (spelling) or a stem (content).
+    def totals(self) -> dict:
+        """The index's totals (search_stat): documents and field lengths."""
+        if self._totals is None:
+            self._totals = dict(self.connection.execute(select(_stat.c.name, _stat.c.value)).all())
+        return self._totals
 
-        A stem is counted only up to FEW_MATCHES: typo correction only asks whether it is rarer.
-        """
-        if fieldname == SPELLING_FIELD:
-            if word not in self._spellings:
-                self._spellings[word] = self.connection.scalar(
-                    select(_term.c.documents).where(_term.c.term == word)) or 0
-            return self._spellings[word]
-        return self.connection.scalar(
-            sql("SELECT count(*) FROM (SELECT 1 FROM search_document "
-                 "WHERE content @@ CAST(:query AS tsquery) LIMIT :few) AS found"),
-            {"query": _quoted(word), "few": FEW_MATCHES})
+    def counts(self, pairs) -> dict:
+        """{(field, term): documents holding it} for the pairs, looked up once each."""
+        missing = sorted(set(pairs) - set(self._counts))
+        if missing:
+            self._counts.update(dict.fromkeys(missing, 0))
+            rows = self.connection.execute(select(_term.c.field, _term.c.term, _term.c.documents)
+                                           .where(tuple_(_term.c.field, _term.c.term).in_(missing)))
+            self._counts.update(((field, term), documents) for field, term, documents in rows)
+        return {pair: self._counts[pair] for pair in pairs}
+
+    def doc_frequency(self, fieldname: str, word: str) -> int:
+        """Documents holding a word as typed (spelling) or a stem (content, title)."""
+        pair = (_SPELLING, word) if fieldname == SPELLING_FIELD else (_FIELDS[fieldname][0], word)
+        return self.counts([pair])[pair]
 
     def terms_within(self, _reader, word: str, _maxdist: int) -> set[str]:
         """Indexed words that may be within two edits of word and share its first letter; the
         caller measures them (query.find_corrections)."""
         patterns, exact = edit_neighbours(word)
-        params = {"first": word[:1], "word": word, "exact": exact}
+        params = {"field": _SPELLING, "first": word[:1], "word": word, "exact": exact}
         similar = "term OPERATOR(%s.%%) :word" % self.engine.trigram_schema(self.connection)
         alternatives = ["term = ANY(CAST(:exact AS text[]))", similar]
         for number, pattern in enumerate(patterns):
             params["p%d" % number] = pattern
             alternatives.append("term LIKE :p%d" % number)
         rows = self.connection.execute(sql(
-            "SELECT term, documents FROM search_term WHERE left(term, 1) = :first AND documents > 0 "
-            "AND (%s)" % " OR ".join(alternatives)), params)
+            "SELECT term, documents FROM search_term WHERE field = :field AND left(term, 1) = :first "
+            "AND documents > 0 AND (%s)" % " OR ".join(alternatives)), params)
         found = set()
         for term, documents in rows:
-            self._spellings[term] = documents
+            self._counts[(_SPELLING, term)] = documents
             found.add(term)
         return found
+
+
+class _Compiled:
+    """A parsed query as SQL over search_posting: each node a subquery of (doc, factor, score)."""
+
+    def __init__(self, snapshot: _Snapshot, filters):
+        self.params = {}
+        self.counts = {}
+        self.snapshot = snapshot
+        self.filters = "".join(" AND %s = %s" % (name, self.param(value)) for name, value in filters)
+
+    def param(self, value) -> str:
+        name = "v%d" % len(self.params)
+        self.params[name] = value
+        return ":" + name
+
+    def compile(self, node) -> str | None:
+        """The SQL of node, or None when it matches nothing."""
+        self.counts = self.snapshot.counts(list(_query_leaves(node)))
+        return self._node(node)
+
+    def _node(self, node):
+        boost = getattr(node, "boost", 1.0)
+        if isinstance(node, query.Term):
+            return self._term(node.fieldname, node.text, boost)
+        if isinstance(node, query.Phrase):
+            found = self._phrase(node)
+        elif isinstance(node, query.And):
+            found = self._combine(node.children(), every=True)
+        elif isinstance(node, query.Or):
+            found = self._combine(node.children(), every=False)
+        elif isinstance(node, query.AndNot):
+            found, banned = self._node(node.a), self._node(node.b)
+            if found is not None and banned is not None:
+                found = ("SELECT doc, factor, score FROM (%s) AS wanted WHERE doc NOT IN "
+                         "(SELECT doc FROM (%s) AS banned)" % (found, banned))
+        elif isinstance(node, query.AndMaybe):
+            found, maybe = self._node(node.a), self._node(node.b)
+            if found is not None and maybe is not None:
+                found = ("SELECT wanted.doc, wanted.factor, wanted.score + coalesce(maybe.score, 0) AS score "
+                         "FROM (%s) AS wanted LEFT JOIN (%s) AS maybe ON maybe.doc = wanted.doc" % (found, maybe))
+        elif isinstance(node, query.Require):
+            found, required = self._node(node.a), self._node(node.b)
+            if found is not None:
+                found = None if required is None else (
+                    "SELECT doc, factor, score FROM (%s) AS wanted WHERE doc IN (SELECT doc FROM (%s) AS required)"
+                    % (found, required))
+        elif node is query.NullQuery:
+            return None
+        else:  # anything else the parsers might make: any of its words
+            found = self._combine([query.Term(fieldname, text) for fieldname, text in node.iter_all_terms()],
+                                  every=False)
+        if found is not None and boost != 1.0:
+            found = "SELECT doc, factor, score * %s AS score FROM (%s) AS boosted" % (self.param(float(boost)), found)
+        return found
+
+    def _term(self, fieldname, text, boost):
+        if fieldname not in _FIELDS:
+            return None
+        field, bm25 = _FIELDS[fieldname]
+        term = stem_word(text) if fieldname == SPELLING_FIELD else text
+        if bm25 and not self.counts.get((field, term)):  # prefixes are not counted
+            return None
+        where = "FROM search_posting WHERE field = %s AND term = %s%s" % (self.param(field), self.param(term),
+                                                                           self.filters)
+        if not bm25:  # as-you-type: the boosts of the prefixes a title holds (Whoosh's Frequency)
+            return "SELECT doc, factor, weight * %s AS score %s" % (self.param(float(boost)), where)
+        totals = self.snapshot.totals()
+        size = totals.get(_DOCUMENTS, 0.0) or 1.0
+        average = (totals.get("length:" + field, 0.0) / size) or 1.0
+        idf = math.log(size / (self.counts[(field, term)] + 1)) + 1
+        # BM25F as Whoosh computes it: idf × w (K1 + 1) / (w + K1 ((1 − B) + B × length / average))
+        return "SELECT doc, factor, weight * %s / (weight + %s + %s * length) AS score %s" % (
+            self.param(boost * idf * (_K1 + 1)), self.param(_K1 * (1 - _B)), self.param(_K1 * _B / average), where)
+
+    def _combine(self, children, every):
+        parts = [self._node(child) for child in children]
+        if every and None in parts:
+            return None
+        parts = [part for part in parts if part is not None]
+        if len(parts) <= 1:
+            return parts[0] if parts else None
+        having = " HAVING count(*) = %d" % len(parts) if every else ""
+        return ("SELECT doc, max(factor) AS factor, sum(score) AS score FROM (%s) AS parts GROUP BY doc%s"
+                % (" UNION ALL ".join("(%s)" % part for part in parts), having))
+
+    def _phrase(self, node):
+        words = list(node.words)
+        if len(words) <= 1:
+            return self._term(CONTENT_FIELD, words[0], 1.0) if words else None
+        together = self._combine([query.Term(CONTENT_FIELD, word) for word in words], every=True)
+        if together is None:
+            return None
+        phrase = " <-> ".join(_quoted(word) for word in words)
+        return ("SELECT doc, factor, score FROM (%s) AS words WHERE doc IN (SELECT doc FROM search_document "
+                "WHERE content @@ CAST(%s AS tsquery))" % (together, self.param(phrase)))
 
 
 class _Ranker:
@@ -260,21 +364,23 @@ class _Ranker:
         self.filters = filters
 
     def top(self, wanted, limit: int) -> Ranked:
-        tsquery = to_tsquery(wanted)
-        if tsquery is None:
-            return Ranked(0, [])
-        where = "".join(" AND %s = :%s" % (name, name) for name, _value in self.filters)
-        rows = self.searcher.connection.execute(sql(
-            "SELECT key, ts_rank_cd(CAST(:weights AS real[]), content, found, :normalization) * (1 + boost) "
-            "AS score, count(*) OVER () FROM search_document, CAST(:query AS tsquery) AS found "
-            "WHERE content @@ found%s ORDER BY score DESC, seq LIMIT :limit" % where),
-            {"weights": WEIGHTS, "normalization": NORMALIZATION, "query": tsquery, "limit": limit,
-             **dict(self.filters)}).all()
-        return Ranked(rows[0][2] if rows else 0, [(key, score) for key, score, _total in rows])
+        return top_documents(self.searcher, wanted, self.filters, limit)
+
+
+def top_documents(snapshot: _Snapshot, wanted, filters, limit: int) -> Ranked:
+    """(total, [(document number, score × (1 + boost)), …] best first) of a parsed query."""
+    compiled = _Compiled(snapshot, filters)
+    found = compiled.compile(wanted)
+    if found is None:
+        return Ranked(0, [])
+    rows = snapshot.connection.execute(sql(
+        "SELECT doc, score * factor AS ranked, count(*) OVER () FROM (%s) AS found "
+        "ORDER BY ranked DESC, doc LIMIT %s" % (found, compiled.param(limit))), compiled.params).all()
+    return Ranked(rows[0][2] if rows else 0, [(doc, score) for doc, score, _total in rows])
 
 
 class PostgresEngine(SearchEngine):
-    """SearchEngine on the search_document and search_term tables of a PostgreSQL database.
+    """SearchEngine on the search tables of a PostgreSQL database (search/models.py).
 
     :param bind: the SQLAlchemy Engine of the database.
     """
@@ -282,7 +388,7 @@ class PostgresEngine(SearchEngine):
     def __init__(self, bind, lock_wait: float = 5.0):
         self.bind = bind
         self.lock_wait = lock_wait
-        self._parsers = make_parsers(build_schema())
+        self._parsers = make_parsers(_SCHEMA)
         self._trigram_schema = None
         self._schema = None
 
@@ -298,7 +404,7 @@ class PostgresEngine(SearchEngine):
                                 str(error.orig))
 
     def trigram_schema(self, connection) -> str:
-        """The schema of pg_trgm's operators, looked up once."""
+        """The schema of pg_trgm's operators, quoted, looked up once."""
         if self._trigram_schema is None:
             self._trigram_schema = '"%s"' % trigram_schema(connection).replace('"', '""')
         return self._trigram_schema
@@ -340,7 +446,7 @@ class PostgresEngine(SearchEngine):
 
     @staticmethod
     def _check(connection) -> None:
-        """Read nothing from every column of both tables: fails when one is missing or changed."""
+        """Read nothing from every column of every table: fails when one is missing or changed."""
         for table in _TABLES:
             connection.execute(select(*table.columns).limit(0)).all()
 
@@ -390,71 +496,127 @@ class PostgresEngine(SearchEngine):
                 self._remove_keys(connection, removed)
         return len(docs), len(removed)
 
+    def _write_documents(self, connection, docs) -> None:
+        for batch in _batches(docs, _WRITE_BATCH):
+            analysed = {}
+            for doc in batch:  # the last of one key wins, as Whoosh's update_document
+                document = Analysed(doc)
+                analysed.pop(document.key, None)
+                analysed[document.key] = document
+            counts, totals = self._forget(connection, list(analysed))
+            number = connection.scalar(select(func.coalesce(func.max(_document.c.doc), 0)))
+            rows, postings = [], []
+            for document in analysed.values():
+                number += 1
+                rows.append({**document.row, "doc": number})
+                postings.extend(document.postings(number))
+                counts.update(document.counted())
+                totals.update({_DOCUMENTS: 1, **{"length:" + field: length
+                                                 for field, length in document.lengths.items()}})
+            stmt = upsert(_document)
+            connection.execute(stmt.on_conflict_do_update(
+                index_elements=[_document.c.key],
+                set_={column.name: stmt.excluded[column.name] for column in _document.columns if column.name != "key"}),
+                rows)
+            connection.execute(insert(_posting), [dict(zip(_POSTING_COLUMNS, posting)) for posting in postings])
+            self._add_counts(connection, counts, totals)
+
+    def _remove_keys(self, connection, keys) -> None:
+        for batch in _batches(keys, _WRITE_BATCH):
+            counts, totals = self._forget(connection, batch)
+            connection.execute(delete(_document).where(_document.c.key.in_(batch)))
+            self._add_counts(connection, counts, totals)
+
+    @staticmethod
+    def _forget(connection, keys):
+        """Delete the postings of the documents of keys; (counts, totals) to subtract for them."""
+        counts, totals = Counter(), Counter()
+        old = connection.execute(select(_document.c.doc, _document.c.words).where(_document.c.key.in_(keys))).all()
+        if not old:
+            return counts, totals
+        for _doc, words in old:
+            counts.subtract((_SPELLING, word) for word in words)
+        totals[_DOCUMENTS] -= len(old)
+        lengths = {}
+        for field, term, doc, length in connection.execute(
+                delete(_posting).where(_posting.c.doc.in_([doc for doc, _words in old]))
+                .returning(_posting.c.field, _posting.c.term, _posting.c.doc, _posting.c.length)):
+            if field != "p":
+                counts[(field, term)] -= 1
+                lengths[(doc, field)] = length
+        for (_doc, field), length in lengths.items():
+            totals["length:" + field] -= length
+        return counts, totals
+
+    @staticmethod
+    def _add_counts(connection, counts: Counter, totals: Counter) -> None:
+        """Add the changes of counts to the document counts (terms no document holds go) and of
+        totals to the index's totals."""
+        changes = [{"field": field, "term": term, "documents": change}
+                   for (field, term), change in sorted(counts.items()) if change]
+        if changes:
+            stmt = upsert(_term)
+            connection.execute(stmt.on_conflict_do_update(
+                index_elements=[_term.c.field, _term.c.term],
+                set_={"documents": _term.c.documents + stmt.excluded.documents}), changes)
+            fewer = [(change["field"], change["term"]) for change in changes if change["documents"] < 0]
+            if fewer:
+                connection.execute(delete(_term).where(tuple_(_term.c.field, _term.c.term).in_(fewer),
+                                                       _term.c.documents <= 0))
+        changed = [{"name": name, "value": float(value)} for name, value in sorted(totals.items()) if value]
+        if changed:
+            stmt = upsert(_stat)
+            connection.execute(stmt.on_conflict_do_update(index_elements=[_stat.c.name],
+                                                          set_={"value": _stat.c.value + stmt.excluded.value}),
+                               changed)
+
     def rebuild(self, docs) -> int:
         count = 0
         with self._writing(create=True) as connection:
-            connection.execute(delete(_document))
-            connection.execute(delete(_term))
-            seq = 0
+            for table in (_document, _term, _stat):
+                connection.execute(delete(table))
+            connection.exec_driver_sql("DROP TABLE IF EXISTS %s" % _BUILD_TABLE)
+            connection.exec_driver_sql("CREATE TABLE %s (LIKE search_posting INCLUDING DEFAULTS)" % _BUILD_TABLE)
+            counts, totals, seen = Counter(), Counter(), set()
+            raw = connection.connection.dbapi_connection
             for batch in _batches(docs, _WRITE_BATCH):
-                rows = list({row["key"]: row for row in map(document_row, batch)}.values())
-                for row in rows:
-                    seq += 1
-                    row["seq"] = seq
-                connection.execute(self._upsert(), rows)
-                count += len(batch)
-            connection.execute(sql("INSERT INTO search_term (term, documents) SELECT word, count(*) "
-                                    "FROM search_document, unnest(words) AS word GROUP BY word"))
+                rows, postings = [], []
+                for doc in batch:
+                    count += 1
+                    document = Analysed(doc)
+                    if document.key in seen:  # one document per key: the first
+                        continue
+                    seen.add(document.key)
+                    rows.append({**document.row, "doc": count})
+                    postings.extend(document.postings(count))
+                    counts.update(document.counted())
+                    totals.update({_DOCUMENTS: 1, **{"length:" + field: length
+                                                     for field, length in document.lengths.items()}})
+                if rows:
+                    connection.execute(insert(_document), rows)
+                    with raw.cursor() as cursor, cursor.copy(
+                            "COPY %s (%s) FROM STDIN (FREEZE)" % (_BUILD_TABLE, ", ".join(_POSTING_COLUMNS))) as copy:
+                        for posting in postings:
+                            copy.write_row(posting)
+            self._swap_in_postings(connection)
+            self._add_counts(connection, counts, totals)
         with self.bind.connect() as connection:  # the planner's statistics of the new rows, at once
             connection.exec_driver_sql("ANALYZE search_document, search_term")
             connection.commit()
         return count
 
-    @staticmethod
-    def _upsert():
-        stmt = insert(_document)
-        return stmt.on_conflict_do_update(index_elements=[_document.c.key],
-                                          set_={column.name: stmt.excluded[column.name]
-                                                for column in _document.columns if column.name != "key"})
-
-    def _write_documents(self, connection, docs) -> None:
-        for batch in _batches(docs, _WRITE_BATCH):
-            rows = {}
-            for doc in batch:  # the last of one key wins, as Whoosh's update_document
-                row = document_row(doc)
-                rows.pop(row["key"], None)
-                rows[row["key"]] = row
-            counts = Counter()
-            for words in connection.scalars(select(_document.c.words).where(_document.c.key.in_(list(rows)))):
-                counts.subtract(words)
-            seq = connection.scalar(select(func.coalesce(func.max(_document.c.seq), 0)))
-            for row in rows.values():
-                seq += 1
-                row["seq"] = seq
-                counts.update(row["words"])
-            connection.execute(self._upsert(), list(rows.values()))
-            self._count_words(connection, counts)
-
-    def _remove_keys(self, connection, keys) -> None:
-        for batch in _batches(keys, _WRITE_BATCH):
-            counts = Counter()
-            for words in connection.scalars(delete(_document).where(_document.c.key.in_(batch))
-                                            .returning(_document.c.words)):
-                counts.subtract(words)
-            self._count_words(connection, counts)
-
-    @staticmethod
-    def _count_words(connection, counts: Counter) -> None:
-        """Add the changes of counts to the words' document counts; words no document holds go."""
-        changes = [{"term": term, "documents": change} for term, change in sorted(counts.items()) if change]
-        if not changes:
-            return
-        stmt = insert(_term)
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=[_term.c.term], set_={"documents": _term.c.documents + stmt.excluded.documents}), changes)
-        fewer = [change["term"] for change in changes if change["documents"] < 0]
-        if fewer:
-            connection.execute(delete(_term).where(_term.c.term.in_(fewer), _term.c.documents <= 0))
+    def _swap_in_postings(self, connection) -> None:
+        """Index the new postings as search_posting is indexed, and put them in its place."""
+        indexes = connection.execute(sql("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                                         "current_schema() AND tablename = 'search_posting'")).all()
+        for name, definition in indexes:
+            connection.exec_driver_sql(re.sub(r"INDEX (\S+) ON (\S+\.)?search_posting ",
+                                              r"INDEX \1_build ON \2%s " % _BUILD_TABLE, definition, count=1))
+        connection.exec_driver_sql("ANALYZE %s" % _BUILD_TABLE)
+        connection.exec_driver_sql("DROP TABLE search_posting")
+        connection.exec_driver_sql("ALTER TABLE %s RENAME TO search_posting" % _BUILD_TABLE)
+        for name, _definition in indexes:
+            connection.exec_driver_sql("ALTER INDEX %s_build RENAME TO %s" % (name, name))
 
     def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
         started = time.perf_counter()
@@ -474,11 +636,16 @@ class PostgresEngine(SearchEngine):
                     total, suggestion = match.results.total, match.suggestion
                     start = (page - 1) * per_page
                     chosen = match.results.top[start:start + per_page]
-                    stored = {row.key: row for row in connection.execute(
-                        select(*_HIT_COLUMNS).where(_document.c.key.in_([key for key, _score in chosen])))}
-                    hits = [self._make_hit(stored[key], score, terms) for key, score in chosen if key in stored]
+                    stored = self._stored(connection, [doc for doc, _score in chosen])
+                    hits = [self._make_hit(stored[doc], score, terms) for doc, score in chosen if doc in stored]
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query_text, total, hits, suggestion, round(took_ms, 2), page, per_page)
+
+    @staticmethod
+    def _stored(connection, docs) -> dict:
+        if not docs:
+            return {}
+        return {row.doc: row for row in connection.execute(select(*_HIT_COLUMNS).where(_document.c.doc.in_(docs)))}
 
     @staticmethod
     def _make_hit(row, score, terms) -> SearchHit:
@@ -491,13 +658,11 @@ class PostgresEngine(SearchEngine):
         if lookup is None:
             return []
         limit = clamp_number(limit, 1, MAX_SUGGESTIONS, 8)
-        condition, score, params = prefix_condition(lookup)
         with self._reading() as connection:
-            rows = connection.execute(sql(
-                "SELECT key, type, object_id, title FROM search_document WHERE %s "
-                "ORDER BY %s * (1 + boost) DESC, seq LIMIT :limit" % (condition, score)),
-                {**params, "limit": limit}).all()
-        return [TitleSuggestion(row.key, row.type, row.object_id, row.title) for row in rows]
+            top = top_documents(_Snapshot(self, connection), lookup, (), limit)
+            stored = self._stored(connection, [doc for doc, _score in top.top])
+        return [TitleSuggestion(row.key, row.type, row.object_id, row.title)
+                for row in (stored.get(doc) for doc, _score in top.top) if row is not None]
 
     def stored_documents(self) -> dict[str, tuple[str, str, str]]:
         with self._reading() as connection:

@@ -174,7 +174,7 @@ def corrupt_index(engine):
     engine.close()
     if isinstance(engine, PostgresEngine):
         with engine.bind.begin() as connection:
-            connection.execute(text("ALTER TABLE search_document DROP COLUMN content"))
+            connection.execute(text("ALTER TABLE search_posting DROP COLUMN weight"))
         return
     current = os.path.realpath(os.path.join(engine.index_dir, "current"))
     for name in os.listdir(current):

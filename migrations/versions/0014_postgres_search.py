@@ -1,4 +1,4 @@
-"""the PostgreSQL search backend's tables: documents as tsvectors, and the words they hold
+"""the PostgreSQL search backend's tables: documents, postings, word counts and totals
 
 KNOWHOW_SEARCH_BACKEND=postgres keeps the search index in these tables (search/pg_engine.py).
 On PostgreSQL this installs pg_trgm (CREATE EXTENSION IF NOT EXISTS: into the current schema
@@ -24,9 +24,9 @@ depends_on = None
 
 def upgrade():
     on_postgres = op.get_bind().dialect.name == "postgresql"
-    words_type = postgresql.ARRAY(sa.Text()) if on_postgres else sa.JSON()
     op.create_table('search_document',
     sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('doc', sa.BigInteger(), nullable=False),
     sa.Column('type', sa.String(length=16), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
@@ -34,21 +34,32 @@ def upgrade():
     sa.Column('category', sa.String(length=64), nullable=False),
     sa.Column('lang', sa.String(length=8), nullable=False),
     sa.Column('boost', sa.Double(), nullable=False),
-    sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('content', postgresql.TSVECTOR() if on_postgres else sa.Text(), nullable=False),
-    sa.Column('words', words_type, nullable=False),
-    sa.Column('prefixes', words_type, nullable=False),
+    sa.Column('words', postgresql.ARRAY(sa.Text()) if on_postgres else sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_search_document'))
     )
     op.create_index('ix_search_document_content', 'search_document', ['content'], unique=False,
                     postgresql_using='gin')
-    op.create_index('ix_search_document_prefixes', 'search_document', ['prefixes'], unique=False,
-                    postgresql_using='gin')
-    op.create_index('ix_search_document_seq', 'search_document', ['seq'], unique=False)
+    op.create_index('ix_search_document_doc', 'search_document', ['doc'], unique=True)
+    op.create_table('search_posting',
+    sa.Column('field', sa.String(length=1), nullable=False),
+    sa.Column('term', sa.Text(), nullable=False),
+    sa.Column('doc', sa.BigInteger(), nullable=False),
+    sa.Column('weight', sa.REAL(), nullable=False),
+    sa.Column('length', sa.REAL(), nullable=False),
+    sa.Column('factor', sa.REAL(), nullable=False),
+    sa.Column('type', sa.String(length=16), nullable=False),
+    sa.Column('category', sa.String(length=64), nullable=False),
+    sa.Column('lang', sa.String(length=8), nullable=False)
+    )
+    op.create_index('ix_search_posting_term', 'search_posting', ['field', 'term', 'doc'], unique=True,
+                    postgresql_include=['weight', 'length', 'factor', 'type', 'category', 'lang'])
+    op.create_index('ix_search_posting_doc', 'search_posting', ['doc'], unique=False)
     op.create_table('search_term',
+    sa.Column('field', sa.String(length=1), nullable=False),
     sa.Column('term', sa.Text(), nullable=False),
     sa.Column('documents', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('term', name=op.f('pk_search_term'))
+    sa.PrimaryKeyConstraint('field', 'term', name=op.f('pk_search_term'))
     )
     if on_postgres:
         connection = op.get_bind()
@@ -60,12 +71,20 @@ def upgrade():
                         postgresql_ops={'term': '"%s".gin_trgm_ops' % schema.replace('"', '""')})
     else:
         op.create_index('ix_search_term_trigram', 'search_term', ['term'], unique=False)
+    op.create_table('search_stat',
+    sa.Column('name', sa.String(length=16), nullable=False),
+    sa.Column('value', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_search_stat'))
+    )
 
 
 def downgrade():
+    op.drop_table('search_stat')
     op.drop_index('ix_search_term_trigram', table_name='search_term')
     op.drop_table('search_term')
-    op.drop_index('ix_search_document_seq', table_name='search_document')
-    op.drop_index('ix_search_document_prefixes', table_name='search_document')
+    op.drop_index('ix_search_posting_doc', table_name='search_posting')
+    op.drop_index('ix_search_posting_term', table_name='search_posting')
+    op.drop_table('search_posting')
+    op.drop_index('ix_search_document_doc', table_name='search_document')
     op.drop_index('ix_search_document_content', table_name='search_document')
     op.drop_table('search_document')
