@@ -609,7 +609,7 @@ class PostgresEngine(SearchEngine):
         """Index the new postings as search_posting is indexed, and put them in its place."""
         indexes = connection.execute(sql("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
                                          "current_schema() AND tablename = 'search_posting'")).all()
-        for name, definition in indexes:
+        for _name, definition in indexes:
             connection.exec_driver_sql(re.sub(r"INDEX (\S+) ON (\S+\.)?search_posting ",
                                               r"INDEX \1_build ON \2%s " % _BUILD_TABLE, definition, count=1))
         connection.exec_driver_sql("ANALYZE %s" % _BUILD_TABLE)
