@@ -77,6 +77,7 @@ from search.query import (
     suggest_query,
 )
 from search.snippets import highlight_terms, make_snippet, snippet_source
+from search.vector import word_pairs
 
 _SCHEMA = build_schema()
 _TEXT_ANALYZER = text_analyzer()
@@ -113,17 +114,23 @@ def _quoted(word: str) -> str:
 
 def content_vector(fields) -> str:
     """The tsvector literal of a document's analysed words, fields being (words, weight letter):
-    positions counted as Whoosh's content field counts them (stop words left out)."""
+    positions counted as Whoosh's content field counts them (stop words left out), and each two
+    neighbouring words as one lexeme without position ("time frame", as Whoosh's pairs field),
+    which the GIN index finds without reading any tsvector."""
     positions = {}
     position = 0
+    content = []
     for words, weight in fields:
+        content.extend(words)
         for word in words:
             position = min(position + 1, _MAX_POSITION)
             spots = positions.setdefault(word, [])
             if len(spots) < _MAX_POSITIONS_PER_WORD and (not spots or spots[-1][0] != position):
                 spots.append((position, weight))
-    return " ".join("%s:%s" % (_quoted(word), ",".join("%d%s" % spot for spot in spots))
-                    for word, spots in positions.items())
+    lexemes = ["%s:%s" % (_quoted(word), ",".join("%d%s" % spot for spot in spots))
+               for word, spots in positions.items()]
+    lexemes.extend(map(_quoted, set(word_pairs(content))))
+    return " ".join(lexemes)
 
 
 class Analysed:
@@ -252,7 +259,8 @@ class _Snapshot:
             alternatives.append("term LIKE :p%d" % number)
         rows = self.connection.execute(sql(
             "SELECT term, documents FROM search_term WHERE field = :field AND left(term, 1) = :first "
-            "AND documents > 0 AND (%s)" % " OR ".join(alternatives)), params)
+            "AND length(term) BETWEEN :shortest AND :longest AND documents > 0 AND (%s)"
+            % " OR ".join(alternatives)), {**params, "shortest": len(word) - 2, "longest": len(word) + 2})
         found = set()
         for term, documents in rows:
             self._counts[(_SPELLING, term)] = documents
@@ -340,18 +348,26 @@ class _Compiled:
         parts = [part for part in parts if part is not None]
         if len(parts) <= 1:
             return parts[0] if parts else None
-        having = " HAVING count(*) = %d" % len(parts) if every else ""
-        return ("SELECT doc, max(factor) AS factor, sum(score) AS score FROM (%s) AS parts GROUP BY doc%s"
-                % (" UNION ALL ".join("(%s)" % part for part in parts), having))
+        if every:  # joined on doc: the postings of a term come in doc order, so they merge
+            joins = "".join(" JOIN (%s) AS p%d ON p%d.doc = p0.doc" % (part, number, number)
+                            for number, part in enumerate(parts[1:], 1))
+            return ("SELECT p0.doc, p0.factor, %s AS score FROM (%s) AS p0%s"
+                    % (" + ".join("p%d.score" % number for number in range(len(parts))), parts[0], joins))
+        return ("SELECT doc, max(factor) AS factor, sum(score) AS score FROM (%s) AS parts GROUP BY doc"
+                % " UNION ALL ".join("(%s)" % part for part in parts))
 
     def _phrase(self, node):
+        """Documents holding every pair of neighbouring words of the phrase (and, for three words
+        or more, the words in a row), scored as the words together (vector.IndexArrays.phrase)."""
         words = list(node.words)
         if len(words) <= 1:
             return self._term(CONTENT_FIELD, words[0], 1.0) if words else None
         together = self._combine([query.Term(CONTENT_FIELD, word) for word in words], every=True)
         if together is None:
             return None
-        phrase = " <-> ".join(_quoted(word) for word in words)
+        phrase = " & ".join(map(_quoted, word_pairs(words)))
+        if len(words) > 2:
+            phrase += " & (%s)" % " <-> ".join(map(_quoted, words))
         return ("SELECT doc, factor, score FROM (%s) AS words WHERE doc IN (SELECT doc FROM search_document "
                 "WHERE content @@ CAST(%s AS tsquery))" % (together, self.param(phrase)))
 
