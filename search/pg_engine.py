@@ -61,7 +61,7 @@ from search.engine import (
     TitleSuggestion,
 )
 from search.index_store import build_schema
-from search.models import SearchDocument, SearchStat, SearchTerm, search_posting, trigram_schema
+from search.models import TERM_STATISTICS, SearchDocument, SearchStat, SearchTerm, search_posting, trigram_schema
 from search.query import (
     CONTENT_FIELD,
     MAX_PAGE,
@@ -237,8 +237,9 @@ class _Snapshot:
         missing = sorted(set(pairs) - set(self._counts))
         if missing:
             self._counts.update(dict.fromkeys(missing, 0))
+            fields, words = {field for field, _word in missing}, {word for _field, word in missing}
             rows = self.connection.execute(select(_term.c.field, _term.c.term, _term.c.documents)
-                                           .where(tuple_(_term.c.field, _term.c.term).in_(missing)))
+                                           .where(_term.c.field.in_(fields), _term.c.term.in_(words)))
             self._counts.update(((field, term), documents) for field, term, documents in rows)
         return {pair: self._counts[pair] for pair in pairs}
 
@@ -303,10 +304,7 @@ class _Compiled:
                 found = ("SELECT doc, factor, score FROM (%s) AS wanted WHERE doc NOT IN "
                          "(SELECT doc FROM (%s) AS banned)" % (found, banned))
         elif isinstance(node, query.AndMaybe):
-            found, maybe = self._node(node.a), self._node(node.b)
-            if found is not None and maybe is not None:
-                found = ("SELECT wanted.doc, wanted.factor, wanted.score + coalesce(maybe.score, 0) AS score "
-                         "FROM (%s) AS wanted LEFT JOIN (%s) AS maybe ON maybe.doc = wanted.doc" % (found, maybe))
+            found = self._and_maybe(node)
         elif isinstance(node, query.Require):
             found, required = self._node(node.a), self._node(node.b)
             if found is not None:
@@ -341,6 +339,24 @@ class _Compiled:
         return "SELECT doc, factor, weight * %s / (weight + %s + %s * length) AS score %s" % (
             self.param(boost * idf * (_K1 + 1)), self.param(_K1 * (1 - _B)), self.param(_K1 * _B / average), where)
 
+    def _and_maybe(self, node):
+        """node.a, its scores raised by node.b's where it matches too (the title bonus).
+
+        An OR of words on the maybe side (query.with_title_bonus) is joined word by word: each is
+        a plain index lookup per document, where a joined aggregate could be read again for each.
+        """
+        found = self._node(node.a)
+        if found is None:
+            return None
+        maybe = node.b.children() if isinstance(node.b, query.Or) and node.b.boost == 1.0 else [node.b]
+        parts = [part for part in map(self._node, maybe) if part is not None]
+        if not parts:
+            return found
+        joins = "".join(" LEFT JOIN (%s) AS m%d ON m%d.doc = wanted.doc" % (part, number, number)
+                        for number, part in enumerate(parts))
+        return ("SELECT wanted.doc, wanted.factor, wanted.score + %s AS score FROM (%s) AS wanted%s"
+                % (" + ".join("coalesce(m%d.score, 0)" % number for number in range(len(parts))), found, joins))
+
     def _combine(self, children, every):
         parts = [self._node(child) for child in children]
         if every and None in parts:
@@ -368,8 +384,11 @@ class _Compiled:
         phrase = " & ".join(map(_quoted, word_pairs(words)))
         if len(words) > 2:
             phrase += " & (%s)" % " <-> ".join(map(_quoted, words))
-        return ("SELECT doc, factor, score FROM (%s) AS words WHERE doc IN (SELECT doc FROM search_document "
-                "WHERE content @@ CAST(%s AS tsquery))" % (together, self.param(phrase)))
+        # Materialised: found on its own through the GIN index, not tried document by document
+        # (which would read each candidate's tsvector).
+        return ("WITH phrase AS MATERIALIZED (SELECT doc FROM search_document WHERE content @@ CAST(%s AS tsquery)) "
+                "SELECT doc, factor, score FROM (%s) AS words WHERE doc IN (SELECT doc FROM phrase)"
+                % (self.param(phrase), together))
 
 
 class _Ranker:
@@ -383,15 +402,16 @@ class _Ranker:
         return top_documents(self.searcher, wanted, self.filters, limit)
 
 
-def top_documents(snapshot: _Snapshot, wanted, filters, limit: int) -> Ranked:
-    """(total, [(document number, score × (1 + boost)), …] best first) of a parsed query."""
+def top_documents(snapshot: _Snapshot, wanted, filters, limit: int, counted: bool = True) -> Ranked:
+    """(total, [(document number, score × (1 + boost)), …] best first) of a parsed query; the
+    total is 0 unless counted."""
     compiled = _Compiled(snapshot, filters)
     found = compiled.compile(wanted)
     if found is None:
         return Ranked(0, [])
     rows = snapshot.connection.execute(sql(
-        "SELECT doc, score * factor AS ranked, count(*) OVER () FROM (%s) AS found "
-        "ORDER BY ranked DESC, doc LIMIT %s" % (found, compiled.param(limit))), compiled.params).all()
+        "SELECT doc, score * factor AS ranked, %s FROM (%s) AS found ORDER BY ranked DESC, doc LIMIT %s"
+        % ("count(*) OVER ()" if counted else "0", found, compiled.param(limit))), compiled.params).all()
     return Ranked(rows[0][2] if rows else 0, [(doc, score) for doc, score, _total in rows])
 
 
@@ -628,6 +648,7 @@ class PostgresEngine(SearchEngine):
         for _name, definition in indexes:
             connection.exec_driver_sql(re.sub(r"INDEX (\S+) ON (\S+\.)?search_posting ",
                                               r"INDEX \1_build ON \2%s " % _BUILD_TABLE, definition, count=1))
+        connection.exec_driver_sql(TERM_STATISTICS % _BUILD_TABLE)
         connection.exec_driver_sql("ANALYZE %s" % _BUILD_TABLE)
         connection.exec_driver_sql("DROP TABLE search_posting")
         connection.exec_driver_sql("ALTER TABLE %s RENAME TO search_posting" % _BUILD_TABLE)
@@ -675,7 +696,7 @@ class PostgresEngine(SearchEngine):
             return []
         limit = clamp_number(limit, 1, MAX_SUGGESTIONS, 8)
         with self._reading() as connection:
-            top = top_documents(_Snapshot(self, connection), lookup, (), limit)
+            top = top_documents(_Snapshot(self, connection), lookup, (), limit, counted=False)
             stored = self._stored(connection, [doc for doc, _score in top.top])
         return [TitleSuggestion(row.key, row.type, row.object_id, row.title)
                 for row in (stored.get(doc) for doc, _score in top.top) if row is not None]

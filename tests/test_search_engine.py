@@ -417,6 +417,30 @@ def test_write_during_a_rebuild_is_refused_rather_than_lost(engine, place):
     assert found_keys(engine, "router") == ["article:1"]
 
 
+def test_searches_find_the_old_documents_until_a_rebuild_is_complete(engine, place):
+    engine.index_documents([make_doc(1, "Router reset", "")])
+    started, finish = threading.Event(), threading.Event()
+
+    def slow_source():
+        yield make_doc(2, "Modem lights", "")
+        started.set()
+        finish.wait(10)
+
+    rebuild = threading.Thread(target=engine.rebuild, args=(slow_source(),))
+    rebuild.start()
+    try:
+        assert started.wait(10)
+        other_process = place.open()
+        assert found_keys(other_process, "router") == ["article:1"]
+        assert found_keys(other_process, "modem") == []
+        assert [suggestion.key for suggestion in other_process.suggest("rou")] == ["article:1"]
+    finally:
+        finish.set()
+        rebuild.join(10)
+    assert found_keys(engine, "router") == []
+    assert found_keys(engine, "modem") == ["article:2"]
+
+
 def test_apply_changes_reads_only_once_it_holds_the_write_lock(engine):
     engine.index_documents([make_doc(1, "Router reset", "")])
     other_writer = HeldWriteLock(engine)

@@ -55,6 +55,8 @@ def upgrade():
     op.create_index('ix_search_posting_term', 'search_posting', ['field', 'term', 'doc'], unique=True,
                     postgresql_include=['weight', 'length', 'factor', 'type', 'category', 'lang'])
     op.create_index('ix_search_posting_doc', 'search_posting', ['doc'], unique=False)
+    if on_postgres:  # the planner's estimates for common terms (search/models.py)
+        op.execute("ALTER TABLE search_posting ALTER COLUMN term SET STATISTICS 2000")
     op.create_table('search_term',
     sa.Column('field', sa.String(length=1), nullable=False),
     sa.Column('term', sa.Text(), nullable=False),
