@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from itertools import islice
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import Float, cast, delete, func, insert, literal, select, tuple_, union_all
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import DBAPIError
@@ -94,6 +94,7 @@ _TABLES = (_document, _posting, _term, _stat)
 _FIELDS = {CONTENT_FIELD: ("c", True), SPELLING_FIELD: ("c", True), TITLE_FIELD: ("t", True),
            PREFIX_FIELD: ("p", False)}
 _SPELLING = "s"
+_TOTAL = "#"  # not a field: marks the totals in a lookup of counts
 _DOCUMENTS = "documents"
 _MAX_POSITION = 16383  # tsvector positions stop there
 _MAX_POSITIONS_PER_WORD = 255
@@ -238,9 +239,16 @@ class _Snapshot:
         if missing:
             self._counts.update(dict.fromkeys(missing, 0))
             fields, words = {field for field, _word in missing}, {word for _field, word in missing}
-            rows = self.connection.execute(select(_term.c.field, _term.c.term, _term.c.documents)
-                                           .where(_term.c.field.in_(fields), _term.c.term.in_(words)))
-            self._counts.update(((field, term), documents) for field, term, documents in rows)
+            lookup = select(_term.c.field, _term.c.term, cast(_term.c.documents, Float)).where(
+                _term.c.field.in_(fields), _term.c.term.in_(words))
+            if self._totals is None:  # in the same round trip
+                lookup = union_all(lookup, select(literal(_TOTAL), _stat.c.name, _stat.c.value))
+                self._totals = {}
+            for field, term, value in self.connection.execute(lookup):
+                if field == _TOTAL:
+                    self._totals[term] = value
+                else:
+                    self._counts[(field, term)] = int(value)
         return {pair: self._counts[pair] for pair in pairs}
 
     def doc_frequency(self, fieldname: str, word: str) -> int:
