@@ -1,16 +1,20 @@
 """Two app hosts that share only the PostgreSQL database: what one of them changes, the other
-finds at once, without a rebuild or a shared disk (KNOWHOW_SEARCH_BACKEND=postgres)."""
+finds at once, without a rebuild or a shared disk (KNOWHOW_SEARCH_BACKEND=postgres); and how the
+backend is chosen."""
 import pytest
 
 from accounts.services import get_user
+from app import create_app
+from config import load_config
 from extensions import db
 from kb import services
 from kb.models import Article
-from tests.conftest import close_app, make_app
+from tests.conftest import app_settings, close_app, make_app
 from tests.factories_search import api_token, found, index_keys, make_people, postgres_only, publish
 
 # The index sync reads committed documents; the hosts see each other's commits.
-pytestmark = [pytest.mark.committed, postgres_only("only the PostgreSQL index can be shared by two hosts")]
+pytestmark = pytest.mark.committed
+shared = postgres_only("only the PostgreSQL index can be shared by two hosts")
 
 
 @pytest.fixture
@@ -34,6 +38,7 @@ def lead_and_agent():
     return {"lead": get_user("lead"), "agent": get_user("agent")}
 
 
+@shared
 def test_what_one_host_publishes_edits_and_deletes_the_other_finds_at_once(app, host_b, headers):
     with app.app_context():
         article_id = publish(lead_and_agent(), "Card declined at the till", "Ask for another card.")
@@ -55,6 +60,7 @@ def test_what_one_host_publishes_edits_and_deletes_the_other_finds_at_once(app, 
     assert found(host_b.test_client(), headers, "voucher") == []
 
 
+@shared
 def test_suggestions_and_typo_corrections_of_one_host_come_from_the_others_writes(app, host_b, headers):
     with host_b.app_context():
         publish(lead_and_agent(), "Customer refund policy", "Refunds are paid within seven days.")
@@ -65,6 +71,7 @@ def test_suggestions_and_typo_corrections_of_one_host_come_from_the_others_write
     assert response.get_json()["suggestion"] == "refund" and response.get_json()["total"] == 1
 
 
+@shared
 def test_a_rebuild_on_one_host_is_what_the_other_searches(app, host_b, headers):
     with app.app_context():
         publish(lead_and_agent(), "Card declined at the till")
@@ -72,3 +79,19 @@ def test_a_rebuild_on_one_host_is_what_the_other_searches(app, host_b, headers):
     assert result.exit_code == 0 and "Indexed 1 document(s)" in result.output
     assert len(host_b.extensions["search"].engine.stored_documents()) == 1
     assert len(index_keys(app, "declined")) == 1
+
+
+def test_the_backend_is_read_from_the_environment(monkeypatch, tmp_path):
+    assert load_config(str(tmp_path))["SEARCH_BACKEND"] == "whoosh"
+    monkeypatch.setenv("KNOWHOW_SEARCH_BACKEND", " Postgres ")
+    assert load_config(str(tmp_path))["SEARCH_BACKEND"] == "postgres"
+
+
+@pytest.mark.parametrize("backend, message", [
+    ("postgres", "must then be PostgreSQL"),
+    ("solr", "must be one of whoosh, postgres"),
+])
+def test_a_backend_the_database_cannot_serve_refuses_to_start(tmp_path, backend, message):
+    settings = app_settings(tmp_path, "sqlite:///" + str(tmp_path / "knowhow.db"), SEARCH_BACKEND=backend)
+    with pytest.raises(ValueError, match=message):
+        create_app(settings)
