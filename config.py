@@ -144,6 +144,9 @@ def load_config(instance_path, overrides=None):
         "SECRET_KEY": os.environ.get("KNOWHOW_SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # "whoosh": an index on this host's disk, in SEARCH_DIR; "postgres": in the database (which
+        # must then be PostgreSQL), shared by every host (search/backends.py).
+        "SEARCH_BACKEND": os.environ.get("KNOWHOW_SEARCH_BACKEND", "whoosh").strip().lower(),
         "SEARCH_DIR": os.environ.get("KNOWHOW_SEARCH_DIR", os.path.join(instance_path, "search")),
         # Files people upload and the database refers to; `flask backup` keeps them with it.
         "UPLOADS_DIR": os.environ.get("KNOWHOW_UPLOADS_DIR", os.path.join(instance_path, "uploads")),
