@@ -6,6 +6,7 @@ def init_app(app):
     from accounts import auth  # noqa: F401  (the login manager's loaders)
     from accounts.api import accounts_api
     from accounts.cli import api_token, create_user, init_db
+    from accounts.mail import sending, views  # noqa: F401  (e-mail jobs and pages, before the blueprint)
     from accounts.services import API_TOKEN_USES, write_token_uses
     from accounts.views import accounts
     from core.read_buffer import LATEST, register_sink
