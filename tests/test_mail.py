@@ -291,3 +291,14 @@ def test_the_settings_form_needs_its_csrf_token(smtp, people, csrf_app, client, 
     response = client.post("/account/notifications", data={"delivery_kudos_received": "digest"})
     assert response.status_code in (200, 400)
     assert db.session.scalar(db.select(db.func.count(NotificationPreference.id))) == 0
+
+
+def test_a_kind_whose_default_is_email_sends_one_until_someone_chooses_otherwise(smtp, people):
+    notifications.notify(get_user("mina"), "answer_posted", "/questions/1", actor=people, title="Refunds")
+    db.session.commit()
+    assert len(smtp.messages) == 1
+    choose("mina", answer_posted="app")
+    notifications.notify(get_user("mina"), "answer_posted", "/questions/1", actor=people, title="Refunds")
+    db.session.commit()
+    assert len(smtp.messages) == 1
+    assert db.session.scalar(db.select(NotificationPreference.delivery)) == "app"
