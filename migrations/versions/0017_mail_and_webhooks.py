@@ -3,7 +3,8 @@
 Each person chooses per kind of notification: in the app only, e-mail at once or the daily
 digest (`notification_preference`, only where it differs from the kind's default). A notification
 keeps the delivery it was written with, when its e-mail went out or why not, and the digest that
-listed it (`mail_digest`). Existing notifications were in-app only.
+listed it (`mail_digest`). Existing notifications were in-app only. Webhooks (`webhook`) and
+the log of what was sent to each (`webhook_delivery`).
 
 Revision ID: 0017
 Revises: 0015
@@ -51,9 +52,45 @@ def upgrade():
         batch_op.create_index('ix_notification_delivery_digest', ['delivery', 'digest_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_notification_digest_id_mail_digest'), 'mail_digest', ['digest_id'], ['id'], ondelete='SET NULL')
 
+    op.create_table('webhook',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('description', sa.String(length=120), nullable=False),
+    sa.Column('events', sa.JSON(), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_webhook_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook'))
+    )
+    op.create_table('webhook_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('webhook_id', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=40), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('response_status', sa.Integer(), nullable=True),
+    sa.Column('response_excerpt', sa.String(length=500), nullable=False),
+    sa.Column('error', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_attempt_at', sa.DateTime(), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['webhook_id'], ['webhook.id'], name=op.f('fk_webhook_delivery_webhook_id_webhook'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery'))
+    )
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_webhook_delivery_webhook_created', ['webhook_id', 'created_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_delivery_webhook_created')
+
+    op.drop_table('webhook_delivery')
+    op.drop_table('webhook')
+
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_notification_digest_id_mail_digest'), type_='foreignkey')
         batch_op.drop_index('ix_notification_delivery_digest')
