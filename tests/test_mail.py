@@ -2,8 +2,7 @@
 the recipient's language and direction, the signed one-click unsubscribe, and a failing server
 that loses no notification and fails no action."""
 import email
-import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import policy
 from urllib.parse import urlsplit
 
@@ -19,18 +18,12 @@ from accounts.mail.models import MailDigest, NotificationPreference
 from accounts.models import Notification
 from accounts.services import get_user
 from extensions import db
-from jobs import jobs
 from tests.factories import bearer, make_token, make_user
+from tests.scheduled import forget_retries, free_port, run_retries
 
 BASE_URL = "https://knowhow.example.test"
 
 notifications.register_kind("test_mail_fanout", _l("%(actor)s pinged you about %(topic)s"))
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Mailbox:
@@ -45,6 +38,13 @@ class Mailbox:
             return self.refuse_with
         self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_retries(app):
+    yield
+    with app.app_context():
+        forget_retries()
 
 
 @pytest.fixture
@@ -83,17 +83,6 @@ def thank(recipient, sender, message="thanks for the refund trick"):
 
 def parts(message):
     return (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content())
-
-
-def run_retries():
-    """Run the retries the job queue scheduled (immediate mode keeps them), as the consumer would
-    once their time came; returns how many ran."""
-    jobs._follow_current_app()
-    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
-    due = jobs.read_schedule(later)
-    for task in due:
-        jobs.execute(task, timestamp=later)
-    return len(due)
 
 
 def unsubscribe_path(message):
