@@ -62,11 +62,16 @@ def describe_title(title):
             "expires_at": title.expires_at.isoformat().replace("+00:00", "Z")}
 
 
+def occurred_now():
+    """The time of an event as the payloads write it (ISO 8601, UTC, "Z")."""
+    return utcnow().isoformat().replace("+00:00", "Z")
+
+
 def queue_event(event, data):
     """Tell the webhooks receiving `event` after the commit (nothing when none does)."""
     webhooks = db.session.scalars(select(Webhook.events).where(Webhook.active.is_(True))).all()
     if any(event in (events or []) for events in webhooks):
-        queue_after_commit(dispatch_event, event, data, utcnow().isoformat().replace("+00:00", "Z"))
+        queue_after_commit(dispatch_event, event, data, occurred_now())
 
 
 def on_article_published(article, **_extra):

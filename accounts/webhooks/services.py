@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts.notifications import record_audit
 from accounts.webhooks.delivery import AddressRefused, checked_addresses, dispatch_event
-from accounts.webhooks.events import EVENT_LABELS, PING
+from accounts.webhooks.events import EVENT_LABELS, PING, occurred_now
 from accounts.webhooks.models import URL_MAX_CHARS, Webhook, WebhookDelivery
 from core.clock import utcnow
 from core.text import clean_line
@@ -100,8 +100,7 @@ def delete_webhook(admin, webhook):
 
 def ping_webhook(webhook):
     """Send the webhook a "ping" event after the commit, to check the receiving end."""
-    queue_after_commit(dispatch_event, PING, {"webhook": webhook.id},
-                       utcnow().isoformat().replace("+00:00", "Z"), webhook.id)
+    queue_after_commit(dispatch_event, PING, {"webhook": webhook.id}, occurred_now(), webhook.id)
 
 
 def get_webhook_or_404(webhook_id):
