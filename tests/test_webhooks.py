@@ -45,7 +45,8 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = "http://127.0.0.1:%d/hooks/knowhow?team=desk" % self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
 
     def verified(self, secret, max_age=300):
         """The JSON bodies whose signature checks out with `secret` (as the README tells receivers)."""
