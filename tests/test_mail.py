@@ -2,6 +2,9 @@
 the recipient's language and direction, the signed one-click unsubscribe, and a failing server
 that loses no notification and fails no action."""
 import email
+import shutil
+import ssl
+import subprocess
 from datetime import timedelta
 from email import policy
 from urllib.parse import urlsplit
@@ -293,3 +296,64 @@ def test_a_kind_whose_default_is_email_sends_one_until_someone_chooses_otherwise
     db.session.commit()
     assert len(smtp.messages) == 1
     assert db.session.scalar(db.select(NotificationPreference.delivery)) == "app"
+
+
+# TLS: StartTLS and smtps against a certificate of the test's own
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1 (the openssl command line): (cert file, key file)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    cert, key = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+@pytest.fixture
+def tls_server(app, certificate):
+    """Start an SMTP server with TLS (starttls=True: StartTLS required; False: smtps); the mailbox."""
+    started = []
+
+    def start(starttls):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*certificate)
+        mailbox = Mailbox()
+        options = ({"tls_context": context, "require_starttls": True} if starttls
+                   else {"ssl_context": context})
+        controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
+        controller.start()
+        started.append(controller)
+        app.config.update(SMTP_URL="%s://127.0.0.1:%d" % ("smtp" if starttls else "smtps", controller.port),
+                          SMTP_STARTTLS=True, SMTP_CA_FILE=certificate[0], BASE_URL=BASE_URL)
+        return mailbox
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.mark.parametrize("starttls", [True, False], ids=["starttls", "smtps"])
+def test_mail_goes_over_tls_with_the_certificate_checked(tls_server, people, starttls):
+    mailbox = tls_server(starttls)
+    choose("mina", kudos_received="email")
+    thank("mina", people)
+    assert [recipients for recipients, _message in mailbox.messages] == [["mina@example.test"]]
+
+
+def test_a_certificate_no_authority_signed_is_refused_and_tried_again(tls_server, people, app):
+    mailbox = tls_server(True)
+    app.config["SMTP_CA_FILE"] = None
+    choose("mina", kudos_received="email")
+    thank("mina", people)
+    assert mailbox.messages == []
+    assert db.session.scalar(db.select(Notification.mail_error)) == "" and run_retries() == 1
+
+
+def test_a_server_requiring_starttls_gets_no_mail_in_clear(tls_server, people, app):
+    mailbox = tls_server(True)
+    app.config["SMTP_STARTTLS"] = False
+    choose("mina", kudos_received="email")
+    thank("mina", people)
+    assert mailbox.messages == [] and db.session.scalar(db.select(Notification.mail_error)).startswith("530")
