@@ -216,6 +216,22 @@ def load_config(instance_path, overrides=None):
         # An X-Request-ID sent with the request is used only when a proxy we trust sets it.
         "TRUST_REQUEST_ID": _env_bool("KNOWHOW_TRUST_REQUEST_ID",
                                       int(os.environ.get("KNOWHOW_TRUSTED_PROXIES", "0")) > 0),
+        # Where people open Knowhow: the links of e-mails and webhook payloads start with it.
+        "BASE_URL": os.environ.get("KNOWHOW_BASE_URL", "http://127.0.0.1:5000").strip().rstrip("/"),
+        # E-mail (accounts/mail): unset SMTP_URL sends none; smtp://[user:password@]host[:port]
+        # (StartTLS unless SMTP_STARTTLS is off) or smtps:// (TLS from the first byte).
+        "SMTP_URL": os.environ.get("KNOWHOW_SMTP_URL", "").strip() or None,
+        "SMTP_USERNAME": os.environ.get("KNOWHOW_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("KNOWHOW_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _env_bool("KNOWHOW_SMTP_STARTTLS", True),
+        "SMTP_CA_FILE": os.environ.get("KNOWHOW_SMTP_CA_FILE") or None,
+        "SMTP_TIMEOUT": float(os.environ.get("KNOWHOW_SMTP_TIMEOUT", "10")),
+        "MAIL_FROM": os.environ.get("KNOWHOW_MAIL_FROM", "Knowhow <knowhow@localhost>").strip(),
+        "UNSUBSCRIBE_DAYS": int(os.environ.get("KNOWHOW_UNSUBSCRIBE_DAYS", "90")),
+        # Outgoing webhooks (accounts/webhooks): addresses they may reach besides public ones.
+        "WEBHOOK_ALLOW_PRIVATE": _env_bool("KNOWHOW_WEBHOOK_ALLOW_PRIVATE"),
+        "WEBHOOK_ALLOW": parse_networks(os.environ.get("KNOWHOW_WEBHOOK_ALLOW", ""), "KNOWHOW_WEBHOOK_ALLOW"),
+        "WEBHOOK_TIMEOUT": float(os.environ.get("KNOWHOW_WEBHOOK_TIMEOUT", "10")),
     }
     config.update(_sign_in_config())
     config.update(overrides)

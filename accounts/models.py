@@ -149,8 +149,15 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow(), index=True)
     read_at: Mapped[datetime | None]
+    # How the recipient chose to hear of it when it was written (accounts/mail): "app" only,
+    # "email" at once, or in the daily "digest"; then when the e-mail went out, or why not.
+    delivery: Mapped[str] = mapped_column(String(8), default="app", server_default="app")
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("mail_digest.id", ondelete="SET NULL"))
+    mailed_at: Mapped[datetime | None]
+    mail_error: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
-    __table_args__ = (Index("ix_notification_recipient_unread", "recipient_id", "read_at"),)
+    __table_args__ = (Index("ix_notification_recipient_unread", "recipient_id", "read_at"),
+                      Index("ix_notification_delivery_digest", "delivery", "digest_id"))
 
     recipient = relationship("User", foreign_keys=[recipient_id])
     actor = relationship("User", foreign_keys=[actor_id])

@@ -1,35 +1,37 @@
 """In-app notifications and the audit log.
 
-Each domain registers the kinds of notification it sends with a translatable message; the text
-is built when the notification is shown, in the reader's language, from the stored parameters.
-An event that tells many people (a review requested of a category's experts, a flag, a question
-routed to experts) goes through `notify_all`: one job, queued after the commit, writes them all.
+Each domain registers the kinds of notification it sends with a translatable message
+(accounts/kinds.py); the text is built when the notification is shown, in the reader's language,
+from the stored parameters. An event that tells many people (a review requested of a category's
+experts, a flag, a question routed to experts) goes through `notify_all`: one job, queued after
+the commit, writes them all. A recipient who chose e-mail at once for the kind gets one, sent by
+a job after the commit (accounts/mail/sending.py); the daily digest collects the others'.
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
+from accounts.kinds import check_kind, notification_text, register_kind  # noqa: F401  (the domains' API)
+from accounts.mail.preferences import deliveries_for
+from accounts.mail.sending import send_notification_mail
 from accounts.models import AuditEntry, Notification, User
 from core.clock import utcnow
 from errors import NotFound
 from extensions import db
 from jobs import job, queue_after_commit
 
-_kinds = {}
-
-
-def register_kind(kind, message):
-    """Declare a notification kind; `message` is a lazy gettext string with %(name)s params."""
-    _kinds[kind] = message
-
 
 def notify(recipient, kind, url, actor=None, **params):
     """Queue an in-app notification for `recipient` (nothing is sent to oneself)."""
-    _check_kind(kind)
+    check_kind(kind)
     if recipient is None or (actor is not None and actor.id == recipient.id):
         return None
+    delivery = deliveries_for([recipient.id], kind)[recipient.id]
     notification = Notification(recipient=recipient, actor=actor, kind=kind, url=url or "",
-                                params=_stored_params(params, actor))
+                                params=_stored_params(params, actor), delivery=delivery)
     db.session.add(notification)
+    if delivery == "email":
+        db.session.flush()  # its id, for the job
+        queue_after_commit(send_notification_mail, notification.id)
     return notification
 
 
@@ -39,7 +41,7 @@ def notify_all(recipients, kind, url, actor=None, per_recipient=None, **params):
 
     :param per_recipient: recipient -> more params for that one (a name in their language).
     """
-    _check_kind(kind)
+    check_kind(kind)
     entries, told = [], set()
     for recipient in recipients:
         if recipient is None or recipient.id in told or (actor is not None and actor.id == recipient.id):
@@ -58,35 +60,25 @@ def write_notifications(kind, url, actor_id, entries, created_at):
     """The fan-out job of `notify_all`: the notifications of [(recipient id, params)] at once."""
     wanted = {recipient_id for recipient_id, _params in entries} | {actor_id}
     existing = set(db.session.scalars(select(User.id).where(User.id.in_(wanted - {None}))))
+    deliveries = deliveries_for(existing - {actor_id}, kind)
     rows = [{"recipient_id": recipient_id, "actor_id": actor_id if actor_id in existing else None,
-             "kind": kind, "url": url, "params": params, "created_at": created_at}
+             "kind": kind, "url": url, "params": params, "created_at": created_at,
+             "delivery": deliveries[recipient_id]}
             for recipient_id, params in entries if recipient_id in existing]  # not the deleted
+    mailed = []
     if rows:
-        db.session.execute(insert(Notification), rows)
+        written = db.session.execute(insert(Notification).returning(Notification.id, Notification.delivery), rows)
+        mailed = [notification_id for notification_id, delivery in written if delivery == "email"]
     db.session.commit()
+    for notification_id in mailed:
+        send_notification_mail(notification_id)
     return len(rows)
-
-
-def _check_kind(kind):
-    if kind not in _kinds:
-        raise ValueError("unregistered notification kind %r" % kind)
 
 
 def _stored_params(params, actor):
     if actor is not None:
         params = {"actor": actor.name, **params}
     return {key: str(value) for key, value in params.items()}
-
-
-def notification_text(notification):
-    """The notification's sentence in the current language."""
-    message = _kinds.get(notification.kind)
-    if message is None:
-        return notification.kind
-    try:
-        return str(message) % notification.params
-    except (KeyError, TypeError, ValueError):
-        return str(message)
 
 
 def unread_count(user):

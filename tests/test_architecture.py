@@ -154,10 +154,16 @@ def _receivers(signal):
 
 # Who listens to what: the whole event wiring of the product, in one place.
 WIRING = {
-    "article-published": ["recognition.awards.services.award_for_published_article"],
-    "article-verified": ["recognition.awards.services.award_for_verified_article"],
+    "article-published": ["accounts.webhooks.events.on_article_published",
+                          "recognition.awards.services.award_for_published_article"],
+    "article-verified": ["accounts.webhooks.events.on_article_verified",
+                         "recognition.awards.services.award_for_verified_article"],
     "feedback-given": ["recognition.awards.services.award_for_helpful_feedback"],
     "question-changed": ["mentoring.questions.services.resync_search_document"],
+    "question-asked": ["accounts.webhooks.events.on_question_asked"],
+    "answer-posted": ["accounts.webhooks.events.on_answer_posted"],
+    "answer-accepted": ["accounts.webhooks.events.on_answer_accepted"],
+    "title-awarded": ["accounts.webhooks.events.on_title_awarded"],
     "database-initialised": ["recognition.awards.services.create_default_badges",
                              "search.setup.build_index_if_needed"],
     "database-restored": ["search.setup.rebuild_after_restore"],

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts.notifications import notify
 from core.clock import utcnow
 from core.markdown import render_markdown
-from core.signals import question_changed
+from core.signals import answer_accepted, answer_posted, question_changed
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 from mentoring.questions.models import Answer, Question, Vote
@@ -41,6 +41,7 @@ def answer_question(question, author, body):
     notify(question.author, "answer_posted", "%s#answer-%d" % (question.path, answer.id),
            actor=author, title=question.title)
     question_changed.send(question)
+    answer_posted.send(answer)
     return answer
 
 
@@ -106,6 +107,7 @@ def accept_answer(answer, user, question=None):
            actor=user, title=question.title)
     evaluate_badges(answer.author, "answer_accepted")
     question_changed.send(question)
+    answer_accepted.send(answer, accepted_by=user)
     return answer
 
 

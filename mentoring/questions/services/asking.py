@@ -8,7 +8,7 @@ from core.categories import require_category
 from core.clock import utcnow
 from core.markdown import check_markdown, render_markdown
 from core.read_buffer import buffer_value
-from core.signals import question_changed
+from core.signals import question_asked, question_changed
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from mentoring.questions.models import (
@@ -122,6 +122,7 @@ def ask_question(author, title, body, category, tags=(), lang=None,
     db.session.flush()
     route_question(question, expert_limit)
     question_changed.send(question)
+    question_asked.send(question)
     return question
 
 
