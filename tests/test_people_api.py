@@ -95,3 +95,15 @@ def test_bad_input_is_a_400(client, headers, params):
 @pytest.mark.parametrize("q", ["%", "_", "'", "...", "\u200c", "*"])
 def test_punctuation_alone_finds_nobody(client, headers, q):
     assert usernames(client, headers, q) == []
+
+
+def test_username_fields_and_editors_offer_the_picker(client, auth, people):
+    auth.login("zoe")
+    page = client.get("/recognition/kudos/new").get_data(as_text=True)
+    assert 'data-people-url="/api/v1/people"' in page and "js/people.js" in page
+    assert 'id="to"' in page and "data-people-picker" in page
+    assert "data-mentions" in client.get("/questions/ask").get_data(as_text=True)
+
+
+def test_signed_out_pages_load_no_picker(client, people):
+    assert "js/people.js" not in client.get("/login").get_data(as_text=True)
