@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from accounts.mentions import notify_mentions
 from accounts.permissions import can, expert_category_ids, require
 from core.categories import require_category
-from core.markdown import CUSTOMER_SECTION_HEADINGS, check_markdown, extract_section, render_markdown
+from core.markdown import CUSTOMER_SECTION_HEADINGS, check_markdown, extract_section
 from core.read_buffer import buffer_value
 from errors import Conflict, Invalid, NotFound
 from extensions import db
@@ -205,7 +205,7 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
     check_status_change(article, editor, status, new_category)
 
     changed = {name: value for name, value in changes.items() if getattr(article, name) != value}
-    previous_body = article.body
+    previous_html = article.html if "body" in changed else ""
     for name, value in changed.items():
         setattr(article, name, value)
     if "title" in changed:
@@ -221,14 +221,15 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
         add_revision(article, editor, note)
     change_status(article, editor, status, review_interval_days)
     if "body" in changed:
-        _notify_mentions(article, editor, previous_body)
+        _notify_mentions(article, editor, previous_html)
     return article
 
 
-def _notify_mentions(article, writer, previous_body):
-    """Tell the people the article's body now mentions, and did not before, who may read it."""
-    notify_mentions(writer, render_markdown(article.body), render_markdown(previous_body),
-                    article.path, article.title, may_see=lambda person: can(person, "article.view", article))
+def _notify_mentions(article, writer, previous_html):
+    """Tell the people the article's body now mentions, and did not before, who may read it
+    (from the revisions' HTML, rendered already before the write)."""
+    notify_mentions(writer, article.html, previous_html, article.path, article.title,
+                    may_see=lambda person: can(person, "article.view", article))
 
 
 def customer_section(article):
