@@ -16,9 +16,12 @@ from flask_login import current_user
 DIGITS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹", "thai": "๐๑๒๓๔๕๖๗๘๙"}
 # Babel's own default for ar is Latin digits; Knowhow's Arabic pages use the Arabic-Indic ones.
 LOCALE_DIGITS = {"fa": "arabext", "ar": "arab"}
+# The digits a locale's readers may pick instead of its default.
 DIGIT_CHOICES = {"th": ("latn", "thai")}
 LOCALE_CALENDARS = {"fa": "persian", "th": "buddhist"}
+# What User.calendar and User.digits may hold ("default": the language's own).
 CALENDAR_CHOICES = ("default", "gregorian")
+DIGITS_CHOICES = ("default", "thai")
 BUDDHIST_ERA_OFFSET = 543
 _ERA_NAMES = {"persian": "ه‍.ش.", "buddhist": "พ.ศ."}
 

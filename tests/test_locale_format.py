@@ -113,3 +113,39 @@ def test_a_persian_page_shows_solar_hijri_dates_in_persian_digits(app, client, a
     page = client.get("/account/tokens").get_data(as_text=True)
     assert "۱ فروردین ۱۴۰۵" in page
     assert 'datetime="2026-03-21' in page  # the machine-readable date stays ISO
+
+
+def test_a_persian_reader_may_choose_the_gregorian_calendar(app, client, auth, clock):
+    clock.move_to(datetime(2026, 3, 21, 8, 0, tzinfo=UTC))
+    with app.app_context():
+        user = make_user("dariush", locale="fa")
+        make_token(user)
+    auth.login("dariush")
+    saved = client.post("/account", data={"display_name": "", "locale": "fa", "calendar": "gregorian",
+                                          "digits": "default"})
+    assert saved.status_code == 302
+    page = client.get("/account/tokens").get_data(as_text=True)
+    assert "۲۱ مارس ۲۰۲۶" in page and "فروردین" not in page
+
+
+def test_a_thai_reader_may_choose_thai_digits(app, client, auth, clock):
+    clock.move_to(datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
+    with app.app_context():
+        user = make_user("somchai", locale="th")
+        make_token(user)
+    auth.login("somchai")
+    assert "3 ธ.ค. 2569" in client.get("/account/tokens").get_data(as_text=True)
+    client.post("/account", data={"display_name": "", "locale": "th", "calendar": "default", "digits": "thai"})
+    assert "๓ ธ.ค. ๒๕๖๙" in client.get("/account/tokens").get_data(as_text=True)
+
+
+def test_unknown_calendar_or_digits_are_refused(ctx):
+    from accounts import services
+    from errors import Invalid
+
+    user = make_user("nima", locale="fa")
+    for field, value in (("calendar", "julian"), ("digits", "roman")):
+        with pytest.raises(Invalid) as refused:
+            services.update_user(user, **{field: value})
+        assert refused.value.field == field
+    assert (user.calendar, user.digits) == ("default", "default")
