@@ -149,3 +149,10 @@ def test_unknown_calendar_or_digits_are_refused(ctx):
             services.update_user(user, **{field: value})
         assert refused.value.field == field
     assert (user.calendar, user.digits) == ("default", "default")
+
+
+def test_a_week_label_names_its_monday():
+    from core.periods import week_label, week_monday
+
+    assert week_monday("2026-W48") == date(2026, 11, 23)
+    assert week_monday(week_label(date(2027, 1, 4))) == date(2027, 1, 4)
