@@ -5,6 +5,7 @@ Persian pages default to the Solar Hijri calendar and Thai ones to the Buddhist 
 the Gregorian calendar (`User.calendar`) and, on Thai pages, Thai digits (`User.digits`). Only the
 text shown is localised: the API, URLs and form values keep ISO dates and Latin digits.
 """
+import re
 from datetime import date, datetime, timedelta
 
 import jdatetime
@@ -181,6 +182,33 @@ def format_relative(value, *, granularity: str = "second", add_direction: bool =
 def week_name(monday: date, *, locale=None) -> str:
     """A chart axis label for a week: its Monday in the locale's words, calendar and digits."""
     return format_date(monday, "medium", locale=locale)
+
+
+_TYPED_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+_ASCII_DIGITS = str.maketrans({digit: str(value) for system, digits in DIGITS.items() if system != "latn"
+                               for value, digit in enumerate(digits)})
+# Years no Gregorian date of Knowhow's has: below 1700 a Solar Hijri year, above 2400 a Buddhist-era one.
+SOLAR_HIJRI_YEARS, BUDDHIST_ERA_YEARS = range(1200, 1700), range(2400, 2700)
+
+
+def iso_date(text: str | None) -> str | None:
+    """A date typed on a page in the locale's digits and calendar (۱۴۰۵-۰۱-۰۱, 2569-12-03, 2026/3/21)
+    as an ISO 8601 Gregorian date; text that is no such date comes back as it was, for the caller's
+    own refusal. Only for page inputs: the API takes ISO dates as they are."""
+    if not text:
+        return text
+    match = _TYPED_DATE.fullmatch(text.strip().translate(_ASCII_DIGITS))
+    if not match:
+        return text
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        if year in SOLAR_HIJRI_YEARS:
+            return jdatetime.date(year, month, day).togregorian().isoformat()
+        if year in BUDDHIST_ERA_YEARS:
+            year -= BUDDHIST_ERA_OFFSET
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return text
 
 
 def init_app(app):

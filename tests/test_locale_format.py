@@ -156,3 +156,31 @@ def test_a_week_label_names_its_monday():
 
     assert week_monday("2026-W48") == date(2026, 11, 23)
     assert week_monday(week_label(date(2027, 1, 4))) == date(2027, 1, 4)
+
+
+# Typed dates
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("2026-03-21", "2026-03-21"),
+    ("۱۴۰۵-۰۱-۰۱", "2026-03-21"),
+    ("1405/1/1", "2026-03-21"),
+    ("٢٠٢٦-١٢-٠٣", "2026-12-03"),
+    ("2569-12-03", "2026-12-03"),
+    ("๒๕๖๙-๑๒-๐๓", "2026-12-03"),
+    ("1405-12-31", "1405-12-31"),  # no such Solar Hijri day (1405 is not a leap year): left to refuse
+    ("2026-02-30", "2026-02-30"),
+    ("next week", "next week"),
+    ("", ""),
+    (None, None),
+])
+def test_typed_dates_in_the_locale_digits_and_calendar(typed, expected):
+    assert lf.iso_date(typed) == expected
+
+
+def test_a_dashboard_period_may_be_typed_in_persian(app, client, auth, clock):
+    clock.move_to(datetime(2026, 4, 1, 8, 0, tzinfo=UTC))
+    with app.app_context():
+        make_user("lead_fa", role="lead", locale="fa")
+    auth.login("lead_fa")
+    page = client.get("/recognition/?since=۱۴۰۵-۰۱-۰۱&until=۱۴۰۵-۰۱-۱۰").get_data(as_text=True)
+    assert "۱ فروردین ۱۴۰۵" in page and "۱۰ فروردین ۱۴۰۵" in page
