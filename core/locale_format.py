@@ -137,7 +137,8 @@ def _calendar_pattern(pattern: str, day: date, calendar: str, place: Locale) -> 
     return "".join(parts) + _quote(literal)
 
 
-def _date_pattern(format: str, place: Locale) -> str:
+def _date_pattern(format: str | None, place: Locale) -> str:
+    format = format or "medium"
     return str(dates.get_date_format(format, place).pattern) if format in place.date_formats else format
 
 
@@ -154,13 +155,19 @@ def format_time(value, format: str = "short", *, locale=None) -> str:
     """The reader's time of day of a datetime, in the locale's digits."""
     place = resolve_locale(locale)
     value = _local(value)
-    return localise_digits(dates.format_time(value, format, tzinfo=value.tzinfo, locale=place),
+    return localise_digits(dates.format_time(value, format or "short", tzinfo=value.tzinfo, locale=place),
                            numbering_system(place))
 
 
 def format_datetime(value, format: str = "medium", *, locale=None, calendar=None) -> str:
-    """Date and time as the locale joins them, the date in the locale's calendar."""
+    """Date and time as the locale joins them (or a whole pattern), the date in the locale's calendar."""
     place = resolve_locale(locale)
+    format = format or "medium"
+    if format not in place.datetime_formats:
+        value = _local(value)
+        pattern = _calendar_pattern(format, value.date(), calendar_of(place, calendar), place)
+        return localise_digits(dates.format_datetime(value, pattern, tzinfo=value.tzinfo, locale=place),
+                               numbering_system(place))
     joined = dates.get_datetime_format(format, place).replace("'", "")
     return (joined.replace("{0}", format_time(value, format, locale=place))
             .replace("{1}", format_date(value, format, locale=place, calendar=calendar)))

@@ -184,3 +184,10 @@ def test_a_dashboard_period_may_be_typed_in_persian(app, client, auth, clock):
     auth.login("lead_fa")
     page = client.get("/recognition/?since=۱۴۰۵-۰۱-۰۱&until=۱۴۰۵-۰۱-۱۰").get_data(as_text=True)
     assert "۱ فروردین ۱۴۰۵" in page and "۱۰ فروردین ۱۴۰۵" in page
+
+
+def test_a_whole_datetime_pattern_follows_the_calendar(ctx):
+    moment = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+    assert lf.format_datetime(moment, "d MMMM y HH:mm", locale="fa") == "۱۲ آذر ۱۴۰۵ ۱۴:۰۵"
+    assert lf.format_datetime(moment, None, locale="en") == lf.format_datetime(moment, "medium", locale="en")
+    assert lf.format_date(moment, None, locale="th") == "3 ธ.ค. 2569"
