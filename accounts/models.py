@@ -50,6 +50,10 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="agent")
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # core/locale_format.py: "default" is the language's own calendar (Solar Hijri for fa, the
+    # Buddhist era for th) or "gregorian"; digits "default" or "thai" (a choice on Thai pages).
+    calendar: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
+    digits: Mapped[str] = mapped_column(String(8), default="default", server_default="default")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
     auth_source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")

@@ -124,12 +124,13 @@ def set_language():
 @accounts.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Own preferences (name, language)."""
+    """Own preferences (name, language, calendar, digits)."""
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
         try:
             services.update_user(current_user, display_name=form.display_name.data,
-                                 locale=form.locale.data)
+                                 locale=form.locale.data, calendar=form.calendar.data,
+                                 digits=form.digits.data)
         except Invalid as error:
             show_on_form(form, error)
         else:

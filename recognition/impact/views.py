@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from accounts.permissions import can, require
 from core.categories import list_categories
 from core.charts import line_chart
-from core.periods import week_label
+from core.locale_format import week_name
 from core.views import committing
 from kb import services as kb
 from recognition.impact import measures, services, uses
@@ -73,7 +73,7 @@ def knowledge():
     team, category = team_arg(), category_arg()
     found = measures.knowledge_measures(period, team_id=team.id if team else None,
                                         category_id=category.id if category else None)
-    chart = line_chart([(_("Link rate"), [(week_label(week.week), week.link_rate) for week in found.weeks])],
+    chart = line_chart([(_("Link rate"), [(week_name(week.week), week.link_rate) for week in found.weeks])],
                        y_format="percent", y_min=0, title=_("Contacts with an article, by week"),
                        width=CHART_WIDTH)
     return render_template("recognition/impact/knowledge.html", found=found, period=period, team=team,
@@ -91,8 +91,8 @@ def article_analytics(article_id):
     impact = services.article_impact(article, period)
     weekly = services.weekly_impact(article, period)
     chart = line_chart(
-        [(_("With the article"), [(week_label(monday), found.fcr) for monday, found in weekly]),
-         (_("Same agents without it"), [(week_label(monday), found.baseline_fcr) for monday, found in weekly])],
+        [(_("With the article"), [(week_name(monday), found.fcr) for monday, found in weekly]),
+         (_("Same agents without it"), [(week_name(monday), found.baseline_fcr) for monday, found in weekly])],
         y_format="percent", y_min=0, y_max=1, title=_("First-contact resolution by week"), width=CHART_WIDTH)
     searches, opens = searches_leading_to(make_key("article", article.id))
     return render_template(

@@ -8,6 +8,7 @@ from accounts.permissions import can, require
 from accounts.services import get_team, get_user_or_404
 from core.categories import get_category, list_categories
 from core.charts import format_value
+from core.locale_format import iso_date
 from core.periods import default_period, parse_period, today_utc, week_label
 from errors import Invalid, NotFound
 from recognition import services
@@ -34,7 +35,8 @@ def period_arg(settings):
     if days and 1 <= days <= 366 and not request.args.get("since"):
         return default_period(days)
     try:
-        return parse_period(request.args.get("since"), request.args.get("until"), settings.period_days)
+        return parse_period(iso_date(request.args.get("since")), iso_date(request.args.get("until")),
+                            settings.period_days)
     except Invalid as error:
         flash(str(error.message), "error")
         return default_period(settings.period_days)
