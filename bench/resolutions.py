@@ -165,8 +165,10 @@ def _peak_rss_mb():
 
 
 def _child(*arguments):
-    result = subprocess.run([sys.executable, __file__, *arguments], capture_output=True, text=True,
-                            cwd=REPOSITORY)
+    # As a module from the repository, not as a script: a script's folder comes first on the path,
+    # where bench/markdown.py would shadow the Markdown package.
+    result = subprocess.run([sys.executable, "-m", "bench.resolutions", *arguments], capture_output=True,
+                            text=True, cwd=REPOSITORY)
     if result.returncode:
         sys.exit("benchmark step failed:\n" + result.stderr)
     return json.loads(result.stdout.strip().splitlines()[-1])
