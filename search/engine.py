@@ -53,6 +53,8 @@ __all__ = [
 ]
 
 MAX_SUGGESTIONS = 20
+# A query that finds the segments it read merged away by another process is run once more.
+_QUERY_ATTEMPTS = 2
 _WARM_BATCH = 100
 
 
@@ -337,22 +339,37 @@ class WhooshEngine(SearchEngine):
         hits, total, suggestion = [], 0, None
         if query_text:
             with self._lock:
-                searcher = self._get_searcher()
-                try:
-                    arrays = self._arrays_of(searcher)
-                    ranker = Ranker(arrays, arrays.filter_mask(filters))
-                    match = find_matches(ranker, self._parsers, self._lexicon, query_text, limit=page * per_page)
-                    if match is not None:
-                        terms = highlight_terms(match)
-                        total, suggestion = match.results.total, match.suggestion
-                        start = (page - 1) * per_page
-                        for docnum, score in match.results.top[start:start + per_page]:
-                            hits.append(self._make_hit(searcher.stored_fields(docnum), score, terms))
-                except OSError as error:  # files of a replaced generation vanished under us
-                    self._close_searcher()
-                    raise unreadable_index(self.index_dir, [error]) from error
+                for attempt in range(_QUERY_ATTEMPTS):
+                    searcher = self._get_searcher()
+                    try:
+                        hits, total, suggestion = self._query(searcher, query_text, filters, page, per_page)
+                        break
+                    except (OSError, TypeError) as error:
+                        # Whoosh opens a segment's stored fields on first use: when another
+                        # process merged that segment away meanwhile, its files are gone (an
+                        # OSError, or a missing column read as None: TypeError). The index moved
+                        # on, so read its newest state again; anything else is a real error.
+                        moved_on = not searcher.up_to_date()
+                        self._close_searcher()
+                        if not moved_on and isinstance(error, TypeError):
+                            raise
+                        if attempt == _QUERY_ATTEMPTS - 1:
+                            raise unreadable_index(self.index_dir, [error]) from error
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query_text, total, hits, suggestion, round(took_ms, 2), page, per_page)
+
+    def _query(self, searcher, query_text, filters, page, per_page):
+        """(hits, total, suggestion) of one query on `searcher`."""
+        arrays = self._arrays_of(searcher)
+        ranker = Ranker(arrays, arrays.filter_mask(filters))
+        match = find_matches(ranker, self._parsers, self._lexicon, query_text, limit=page * per_page)
+        if match is None:
+            return [], 0, None
+        terms = highlight_terms(match)
+        start = (page - 1) * per_page
+        hits = [self._make_hit(searcher.stored_fields(docnum), score, terms)
+                for docnum, score in match.results.top[start:start + per_page]]
+        return hits, match.results.total, match.suggestion
 
     @staticmethod
     def _make_hit(stored, score, terms) -> SearchHit:

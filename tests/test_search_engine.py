@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from whoosh import index as whoosh_index
 
 from search.engine import IndexBusy, IndexUnavailable, LockBusy, SearchResult
 from tests.factories_search import EnginePlace, HeldWriteLock, corrupt_index, whoosh_only
@@ -677,3 +678,29 @@ def test_a_waiting_lock_is_taken_once_released(engine, place):
     finally:
         release.set()
         holder.join(10)
+
+
+@whoosh_only("segments are files another process's merge deletes")
+def test_a_query_whose_segments_another_process_merges_away_meanwhile_is_answered(place, monkeypatch):
+    import search.engine as engine_module
+
+    engine = place.open(lock_wait=LOCK_WAIT)
+    engine.ensure_index()
+    for number in range(1, 4):  # three commits: three segments, each with its own files
+        engine.index_documents([make_doc(number, "Card declined %d" % number)])
+    engine.close()  # the query below opens its segments afresh
+    real_find_matches = engine_module.find_matches
+    merged = []
+
+    def find_then_merge(*args, **kwargs):
+        found = real_find_matches(*args, **kwargs)
+        if not merged:  # another process merges every segment into one, deleting their files
+            other = whoosh_index.open_dir(os.path.join(engine.index_dir, "current")).writer()
+            other.add_document(**engine_module.document_fields(make_doc(9, "Router lights")))
+            other.commit(optimize=True)
+            merged.append(True)
+        return found
+
+    monkeypatch.setattr(engine_module, "find_matches", find_then_merge)
+    result = engine.search("declined")
+    assert merged and sorted(hit.key for hit in result.hits) == ["article:1", "article:2", "article:3"]
