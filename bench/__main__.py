@@ -1,15 +1,16 @@
-"""`make bench` (`python -m bench [search|import|markdown] ...`): run the benchmarks and print their tables.
+"""`make bench` (`python -m bench [search|memory|import|markdown] ...`): run the benchmarks and print their tables.
 
-With no argument every benchmark runs; `search`, `import` or `markdown` runs one, and options after it go
+With no argument every benchmark runs; `search`, `memory`, `import` or `markdown` runs one, and options after it go
 to that benchmark (e.g. `python -m bench search --docs 5000`).
 """
 import sys
 import time
 
-from bench import markdown, resolutions, search
+from bench import markdown, memory, resolutions, search
 
 BENCHMARKS = {
     "search": ("Search: 50,000 documents, API latency, suggestions, freshness, FTS5 reference", search.main),
+    "memory": ("Memory per gunicorn worker after warm-up: RSS, PSS, USS", memory.main),
     "import": ("Resolution data: 1,000,000-row import, peak memory, metrics recompute", resolutions.main),
     "markdown": ("Markdown rendering: ordinary and hostile inputs", markdown.main),
 }
@@ -23,7 +24,7 @@ def run(name, options):
     saved_argv = sys.argv
     sys.argv = [f"bench {name}", *options]  # resolutions.main reads its options from sys.argv
     try:
-        if name in ("search", "markdown"):
+        if name in ("search", "memory", "markdown"):
             main(options)
         else:
             main()

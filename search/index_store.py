@@ -43,6 +43,7 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.writing import LockError
 
 from search.analysis import exact_analyzer, text_analyzer, title_prefix_analyzer
+from search.postings import PostingsRecorder, postings_path
 from search.vector import word_pairs
 
 _TEXT_ANALYZER = text_analyzer()
@@ -110,6 +111,11 @@ def build_schema() -> Schema:
         boost=COLUMN(NumericColumn("f", default=0.0)),
         updated_at=DATETIME(stored=True),
     )
+
+
+# The fields whose postings a rebuild writes into its segment's postings file (postings.py): all
+# that vector.py matches on; key and spelling are only looked up through Whoosh.
+MAPPED_FIELDS = ("content", "title", "title_prefix", "pairs", "type", "category", "lang")
 
 
 def document_fields(doc: dict) -> dict:
@@ -321,6 +327,8 @@ class IndexStore:
         try:
             ix = whoosh_index.create_in(building, self.schema)
             writer = ix.writer(limitmb=128, compound=False)
+            recorder = PostingsRecorder(MAPPED_FIELDS)
+            recorder.attach(writer)
             count = 0
             try:
                 for doc in docs:
@@ -330,6 +338,10 @@ class IndexStore:
                 writer.cancel()
                 raise
             writer.commit()
+            segments = ix._segments()
+            # One writer into an empty index makes one segment, numbered in the order documents came.
+            if len(segments) == 1 and segments[0].doc_count_all() == count:
+                recorder.write(postings_path(building, segments[0].segment_id()))
             ix.close()
             with open(os.path.join(building, _FORMAT_FILE), "w") as marker:
                 marker.write(INDEX_FORMAT)
