@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from search.analysis import split_words
+from search.analysis import load_dictionaries
 from search.index_store import (
     IndexBusy,
     IndexStore,
@@ -218,7 +218,7 @@ class WhooshEngine(SearchEngine):
         # The Thai dictionary takes about a second to load, the boosts and lengths of 50,000
         # documents a few hundred milliseconds, the postings of the commonest words a few
         # seconds: a live call should not wait for them. Searches may run between the batches.
-        split_words("\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22")
+        load_dictionaries()
         try:
             with self._lock:
                 arrays = self._arrays_of(self._get_searcher())

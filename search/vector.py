@@ -109,7 +109,8 @@ class SegmentCache:
         """The postings file of leaf's segment, opened once; None when it has none."""
         segment_id = _segment_id(leaf)
         if segment_id not in self._mapped:
-            self._mapped[segment_id] = SegmentPostings.find(leaf._storage.folder, segment_id)
+            folder = getattr(leaf._storage, "folder", None)  # None: a compound segment's overlay
+            self._mapped[segment_id] = None if folder is None else SegmentPostings.find(folder, segment_id)
         return self._mapped[segment_id]
 
     def postings(self, leaf, fieldname: str, text: str):
