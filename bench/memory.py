@@ -104,6 +104,16 @@ def run_requests(port: int, headers, requests) -> list[float]:
         return list(clients.map(lambda request: fetch(port, headers, *request), requests))
 
 
+def wait_for_workers(pid: int, count: int) -> list[int]:
+    """The worker processes, once all have been forked (the first may answer before the last starts)."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while len(workers := children_of(pid)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("gunicorn started %d of %d workers" % (len(workers), count))
+        time.sleep(0.5)
+    return workers
+
+
 def wait_until_settled(pids) -> None:
     """Wait until no worker grows for a few seconds (warm_up runs in the background)."""
     deadline = time.monotonic() + SETTLE_SECONDS
@@ -157,7 +167,7 @@ def main(argv=None):
             wait_until_serving(server, port)
             print(f"gunicorn ({'bare' if arguments.bare else 'gunicorn.conf.py'}, {arguments.workers} workers) "
                   f"answered after {time.perf_counter() - started:.1f} s")
-            workers = children_of(server.pid)
+            workers = wait_for_workers(server.pid, arguments.workers)
             wait_until_settled(workers)
             first = run_requests(port, headers, requests)
             wait_until_settled(workers)
