@@ -157,6 +157,7 @@ def time_new_article(app, client, headers, repeats=20):
     """Milliseconds from committing a published article to finding it through the API: the commit
     writes the outbox, and the job consumer applies it."""
     from accounts.services import get_user
+    from database import begin_write
     from extensions import db
     from kb import services
 
@@ -166,6 +167,9 @@ def time_new_article(app, client, headers, repeats=20):
         word = f"zebracorn{run}x{number}"
         started = time.perf_counter()
         with app.app_context():
+            # The searches before ran in this thread and left its transactions read-only (GET):
+            # a deferred one that writes fails at once if the consumer wrote meanwhile.
+            begin_write()
             services.create_article(get_user("bench-lead"), f"New outage {word}", f"Fresh advice about {word}.",
                                     "internet", status="published")
             db.session.commit()
