@@ -246,3 +246,12 @@ def test_stale_hit_is_filtered_and_then_removed_from_the_index(app, client, auth
 def test_outbox_is_empty_after_normal_writes(app, people):
     publish(people, "Card declined at the till")
     assert db.session.scalar(select(func.count(SearchOutbox.id))) == 0
+
+
+def test_a_rebuild_reads_every_document_in_batches_smaller_than_the_database(app, people):
+    from search.documents import iter_documents, reading_session
+
+    ids = [publish(people, "Batch article %d" % number, BODY) for number in range(5)]
+    with reading_session() as session:
+        keys = [doc["key"] for doc in iter_documents(session, batch=2)]
+    assert keys == ["article:%d" % article_id for article_id in sorted(ids)]
