@@ -199,8 +199,9 @@ class BoostedBM25F(scoring.BM25F):
 class WhooshEngine(SearchEngine):
     """SearchEngine on a Whoosh index kept in index_dir (see index_store.py for the layout)."""
 
-    def __init__(self, index_dir, lock_wait: float = 5.0):
-        self.store = IndexStore(index_dir, build_schema(), lock_wait)
+    def __init__(self, index_dir, lock_wait: float = 5.0, **build):
+        """:param build: build_processes and parallel_from of IndexStore (how rebuilds are written)."""
+        self.store = IndexStore(index_dir, build_schema(), lock_wait, **build)
         self.index_dir = self.store.index_dir
         self._parsers = make_parsers(self.store.schema)
         self._lexicon = SpellingLexicon()

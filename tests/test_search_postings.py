@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 
+from search import build
 from search.engine import WhooshEngine
 from search.index_store import MAPPED_FIELDS
 from search.postings import FILE_SUFFIX, SegmentPostings
@@ -97,3 +98,71 @@ def test_whoosh_deletes_the_postings_file_with_its_segment(rebuilt):
     ix.close()
     assert postings_files(rebuilt) == []
     assert rebuilt.search("modem").total > 0
+
+
+# -- rebuilds written by several processes (search/build.py)
+
+
+def ranked(engine, text, **filters):
+    """The page's scores best first, and the keys above the last score (ties there fall either way)."""
+    hits = engine.search(text, per_page=50, **filters).hits
+    scores = [round(hit.score, 4) for hit in hits]
+    return scores, sorted(hit.key for hit, score in zip(hits, scores) if score > scores[-1])
+
+
+@pytest.fixture(scope="module")
+def built_both_ways(tmp_path_factory):
+    """The same 200 documents rebuilt by one process and by three (each writing a segment)."""
+    docs = make_corpus(200) + MIXED
+    directory = tmp_path_factory.mktemp("parallel")
+    alone = WhooshEngine(directory / "alone", build_processes=1)
+    several = WhooshEngine(directory / "several", build_processes=3, parallel_from=50)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "BATCH", 20)  # 11 batches, handed to the 3 processes in turn
+        assert alone.rebuild(docs) == several.rebuild(docs) == len(docs)
+    yield alone, several
+    alone.close()
+    several.close()
+
+
+def test_a_rebuild_in_several_processes_writes_a_segment_and_postings_file_each(built_both_ways):
+    _alone, several = built_both_ways
+    leaves = [leaf for leaf, _offset in several._get_searcher().reader().leaf_readers()]
+    assert len(leaves) == 3
+    assert sum(leaf.doc_count_all() for leaf in leaves) == 202
+    assert len(postings_files(several)) == 3
+    assert not [name for name in os.listdir(several.store.current_path()) if name.startswith("part-")]
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("modem", {}), ("reset password", {}), ('"reset modem"', {}), ("refnud", {}), ("สวัสดี", {}),
+    ("مودم", {"lang": "fa"}), ("card", {"type": "question", "category": "billing"}),
+])
+def test_a_rebuild_in_several_processes_finds_and_ranks_as_one_process(built_both_ways, text, filters):
+    alone, several = built_both_ways
+    assert ranked(several, text, **filters) == ranked(alone, text, **filters)
+    assert several.search(text, **filters).total == alone.search(text, **filters).total
+
+
+@pytest.mark.parametrize("typed, key", [("สวัส", "article:901"), ("مود", "question:902"), ("modem ro", None)])
+def test_a_rebuild_in_several_processes_suggests_as_one_process(built_both_ways, typed, key):
+    alone, several = built_both_ways
+    suggested = [suggestion.key for suggestion in several.suggest(typed, limit=20)]
+    assert len(suggested) == len(alone.suggest(typed, limit=20)) > 0
+    if key is not None:
+        assert suggested == [suggestion.key for suggestion in alone.suggest(typed)] == [key]
+
+
+def test_a_failing_process_fails_the_rebuild_and_the_live_index_stays(tmp_path):
+    engine = WhooshEngine(tmp_path / "search", build_processes=2, parallel_from=20)
+    engine.rebuild(make_corpus(30))
+    assert len(postings_files(engine)) == 1  # 30 documents: one batch, so one process got work
+    live = engine.store.current_path()
+    broken = make_corpus(60)
+    broken[45] = {"type": "article", "id": 45, "title": "no key"}  # document_fields raises KeyError
+    with pytest.raises(RuntimeError, match="KeyError"):
+        engine.rebuild(broken)
+    assert engine.store.current_path() == live
+    assert engine.search("modem").total > 0
+    assert not [name for name in os.listdir(engine.index_dir) if name.startswith("building-")]
+    engine.close()
