@@ -144,15 +144,10 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(arguments.keep or scratch)
         directory.mkdir(parents=True, exist_ok=True)
-        app, headers, corpus, rows, documents = prepare(directory, arguments.docs)
+        app, headers, corpus, rows, _documents, _seconds = prepare(directory, arguments.docs, arguments.rebuild)
         from search.index import current_search
 
-        if arguments.rebuild:
-            started = time.perf_counter()
-            current_search(app).engine.rebuild(documents)
-            print(f"index rebuilt in {time.perf_counter() - started:.1f} s")
         current_search(app).engine.close()
-        del documents
         del app
         half = arguments.requests // 2
         requests = [("/api/v1/search", {"q": text, **filters})

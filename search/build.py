@@ -101,10 +101,10 @@ def _write_in_processes(directory, schema, docs, make_fields, mapped_fields, pro
             workers.append(worker)
         number = 0
         while batch := list(islice(docs, BATCH)):
-            _put(tasks[number % processes], batch, workers)
+            _put(tasks[number % processes], batch, workers, results)
             number += 1
         for part_tasks in tasks:
-            _put(part_tasks, None, workers)
+            _put(part_tasks, None, workers, results)
         written = [_result(results, workers) for _worker in workers]
         for worker in workers:
             worker.join()
@@ -121,13 +121,22 @@ def _write_in_processes(directory, schema, docs, make_fields, mapped_fields, pro
             shutil.rmtree(part, ignore_errors=True)
 
 
-def _put(tasks, batch, workers) -> None:
+def _put(tasks, batch, workers, results) -> None:
+    """Hand a batch to a process; raises when any process has failed or stopped meanwhile."""
     while True:
         try:
             tasks.put(batch, timeout=_POLL_SECONDS)
             return
         except queue.Full:
-            _check_alive(workers)
+            try:
+                _part, _count, failure = results.get_nowait()
+            except queue.Empty:
+                failure = None
+            _check(failure)
+            for worker in workers:
+                if worker.exitcode is not None:  # before its last batch: it failed
+                    raise RuntimeError("a process writing the search index stopped (exit code %s)"
+                                       % worker.exitcode) from None
 
 
 def _result(results, workers):
@@ -135,17 +144,18 @@ def _result(results, workers):
         try:
             part, count, failure = results.get(timeout=_POLL_SECONDS)
         except queue.Empty:
-            _check_alive(workers)
+            for worker in workers:  # one that ended well has put its result before it ended
+                if worker.exitcode not in (None, 0):
+                    raise RuntimeError("a process writing the search index stopped (exit code %s)"
+                                       % worker.exitcode) from None
             continue
-        if failure is not None:
-            raise RuntimeError("a process writing the search index failed: %s" % failure)
+        _check(failure)
         return part, count
 
 
-def _check_alive(workers) -> None:
-    for worker in workers:
-        if worker.exitcode not in (None, 0):
-            raise RuntimeError("a process writing the search index stopped (exit code %s)" % worker.exitcode)
+def _check(failure) -> None:
+    if failure is not None:
+        raise RuntimeError("a process writing the search index failed: %s" % failure)
 
 
 def _combine(directory, schema, parts, count) -> int:
