@@ -153,13 +153,15 @@ def test_a_rebuild_in_several_processes_suggests_as_one_process(built_both_ways,
         assert suggested == [suggestion.key for suggestion in alone.suggest(typed)] == [key]
 
 
-def test_a_failing_process_fails_the_rebuild_and_the_live_index_stays(tmp_path):
+def test_a_failing_process_fails_the_rebuild_and_the_live_index_stays(tmp_path, monkeypatch):
     engine = WhooshEngine(tmp_path / "search", build_processes=2, parallel_from=20)
     engine.rebuild(make_corpus(30))
     assert len(postings_files(engine)) == 1  # 30 documents: one batch, so one process got work
     live = engine.store.current_path()
+    monkeypatch.setattr(build, "BATCH", 5)
     broken = make_corpus(60)
-    broken[45] = {"type": "article", "id": 45, "title": "no key"}  # document_fields raises KeyError
+    # In the second batch, so the failing process still has batches coming when it fails.
+    broken[5] = {"type": "article", "id": 5, "title": "no key"}  # document_fields raises KeyError
     with pytest.raises(RuntimeError, match="KeyError"):
         engine.rebuild(broken)
     assert engine.store.current_path() == live
