@@ -10,7 +10,7 @@ INSTANCE := $(or $(KNOWHOW_INSTANCE_PATH),instance)
 
 KNOWHOW_WORKERS ?= 2
 
-.PHONY: install browser run serve test test-fast lint bench translations extract-messages clean
+.PHONY: install browser ldap-server run serve test test-fast lint bench bench-load translations extract-messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,14 +66,24 @@ browser:
 		echo "Installing Debian's Chromium for the browser tests"; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-thai-tlwg; fi
 
+# The LDAP sign-in tests start Debian's slapd of their own on free ports (tests/ldap_server.py);
+# the package is preseeded not to configure an instance of its own (slapd/no_configuration).
+SLAPD ?= /usr/sbin/slapd
+
+ldap-server:
+	@if [ ! -x "$(SLAPD)" ] || ! command -v ldapadd >/dev/null; then \
+		echo "Installing Debian's slapd and ldap-utils for the LDAP sign-in tests"; \
+		$(SUDO) apt-get update -q && echo "slapd slapd/no_configuration boolean true" | $(SUDO) debconf-set-selections \
+		&& DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q slapd ldap-utils; fi
+
 # One test process per core (pytest-xdist); TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= auto
 
-test: install browser
+test: install browser ldap-server
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Everything but the browser tests (no Chromium needed).
-test-fast: install
+test-fast: install ldap-server
 	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser"
 
 lint: $(VENV)/.installed
@@ -81,6 +91,11 @@ lint: $(VENV)/.installed
 
 bench: install
 	$(PY) -m bench
+
+# gunicorn on 127.0.0.1 with the embedded default, then on PostgreSQL + Redis (bench/load.py):
+# 32 clients for two minutes, about ten minutes in all. Options: make bench-load LOAD_OPTIONS="--seconds 10".
+bench-load: install
+	$(PY) -m bench load $(LOAD_OPTIONS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

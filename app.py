@@ -5,7 +5,7 @@ from flask import Flask, request
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import RTL_LANGUAGES, check_production_config, load_config
+from config import RTL_LANGUAGES, check_production_config, check_sign_in_config, load_config
 
 
 def create_app(config=None):
@@ -19,6 +19,7 @@ def create_app(config=None):
     app = Flask(__name__, instance_path=os.path.abspath(instance_path))
     app.config.from_mapping(load_config(app.instance_path, config))
     check_production_config(app.config)
+    check_sign_in_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     _trust_proxies(app)
 

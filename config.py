@@ -50,6 +50,85 @@ def parse_networks(value, setting="KNOWHOW_METRICS_ALLOW"):
     return tuple(networks)
 
 
+ROLE_NAMES = ("agent", "lead", "admin")
+
+
+def parse_group_map(value, setting, roles=False):
+    """The entries of a group mapping such as "knowhow-admins=admin, knowhow-leads=lead" as a
+    tuple of (group, role or team) pairs, in the order written (the first team that matches wins).
+
+    Entries are separated by commas, or by semicolons when any is present, so that a group can be
+    written as its whole DN ("cn=admins,ou=groups,dc=example,dc=org=admin; cn=leads,...=lead");
+    the last "=" of an entry separates the group from its role or team.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ()
+    entries = []
+    for entry in text.split(";" if ";" in text else ","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        group, equals, target = (part.strip() for part in entry.rpartition("="))
+        if not equals or not group or not target:
+            raise ValueError("%s: %r is not group=%s (write knowhow-admins=%s; separate entries with "
+                             "commas, or with semicolons when a group is a DN)"
+                             % (setting, entry, "role" if roles else "team", "admin" if roles else "Billing"))
+        if roles and target not in ROLE_NAMES:
+            raise ValueError("%s: %r maps %r to %r, which is no role (choose %s; separate entries with "
+                             "semicolons when a group is a DN)" % (setting, entry, group, target,
+                                                                   ", ".join(ROLE_NAMES)))
+        if not roles and len(target) > 80:
+            raise ValueError("%s: the team name of %r is longer than 80 characters" % (setting, entry))
+        entries.append((group, target))
+    return tuple(entries)
+
+
+def parse_names(value):
+    """Comma-separated usernames (KNOWHOW_BREAK_GLASS_USERS) as a frozenset, lower case."""
+    return frozenset(name.strip().lower() for name in (value or "").split(",") if name.strip())
+
+
+def _sign_in_config():
+    """Company sign-in: OpenID Connect, LDAP / Active Directory and whether local passwords work."""
+    env = os.environ.get
+    return {
+        # Local passwords: off leaves them to the break-glass users only (refused on the server).
+        "LOCAL_LOGIN": _env_bool("KNOWHOW_LOCAL_LOGIN", True),
+        "BREAK_GLASS_USERS": parse_names(env("KNOWHOW_BREAK_GLASS_USERS", "")),
+        # OpenID Connect (accounts/external/oidc.py); the client's secret only from the environment.
+        "OIDC_ISSUER": env("KNOWHOW_OIDC_ISSUER", "").strip().rstrip("/"),
+        "OIDC_CLIENT_ID": env("KNOWHOW_OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": env("KNOWHOW_OIDC_CLIENT_SECRET", ""),
+        "OIDC_NAME": env("KNOWHOW_OIDC_NAME", "").strip(),
+        "OIDC_SCOPES": env("KNOWHOW_OIDC_SCOPES", "openid profile email").strip(),
+        "OIDC_USERNAME_CLAIM": env("KNOWHOW_OIDC_USERNAME_CLAIM", "preferred_username").strip(),
+        "OIDC_GROUPS_CLAIM": env("KNOWHOW_OIDC_GROUPS_CLAIM", "groups").strip(),
+        "OIDC_ROLE_MAP": parse_group_map(env("KNOWHOW_OIDC_ROLE_MAP"), "KNOWHOW_OIDC_ROLE_MAP", roles=True),
+        "OIDC_TEAM_MAP": parse_group_map(env("KNOWHOW_OIDC_TEAM_MAP"), "KNOWHOW_OIDC_TEAM_MAP"),
+        "OIDC_TIMEOUT_SECONDS": float(env("KNOWHOW_OIDC_TIMEOUT_SECONDS", "5")),
+        # LDAP / Active Directory (accounts/external/ldap.py).
+        "LDAP_URL": env("KNOWHOW_LDAP_URL", "").strip(),
+        "LDAP_STARTTLS": _env_bool("KNOWHOW_LDAP_STARTTLS"),
+        "LDAP_CA_FILE": env("KNOWHOW_LDAP_CA_FILE", "").strip(),
+        "LDAP_BIND_DN": env("KNOWHOW_LDAP_BIND_DN", "").strip(),
+        "LDAP_BIND_PASSWORD": env("KNOWHOW_LDAP_BIND_PASSWORD", ""),
+        "LDAP_BASE_DN": env("KNOWHOW_LDAP_BASE_DN", "").strip(),
+        "LDAP_USER_FILTER": env("KNOWHOW_LDAP_USER_FILTER", "(&(objectClass=inetOrgPerson)(uid={username}))").strip(),
+        "LDAP_USERNAME_ATTRIBUTE": env("KNOWHOW_LDAP_USERNAME_ATTRIBUTE", "uid").strip(),
+        "LDAP_NAME_ATTRIBUTE": env("KNOWHOW_LDAP_NAME_ATTRIBUTE", "displayName").strip(),
+        "LDAP_EMAIL_ATTRIBUTE": env("KNOWHOW_LDAP_EMAIL_ATTRIBUTE", "mail").strip(),
+        "LDAP_LOCALE_ATTRIBUTE": env("KNOWHOW_LDAP_LOCALE_ATTRIBUTE", "preferredLanguage").strip(),
+        "LDAP_ID_ATTRIBUTE": env("KNOWHOW_LDAP_ID_ATTRIBUTE", "entryUUID").strip(),
+        # Groups: the user's memberOf, or, with a filter, a search under the group base.
+        "LDAP_GROUP_BASE_DN": env("KNOWHOW_LDAP_GROUP_BASE_DN", "").strip(),
+        "LDAP_GROUP_FILTER": env("KNOWHOW_LDAP_GROUP_FILTER", "").strip(),
+        "LDAP_ROLE_MAP": parse_group_map(env("KNOWHOW_LDAP_ROLE_MAP"), "KNOWHOW_LDAP_ROLE_MAP", roles=True),
+        "LDAP_TEAM_MAP": parse_group_map(env("KNOWHOW_LDAP_TEAM_MAP"), "KNOWHOW_LDAP_TEAM_MAP"),
+        "LDAP_TIMEOUT_SECONDS": float(env("KNOWHOW_LDAP_TIMEOUT_SECONDS", "5")),
+    }
+
+
 def load_config(instance_path, overrides=None):
     """Build the configuration mapping: defaults, then environment, then explicit overrides."""
     overrides = dict(overrides or {})
@@ -65,6 +144,9 @@ def load_config(instance_path, overrides=None):
         "SECRET_KEY": os.environ.get("KNOWHOW_SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # "whoosh": an index on this host's disk, in SEARCH_DIR; "postgres": in the database (which
+        # must then be PostgreSQL), shared by every host (search/backends.py).
+        "SEARCH_BACKEND": os.environ.get("KNOWHOW_SEARCH_BACKEND", "whoosh").strip().lower(),
         "SEARCH_DIR": os.environ.get("KNOWHOW_SEARCH_DIR", os.path.join(instance_path, "search")),
         # Load the searcher and the Thai dictionary in the background when the app is created;
         # gunicorn.conf.py turns it off and warms each worker after the fork instead.
@@ -113,6 +195,14 @@ def load_config(instance_path, overrides=None):
         "LANGUAGES": LANGUAGES,
         "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default cost; tests use a cheaper one
         "REVIEW_INTERVAL_DAYS": int(os.environ.get("KNOWHOW_REVIEW_INTERVAL_DAYS", "90")),
+        # Knowledge impact (recognition/impact): below this many linked contacts an article's
+        # effect is "too few to tell"; an effect smaller than so many points of first-contact
+        # resolution is no clear effect, however certain.
+        "IMPACT_MIN_CONTACTS": int(os.environ.get("KNOWHOW_IMPACT_MIN_CONTACTS", "30")),
+        "IMPACT_MIN_LIFT_POINTS": float(os.environ.get("KNOWHOW_IMPACT_MIN_LIFT_POINTS", "2")),
+        # Search ranks an article with a `helps` verdict this much higher (scores × (1 + boost);
+        # the other lifts add up to at most 1), so it orders close results, never relevance.
+        "IMPACT_SEARCH_BOOST": float(os.environ.get("KNOWHOW_IMPACT_SEARCH_BOOST", "0.15")),
         # What reads record (query log, views, opens) is buffered and written in batches every
         # so many seconds (core/read_buffer.py); 0 writes it only when full, at exit or on demand.
         "READ_BUFFER_SECONDS": float(os.environ.get("KNOWHOW_READ_BUFFER_SECONDS", "5")),
@@ -129,7 +219,24 @@ def load_config(instance_path, overrides=None):
         # An X-Request-ID sent with the request is used only when a proxy we trust sets it.
         "TRUST_REQUEST_ID": _env_bool("KNOWHOW_TRUST_REQUEST_ID",
                                       int(os.environ.get("KNOWHOW_TRUSTED_PROXIES", "0")) > 0),
+        # Where people open Knowhow: the links of e-mails and webhook payloads start with it.
+        "BASE_URL": os.environ.get("KNOWHOW_BASE_URL", "http://127.0.0.1:5000").strip().rstrip("/"),
+        # E-mail (accounts/mail): unset SMTP_URL sends none; smtp://[user:password@]host[:port]
+        # (StartTLS unless SMTP_STARTTLS is off) or smtps:// (TLS from the first byte).
+        "SMTP_URL": os.environ.get("KNOWHOW_SMTP_URL", "").strip() or None,
+        "SMTP_USERNAME": os.environ.get("KNOWHOW_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("KNOWHOW_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _env_bool("KNOWHOW_SMTP_STARTTLS", True),
+        "SMTP_CA_FILE": os.environ.get("KNOWHOW_SMTP_CA_FILE") or None,
+        "SMTP_TIMEOUT": float(os.environ.get("KNOWHOW_SMTP_TIMEOUT", "10")),
+        "MAIL_FROM": os.environ.get("KNOWHOW_MAIL_FROM", "Knowhow <knowhow@localhost>").strip(),
+        "UNSUBSCRIBE_DAYS": int(os.environ.get("KNOWHOW_UNSUBSCRIBE_DAYS", "90")),
+        # Outgoing webhooks (accounts/webhooks): addresses they may reach besides public ones.
+        "WEBHOOK_ALLOW_PRIVATE": _env_bool("KNOWHOW_WEBHOOK_ALLOW_PRIVATE"),
+        "WEBHOOK_ALLOW": parse_networks(os.environ.get("KNOWHOW_WEBHOOK_ALLOW", ""), "KNOWHOW_WEBHOOK_ALLOW"),
+        "WEBHOOK_TIMEOUT": float(os.environ.get("KNOWHOW_WEBHOOK_TIMEOUT", "10")),
     }
+    config.update(_sign_in_config())
     config.update(overrides)
     return config
 
@@ -140,3 +247,31 @@ def check_production_config(config):
         raise RuntimeError(
             "KNOWHOW_SECRET_KEY must be set to a long random value when KNOWHOW_ENV=production."
         )
+
+
+def check_sign_in_config(config):
+    """Refuse to start with company sign-in settings that cannot work, saying which and why."""
+    problems = []
+    if config["OIDC_ISSUER"]:
+        if not config["OIDC_ISSUER"].startswith(("https://", "http://")):
+            problems.append("KNOWHOW_OIDC_ISSUER must be the provider's URL (https://...)")
+        if not config["OIDC_CLIENT_ID"]:
+            problems.append("KNOWHOW_OIDC_ISSUER is set, so KNOWHOW_OIDC_CLIENT_ID must be too")
+        if "openid" not in config["OIDC_SCOPES"].split():
+            problems.append("KNOWHOW_OIDC_SCOPES must include openid")
+    if config["LDAP_URL"]:
+        if not config["LDAP_URL"].startswith(("ldap://", "ldaps://")):
+            problems.append("KNOWHOW_LDAP_URL must start with ldap:// or ldaps://")
+        if not config["LDAP_BASE_DN"]:
+            problems.append("KNOWHOW_LDAP_URL is set, so KNOWHOW_LDAP_BASE_DN must be too")
+        if "{username}" not in config["LDAP_USER_FILTER"]:
+            problems.append("KNOWHOW_LDAP_USER_FILTER must contain {username}")
+        if config["LDAP_GROUP_FILTER"] and "{dn}" not in config["LDAP_GROUP_FILTER"]:
+            problems.append("KNOWHOW_LDAP_GROUP_FILTER must contain {dn} (the user's DN)")
+        if config["LDAP_CA_FILE"] and not os.path.isfile(config["LDAP_CA_FILE"]):
+            problems.append("KNOWHOW_LDAP_CA_FILE: no such file %r" % config["LDAP_CA_FILE"])
+    if not config["LOCAL_LOGIN"] and not (config["OIDC_ISSUER"] or config["LDAP_URL"]):
+        problems.append("KNOWHOW_LOCAL_LOGIN=off needs KNOWHOW_OIDC_ISSUER or KNOWHOW_LDAP_URL, "
+                        "or only the break-glass users could sign in")
+    if problems:
+        raise ValueError("Company sign-in settings: " + "; ".join(problems) + ".")

@@ -10,7 +10,13 @@ Domains declare their jobs with `job(...)`, `daily(hour, minute)`, `every(minute
 `at_start` below; the job runs inside
 an application context (the consumer's application, or the caller's in immediate mode) and
 commits its own work: a job is a unit of work of its own.
+
+A change that needs a job queues it with `queue_after_commit(task, *args)`: the job is handed to
+the queue only when the session's transaction commits (never for a rolled-back change, nor
+before its data can be read by the consumer). In immediate mode it then runs at once, in an
+application context (and so a database session) of its own.
 """
+import logging
 import os
 from functools import wraps
 
@@ -20,11 +26,20 @@ from flask import current_app, has_app_context
 from flask.cli import with_appcontext
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from extensions import db
 
 QUEUE_FILE = "jobs.db"
 # An idle consumer looks for new jobs this often at most: a published article waits at most this
 # long before its index update starts (huey's default backs off to 10 s).
 MAX_POLL_SECONDS = 0.25
+
+# session.info key of the jobs waiting for the session's commit.
+AFTER_COMMIT = "knowhow_jobs_after_commit"
+
+log = logging.getLogger(__name__)
 
 
 class JobQueue(Huey):
@@ -53,6 +68,7 @@ class JobQueue(Huey):
         storage = MemoryStorage(self.name) if immediate else storage_class(self.name, **storage_kwargs)
         app.extensions["jobs"] = (immediate, storage)
         app.cli.add_command(run_jobs)
+        _listen_for_commits()
         self._bind(app)
 
     def _bind(self, app):
@@ -112,6 +128,63 @@ def at_start(func):
     """Declare a function each consumer worker runs once when it starts (huey's on_startup)."""
     jobs.on_startup()(_in_app_context(func))
     return func
+
+
+def queue_after_commit(task, *args):
+    """Queue `task(*args)` once db.session's transaction commits; forgotten if it rolls back.
+
+    A job queued inside a savepoint that is rolled back is forgotten with it; a released
+    savepoint is not the commit: its jobs wait for the transaction around it.
+    """
+    session = db.session()
+    # A transaction to belong to (begun as the session would on its next statement, no SQL yet).
+    transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    session.info.setdefault(AFTER_COMMIT, []).append(
+        (transaction, current_app._get_current_object(), task, args))
+
+
+def _within(transaction, ended):
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _queue_committed(session):
+    # Nothing waits, or a savepoint was released: the commit comes later.
+    if AFTER_COMMIT not in session.info or session.in_nested_transaction():
+        return
+    for _transaction, app, task, args in session.info.pop(AFTER_COMMIT, ()):
+        try:
+            with app.app_context():  # a session of its own: this one has just committed
+                task(*args)
+        except Exception:  # the change is committed: a failed hand-over must not undo the request
+            log.exception("Could not queue the job %s after the commit.", getattr(task, "name", task))
+
+
+def _forget_rolled_back(session, previous_transaction):
+    waiting = session.info.get(AFTER_COMMIT)
+    if not waiting:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(AFTER_COMMIT, None)
+        return
+    waiting[:] = [entry for entry in waiting if not _within(entry[0], previous_transaction)]
+
+
+def _forget_uncommitted(session, transaction):
+    if transaction.parent is None:  # the transaction closed: what did not commit is forgotten
+        session.info.pop(AFTER_COMMIT, None)
+
+
+def _listen_for_commits():
+    """Hook every session (the application's and the tests' joined ones) once per process."""
+    for name, listener in (("after_commit", _queue_committed),
+                           ("after_soft_rollback", _forget_rolled_back),
+                           ("after_transaction_end", _forget_uncommitted)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def run_consumer(workers=1):

@@ -73,6 +73,17 @@ def csrf_checked_by_form(view):
     return view
 
 
+def authorised_by_signed_link(view):
+    """Mark a view whose URL carries a signed token that is its whole authority (the one-click
+    unsubscribe of e-mails, RFC 8058): mail clients POST to it with no session and no CSRF
+    token, and a forged request can do no more than the link itself.
+
+    The view must check the signature before it changes anything.
+    """
+    view.authorised_by_signed_link = True
+    return view
+
+
 def body_limit(limit_of, too_large=None):
     """Let a view accept bodies up to ``limit_of(app.config)`` bytes instead of MAX_CONTENT_LENGTH.
 
@@ -112,7 +123,8 @@ def protect_against_csrf():
         return
     if request.path.startswith("/api/") and bearer_token():
         return
-    if getattr(current_app.view_functions.get(request.endpoint), "csrf_checked_by_form", False):
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "csrf_checked_by_form", False) or getattr(view, "authorised_by_signed_link", False):
         return
     csrf.protect()
 

@@ -1,4 +1,4 @@
-"""CLI commands: init-db, create-user and api-token."""
+"""CLI commands: init-db, create-user, api-token and set-sign-in-source."""
 import sys
 
 import click
@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from accounts import services
-from accounts.models import ROLES
+from accounts.external.provisioning import set_sign_in_source
+from accounts.models import AUTH_SOURCES, ROLES
 from config import LANGUAGES
 from core.boundary import STORABLE_LINE
 from core.clock import utcnow
@@ -58,6 +59,21 @@ def create_user(username, role, display_name, team, locale):
         _fail("Error: %s" % error.message)
     db.session.commit()
     click.echo("Created %s (%s)." % (user.username, user.role))
+
+
+@click.command("set-sign-in-source")
+@with_appcontext
+@click.argument("username", type=STORABLE_LINE)
+@click.argument("source", type=click.Choice(AUTH_SOURCES))
+def set_sign_in_source_command(username, source):
+    """Let USERNAME sign in through SOURCE (local, oidc, ldap) from now on: the company sign-in of
+    the same username then takes the account over instead of being refused."""
+    user = services.get_user(username)
+    if user is None:
+        _fail("Error: no user called %s." % username)
+    set_sign_in_source(user, source)
+    db.session.commit()
+    click.echo("%s now signs in with %s; its sessions and API tokens have ended." % (user.username, source))
 
 
 @click.command("api-token")

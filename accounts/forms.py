@@ -10,6 +10,13 @@ from config import LANGUAGES
 from core.forms import Form
 
 ROLE_LABELS = {"agent": _l("Agent"), "lead": _l("Team lead"), "admin": _l("Administrator")}
+# How each user signs in (User.auth_source), as the user list says it.
+SOURCE_LABELS = {"local": _l("Password"), "oidc": _l("OpenID Connect"), "ldap": _l("Directory (LDAP)")}
+
+# The keys are core/locale_format.py's CALENDAR_CHOICES and DIGITS_CHOICES.
+CALENDAR_LABELS = {"default": _l("The language's own (Solar Hijri in Persian, Buddhist era in Thai)"),
+                   "gregorian": _l("Gregorian")}
+DIGITS_LABELS = {"default": _l("The language's own"), "thai": _l("Thai digits (on Thai pages)")}
 
 
 def role_choices():
@@ -35,6 +42,8 @@ class ChangePasswordForm(Form):
 class PreferencesForm(Form):
     display_name = StringField(_l("Name"), validators=[Length(max=120)])
     locale = SelectField(_l("Language"), choices=language_choices)
+    calendar = SelectField(_l("Calendar"), choices=lambda: list(CALENDAR_LABELS.items()))
+    digits = SelectField(_l("Digits"), choices=lambda: list(DIGITS_LABELS.items()))
 
 
 class UserForm(Form):

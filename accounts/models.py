@@ -7,10 +7,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from config import ROLE_NAMES
 from core.clock import utcnow
 from extensions import db
 
-ROLES = ("agent", "lead", "admin")
+ROLES = ROLE_NAMES
 ROLE_RANK = {"agent": 0, "lead": 1, "admin": 2}
 
 
@@ -30,8 +31,16 @@ class Team(db.Model):
         return f"<Team {self.name}>"
 
 
+# Where a user signs in: Knowhow's own password, the OpenID provider or the LDAP directory.
+AUTH_SOURCES = ("local", "oidc", "ldap")
+
+
 class User(UserMixin, db.Model):
+    """A person who signs in; `auth_source` says where, `external_id` who they are there (the
+    OpenID subject, the directory entry's id), unique per source."""
+
     __tablename__ = "users"  # "user" is reserved in PostgreSQL
+    __table_args__ = (Index("uq_users_auth_source_external_id", "auth_source", "external_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -41,8 +50,14 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="agent")
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # core/locale_format.py: "default" is the language's own calendar (Solar Hijri for fa, the
+    # Buddhist era for th) or "gregorian"; digits "default" or "thai" (a choice on Thai pages).
+    calendar: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
+    digits: Mapped[str] = mapped_column(String(8), default="default", server_default="default")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+    auth_source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
+    external_id: Mapped[str | None] = mapped_column(String(255))
 
     team = relationship("Team", foreign_keys=[team_id], back_populates="members")
 
@@ -138,8 +153,15 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow(), index=True)
     read_at: Mapped[datetime | None]
+    # How the recipient chose to hear of it when it was written (accounts/mail): "app" only,
+    # "email" at once, or in the daily "digest"; then when the e-mail went out, or why not.
+    delivery: Mapped[str] = mapped_column(String(8), default="app", server_default="app")
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("mail_digest.id", ondelete="SET NULL"))
+    mailed_at: Mapped[datetime | None]
+    mail_error: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
-    __table_args__ = (Index("ix_notification_recipient_unread", "recipient_id", "read_at"),)
+    __table_args__ = (Index("ix_notification_recipient_unread", "recipient_id", "read_at"),
+                      Index("ix_notification_delivery_digest", "delivery", "digest_id"))
 
     recipient = relationship("User", foreign_keys=[recipient_id])
     actor = relationship("User", foreign_keys=[actor_id])

@@ -1,47 +1,84 @@
 """In-app notifications and the audit log.
 
-Each domain registers the kinds of notification it sends with a translatable message; the text
-is built when the notification is shown, in the reader's language, from the stored parameters.
+Each domain registers the kinds of notification it sends with a translatable message
+(accounts/kinds.py); the text is built when the notification is shown, in the reader's language,
+from the stored parameters. An event that tells many people (a review requested of a category's
+experts, a flag, a question routed to experts) goes through `notify_all`: one job, queued after
+the commit, writes them all. A recipient who chose e-mail at once for the kind gets one, sent by
+a job after the commit (accounts/mail/sending.py); the daily digest collects the others'.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
-from accounts.models import AuditEntry, Notification
+from accounts.kinds import check_kind, notification_text, register_kind  # noqa: F401  (the domains' API)
+from accounts.mail.preferences import deliveries_for
+from accounts.mail.sending import send_notification_mail
+from accounts.models import AuditEntry, Notification, User
 from core.clock import utcnow
 from errors import NotFound
 from extensions import db
-
-_kinds = {}
-
-
-def register_kind(kind, message):
-    """Declare a notification kind; `message` is a lazy gettext string with %(name)s params."""
-    _kinds[kind] = message
+from jobs import job, queue_after_commit
 
 
 def notify(recipient, kind, url, actor=None, **params):
     """Queue an in-app notification for `recipient` (nothing is sent to oneself)."""
-    if kind not in _kinds:
-        raise ValueError("unregistered notification kind %r" % kind)
+    check_kind(kind)
     if recipient is None or (actor is not None and actor.id == recipient.id):
         return None
-    if actor is not None:
-        params.setdefault("actor", actor.name)
+    delivery = deliveries_for([recipient.id], kind)[recipient.id]
     notification = Notification(recipient=recipient, actor=actor, kind=kind, url=url or "",
-                                params={k: str(v) for k, v in params.items()})
+                                params=_stored_params(params, actor), delivery=delivery)
     db.session.add(notification)
+    if delivery == "email":
+        db.session.flush()  # its id, for the job
+        queue_after_commit(send_notification_mail, notification.id)
     return notification
 
 
-def notification_text(notification):
-    """The notification's sentence in the current language."""
-    message = _kinds.get(notification.kind)
-    if message is None:
-        return notification.kind
-    try:
-        return str(message) % notification.params
-    except (KeyError, TypeError, ValueError):
-        return str(message)
+def notify_all(recipients, kind, url, actor=None, per_recipient=None, **params):
+    """Notify each of `recipients` once (never the actor), as `notify` would, but written by one
+    job after the commit; returns how many will be told.
+
+    :param per_recipient: recipient -> more params for that one (a name in their language).
+    """
+    check_kind(kind)
+    entries, told = [], set()
+    for recipient in recipients:
+        if recipient is None or recipient.id in told or (actor is not None and actor.id == recipient.id):
+            continue
+        told.add(recipient.id)
+        extra = per_recipient(recipient) if per_recipient is not None else {}
+        entries.append((recipient.id, _stored_params({**params, **extra}, actor)))
+    if entries:
+        queue_after_commit(write_notifications, kind, url or "", actor.id if actor is not None else None,
+                           entries, utcnow())
+    return len(entries)
+
+
+@job()
+def write_notifications(kind, url, actor_id, entries, created_at):
+    """The fan-out job of `notify_all`: the notifications of [(recipient id, params)] at once."""
+    wanted = {recipient_id for recipient_id, _params in entries} | {actor_id}
+    existing = set(db.session.scalars(select(User.id).where(User.id.in_(wanted - {None}))))
+    deliveries = deliveries_for(existing - {actor_id}, kind)
+    rows = [{"recipient_id": recipient_id, "actor_id": actor_id if actor_id in existing else None,
+             "kind": kind, "url": url, "params": params, "created_at": created_at,
+             "delivery": deliveries[recipient_id]}
+            for recipient_id, params in entries if recipient_id in existing]  # not the deleted
+    mailed = []
+    if rows:
+        written = db.session.execute(insert(Notification).returning(Notification.id, Notification.delivery), rows)
+        mailed = [notification_id for notification_id, delivery in written if delivery == "email"]
+    db.session.commit()
+    for notification_id in mailed:
+        send_notification_mail(notification_id)
+    return len(rows)
+
+
+def _stored_params(params, actor):
+    if actor is not None:
+        params = {"actor": actor.name, **params}
+    return {key: str(value) for key, value in params.items()}
 
 
 def unread_count(user):

@@ -70,7 +70,7 @@ def require(user, action, obj=None):
         raise PermissionDenied(_l("You do not have permission to do that."))
 
 
-role_rule("admin", "admin.users", "admin.teams")
+role_rule("admin", "admin.users", "admin.teams", "admin.webhooks")
 
 
 @rule("user.view")

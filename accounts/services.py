@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from accounts.models import ROLES, ApiToken, LoginSession, Team, User, count_active_admins
 from config import LANGUAGES
 from core.clock import utcnow
+from core.locale_format import CALENDAR_CHOICES, DIGITS_CHOICES
 from core.read_buffer import buffer_value
 from core.text import UnstorableText, clean_line, unstorable_reason
 from errors import Conflict, Invalid, NotFound
@@ -54,6 +55,12 @@ def _validate_locale(locale):
     if locale not in LANGUAGES:
         raise Invalid("locale", _l("Unknown language %(locale)s: choose one of %(choices)s.",
                                    locale=locale, choices=", ".join(LANGUAGES)))
+
+
+def _validate_choice(field, value, choices):
+    if value not in choices:
+        raise Invalid(field, _l("Unknown choice %(value)s: choose one of %(choices)s.",
+                                value=value, choices=", ".join(choices)))
 
 
 def get_user(username):
@@ -137,8 +144,12 @@ def create_user(username, role="agent", password=None, display_name="", team=Non
 
 
 def update_user(user, *, display_name=None, role=None, team=None, locale=None, email=None,
-                active=None):
+                active=None, calendar=None, digits=None):
     """Change a user's profile fields; None leaves a field as it is, team "" removes the team."""
+    if calendar is not None:
+        _validate_choice("calendar", calendar, CALENDAR_CHOICES)
+    if digits is not None:
+        _validate_choice("digits", digits, DIGITS_CHOICES)
     if role is not None:
         _validate_role(role)
         if user.role == "admin" and role != "admin" and count_active_admins() <= 1:
@@ -149,6 +160,10 @@ def update_user(user, *, display_name=None, role=None, team=None, locale=None, e
     if locale is not None:
         _validate_locale(locale)
         user.locale = locale
+    if calendar is not None:
+        user.calendar = calendar
+    if digits is not None:
+        user.digits = digits
     if display_name is not None:
         if len(display_name.strip()) > 120:
             raise Invalid("name", _l("A name has at most 120 characters."))

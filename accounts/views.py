@@ -1,13 +1,17 @@
 """Pages: sign in and out, own account, profiles, and user and team administration."""
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from accounts import notifications as notification_service
 from accounts import services, throttling
+from accounts.external import SignInRefused, oidc, passwords
+from accounts.external.oidc import oidc_button_name
 from accounts.forms import (
+    SOURCE_LABELS,
     ApiTokenForm,
     ChangePasswordForm,
     LoginForm,
@@ -39,7 +43,8 @@ def home():
 
 @accounts.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with username and password; wrong passwords are throttled (accounts/throttling.py)."""
+    """Sign in with username and password, checked by Knowhow or the company directory
+    (accounts/external/passwords.py); wrong passwords are throttled (accounts/throttling.py)."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("accounts.home")))
     form = LoginForm(next=request.args.get("next", ""))
@@ -49,30 +54,55 @@ def login():
         if wait:
             flash(ngettext("Too many failed sign-ins. Try again in %(num)d second.",
                            "Too many failed sign-ins. Try again in %(num)d seconds.", wait), "error")
-            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response = make_response(render_login(form), 429)
             response.headers["Retry-After"] = str(wait)
             return response
-        user = services.authenticate(form.username.data, form.password.data)
+        try:
+            user = passwords.authenticate_password(form.username.data, form.password.data, current_app.config)
+        except SignInRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal.message), "error")
+            return render_login(form)
         if user is not None:
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            session["sid"] = services.start_login_session(user, request.user_agent.string)
-            throttling.remember_sign_in_address(user, address)
-            login_user(user)
+            begin_session(user)
             db.session.commit()
             return redirect(safe_next(form.next.data, url_for("accounts.home")))
         throttling.record_failed_sign_in(form.username.data, address)
         flash(_("Wrong username or password."), "error")
-    return render_template("accounts/login.html", form=form)
+    return render_login(form)
+
+
+def render_login(form):
+    """The sign-in page: the company sign-in's button when there is one, and the password form."""
+    config = current_app.config
+    name = oidc_button_name(config)
+    return render_template("accounts/login.html", form=form,
+                           oidc_name=Markup("<bdi>{}</bdi>").format(name) if name else None,
+                           passwords_hidden=not config["LOCAL_LOGIN"] and not config["LDAP_URL"],
+                           provider_logout=session.pop("provider_logout", None))
+
+
+def begin_session(user):
+    """Sign `user` in, in a fresh session: nothing from before sign-in carries over."""
+    session.clear()
+    session["sid"] = services.start_login_session(user, request.user_agent.string)
+    throttling.remember_sign_in_address(user, request.remote_addr)
+    login_user(user)
 
 
 @accounts.post("/logout")
 @login_required
 def logout():
-    """Sign out: the session ends on the server too, so a copied cookie is worthless."""
+    """Sign out: the session ends on the server too, so a copied cookie is worthless. After a
+    sign-in through the OpenID provider, the sign-in page offers to sign out there too."""
+    provider_logout = session.get("signed_in_with_oidc") and oidc.provider_logout_url(
+        current_app, url_for("accounts.login", _external=True))
     services.end_login_session(session.get("sid"))
     db.session.commit()
     logout_user()
     session.clear()
+    if provider_logout:
+        session["provider_logout"] = provider_logout
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -94,12 +124,13 @@ def set_language():
 @accounts.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Own preferences (name, language)."""
+    """Own preferences (name, language, calendar, digits)."""
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
         try:
             services.update_user(current_user, display_name=form.display_name.data,
-                                 locale=form.locale.data)
+                                 locale=form.locale.data, calendar=form.calendar.data,
+                                 digits=form.digits.data)
         except Invalid as error:
             show_on_form(form, error)
         else:
@@ -175,7 +206,7 @@ def admin_users():
         stmt = stmt.where(User.username.ilike(pattern, escape="\\")
                           | User.display_name.ilike(pattern, escape="\\"))
     users = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
-    return render_template("accounts/admin_users.html", users=users, query=query)
+    return render_template("accounts/admin_users.html", users=users, query=query, source_labels=SOURCE_LABELS)
 
 
 @accounts.route("/admin/users/new", methods=["GET", "POST"])
@@ -323,4 +354,5 @@ def _notification_bell():
 
 @accounts.app_context_processor
 def _page_sections():
-    return {"home_sections": page_sections("home"), "profile_sections": page_sections("profile")}
+    return {"home_sections": page_sections("home"), "profile_sections": page_sections("profile"),
+            "article_sections": page_sections("article")}

@@ -1,19 +1,22 @@
-"""`make bench` (`python -m bench [search|memory|import|markdown] ...`): run the benchmarks and print their tables.
+"""`make bench` (`python -m bench [search|memory|import|markdown|load] ...`): run the benchmarks and print their tables.
 
-With no argument every benchmark runs; `search`, `memory`, `import` or `markdown` runs one, and options after it go
-to that benchmark (e.g. `python -m bench search --docs 5000`).
+With no argument every benchmark but `load` runs; `search`, `memory`, `import`, `markdown` or `load` runs one, and
+options after it go to that benchmark (e.g. `python -m bench search --docs 5000`). `load` (`make bench-load`)
+serves the app with gunicorn and runs for about ten minutes, so it runs only when asked for.
 """
 import sys
 import time
 
-from bench import markdown, memory, resolutions, search
+from bench import load, markdown, memory, resolutions, search
 
 BENCHMARKS = {
     "search": ("Search: 50,000 documents, API latency, suggestions, freshness, FTS5 reference", search.main),
     "memory": ("Memory per gunicorn worker after warm-up: RSS, PSS, USS", memory.main),
     "import": ("Resolution data: 1,000,000-row import, peak memory, metrics recompute", resolutions.main),
     "markdown": ("Markdown rendering: ordinary and hostile inputs", markdown.main),
+    "load": ("Load: gunicorn on SQLite and on PostgreSQL + Redis, 32 clients, mixed requests", load.main),
 }
+ON_REQUEST = {"load"}  # not part of the run of every benchmark
 
 
 def run(name, options):
@@ -24,7 +27,7 @@ def run(name, options):
     saved_argv = sys.argv
     sys.argv = [f"bench {name}", *options]  # resolutions.main reads its options from sys.argv
     try:
-        if name in ("search", "memory", "markdown"):
+        if name in ("search", "memory", "markdown", "load"):
             main(options)
         else:
             main()
@@ -41,7 +44,8 @@ def main(argv):
         sys.exit("usage: python -m bench [%s] [options]" % "|".join(BENCHMARKS))
     else:
         for name in BENCHMARKS:
-            run(name, [])
+            if name not in ON_REQUEST:
+                run(name, [])
 
 
 if __name__ == "__main__":

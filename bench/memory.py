@@ -144,7 +144,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(arguments.keep or scratch)
         directory.mkdir(parents=True, exist_ok=True)
-        app, headers, corpus, rows, _documents, _seconds = prepare(directory, arguments.docs, arguments.rebuild)
+        app, headers, corpus, rows, _documents = prepare(directory, arguments.docs, rebuild=arguments.rebuild)
         from search.index import current_search
 
         current_search(app).engine.close()

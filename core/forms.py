@@ -14,6 +14,11 @@ from wtforms import PasswordField, TextAreaField
 
 from core.text import clean_line, clean_text, has_lone_surrogate, replace_lone_surrogates
 
+# A username field with static/js/people.js's type-ahead; the server still checks the username.
+PEOPLE_PICKER = {"data-people-picker": "", "autocomplete": "off", "spellcheck": "false"}
+# A Markdown editor in which "@" offers the same people picker.
+MENTIONS = {"data-mentions": ""}
+
 
 def _filter(clean):
     """A WTForms filter applying `clean` to text and lists of text, leaving other values be."""

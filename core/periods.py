@@ -65,6 +65,12 @@ def week_label(monday):
     return f"{year}-W{number:02d}"
 
 
+def week_monday(label):
+    """The Monday of an ISO week label such as 2026-W07 (week_label's inverse)."""
+    year, number = label.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
 def today_utc():
     return datetime.now(UTC).date()
 

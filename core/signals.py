@@ -24,6 +24,13 @@ feedback_given = events.signal("feedback-given")  # sender: the ArticleFeedback
 # -- mentoring: sender is the Question, after it was asked, edited, answered, voted on,
 # accepted, closed, reopened, promoted or deleted (before the commit).
 question_changed = events.signal("question-changed")
+# The moments outside listeners (webhooks) care about, each after question_changed was sent.
+question_asked = events.signal("question-asked")  # sender: the Question
+answer_posted = events.signal("answer-posted")  # sender: the Answer
+answer_accepted = events.signal("answer-accepted")  # sender: the Answer; accepted_by=the User
+
+# -- recognition: sender is the Title, after a lead awarded or renewed it (before the commit).
+title_awarded = events.signal("title-awarded")
 
 # -- accounts: `flask init-db` brought the schema to head; receivers create reference data.
 database_initialised = events.signal("database-initialised")  # sender: the Flask app
@@ -36,7 +43,8 @@ database_restored = events.signal("database-restored")  # sender: the Flask app
 expertise_asked = events.signal("expertise-asked")
 # What else belongs in the JSON of user `sender` (include_stats=…)? Receivers answer a dict.
 profile_requested = events.signal("profile-requested")
-# Which templates does page=… ("home", "profile") include? Receivers answer [(order, template)].
+# Which templates does page=… ("home", "profile", "article") include? Receivers answer
+# [(order, template)].
 page_sections_asked = events.signal("page-sections-asked")
 # How much did user `sender` contribute? Receivers answer {stat name: count}.
 contributions_asked = events.signal("contributions-asked")

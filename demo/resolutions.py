@@ -5,6 +5,11 @@ service as an upload, so the demo exercises the real path. Each agent has a skil
 category: the category's experts resolve more on first contact, are reopened less and please
 customers more; one agent is fast but sloppy in internet (to show that speed without resolution
 does not pay), and Emma grows into her accounts speciality over the year.
+
+Some contacts name the articles used on them (the `articles` column), with a real effect planted
+for some articles and none for others (ARTICLE_EFFECTS), so the impact pages show something true:
+two articles raise first-contact resolution, two change nothing, and one of those is read mostly
+by the category's experts (it would look good if each agent were not compared with themselves).
 """
 import io
 import random
@@ -15,6 +20,7 @@ from sqlalchemy import func, select
 
 from core.categories import Category
 from extensions import db
+from kb.models import Article
 from recognition.models import ResolutionRecord
 from recognition.services import import_resolutions
 
@@ -45,6 +51,14 @@ EXPERTS = {
 CHANNELS = (("phone", 0.55), ("chat", 0.30), ("email", 0.12), ("other", 0.03))
 HEADER = ("ticket_id,agent,category,opened_at,handle_seconds,first_contact_resolution,closed_at,"
           "channel,reopened,nps,csat\n")
+# category slug, FCR points the category's first published article adds when used, how often
+# experts use it, how often the others do.
+ARTICLE_EFFECTS = (
+    ("internet", 0.15, 0.25, 0.25),
+    ("mobile", 0.12, 0.25, 0.25),
+    ("billing", 0.0, 0.45, 0.08),
+    ("tv", 0.0, 0.25, 0.25),
+)
 
 
 def _profile(agent, category, generator):
@@ -79,9 +93,15 @@ def _survey(generator, resolved, expert):
     return nps, csat
 
 
-def generate_csv(today=None, contacts=CONTACTS, seed=SEED):
-    """The demo file as CSV text: `contacts` contacts over the DAYS days before `today`."""
+def generate_csv(today=None, contacts=CONTACTS, seed=SEED, articles=None):
+    """The demo file as CSV text: `contacts` contacts over the DAYS days before `today`.
+
+    :param articles: {category slug: (article id, FCR effect, expert use, others' use)}; when
+        given, the file has an `articles` column linking some contacts to them.
+    """
     generator = random.Random(seed)
+    # Links draw from a generator of their own, so the contacts are the same with or without.
+    linking = random.Random(seed + 2)
     today = today or datetime.now(UTC).date()
     start = datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(days=DAYS)
     profiles = {(agent, slug): _profile(agent, slug, generator) for slug, *_ in CATEGORIES for agent in AGENTS}
@@ -90,7 +110,7 @@ def generate_csv(today=None, contacts=CONTACTS, seed=SEED):
     handle = {slug: seconds for slug, _name, _share, seconds in CATEGORIES}
     channel_names, channel_shares = zip(*CHANNELS)
     out = io.StringIO()
-    out.write(HEADER)
+    out.write(HEADER if articles is None else HEADER[:-1] + ",articles\n")
     for number in range(contacts):
         slug = generator.choices(slugs, shares)[0]
         # Experts take more of their category's contacts (routing by skill).
@@ -100,7 +120,10 @@ def generate_csv(today=None, contacts=CONTACTS, seed=SEED):
             day = generator.randrange(DAYS)  # weekends are quieter
         opened_at = start + timedelta(days=day, seconds=generator.randrange(6 * 3600, 21 * 3600))
         fcr_start, fcr_end, reopen, pace = profiles[(agent, slug)]
-        resolved = generator.random() < fcr_start + (fcr_end - fcr_start) * day / DAYS
+        article = articles.get(slug) if articles else None
+        used = article is not None and linking.random() < article[2 if agent in EXPERTS[slug] else 3]
+        effect = article[1] if used else 0.0
+        resolved = generator.random() < fcr_start + (fcr_end - fcr_start) * day / DAYS + effect
         reopened = (not resolved and generator.random() < 0.45) or generator.random() < reopen
         seconds = max(45, int(generator.lognormvariate(0, 0.35) * handle[slug] * pace))
         nps, csat = _survey(generator, resolved, agent in EXPERTS[slug])
@@ -110,7 +133,7 @@ def generate_csv(today=None, contacts=CONTACTS, seed=SEED):
             str(seconds), "yes" if resolved else "no", closed_at.isoformat(timespec="seconds"),
             generator.choices(channel_names, channel_shares)[0], "1" if reopened else "0",
             "" if nps is None else str(nps), "" if csat is None else str(csat),
-        )) + "\n")
+        ) + ((str(article[0]) if used else "",) if articles is not None else ())) + "\n")
     return out.getvalue()
 
 
@@ -125,6 +148,19 @@ def ensure_categories():
     return created
 
 
+def demo_articles():
+    """{category slug: (article id, effect, expert use, others' use)} for ARTICLE_EFFECTS: the
+    first published article of each category (by id), where the knowledge base has one."""
+    found = {}
+    for slug, effect, expert_use, other_use in ARTICLE_EFFECTS:
+        article_id = db.session.scalar(
+            select(Article.id).join(Category, Category.id == Article.category_id)
+            .where(Category.slug == slug, Article.status == "published").order_by(Article.id).limit(1))
+        if article_id is not None:
+            found[slug] = (article_id, effect, expert_use, other_use)
+    return found
+
+
 def load_resolutions():
     """Import the demo year of contacts once; returns summary lines."""
     existing = db.session.scalar(select(func.count(ResolutionRecord.id))
@@ -133,7 +169,7 @@ def load_resolutions():
         return ["resolutions: %d demo contacts already loaded" % existing]
     ensure_categories()
     contacts = current_app.config.get("DEMO_CONTACTS", CONTACTS)
-    data = io.BytesIO(generate_csv(contacts=contacts).encode("utf-8"))
+    data = io.BytesIO(generate_csv(contacts=contacts, articles=demo_articles()).encode("utf-8"))
     summary = import_resolutions(data, filename=FILENAME, user=None, source="demo")
     return ["resolutions: %d contacts imported, %d rejected (batch %d)"
             % (summary.rows_imported, summary.rows_rejected, summary.batch_id)]

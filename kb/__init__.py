@@ -2,8 +2,9 @@
 
 
 def init_app(app):
-    """Routes and permission rules of the knowledge base, and the sink of article views."""
+    """Routes, permission rules and the daily job of the knowledge base, and the sink of article views."""
     from core.read_buffer import COUNT, add_counts, register_sink
+    from kb import jobs as _jobs  # noqa: F401  (the daily review-due reminder)
     from kb import permissions  # noqa: F401  (the rules of article.* and category.*)
     from kb.api import kb_api
     from kb.models import Article

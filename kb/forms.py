@@ -4,7 +4,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from wtforms.validators import Optional
 
 from config import LANGUAGES
-from core.forms import Form
+from core.forms import MENTIONS, Form
 
 # Text typed here may be Persian, Arabic, Thai or English whatever the page's language.
 AUTO_DIRECTION = {"dir": "auto"}
@@ -24,7 +24,7 @@ class ArticleForm(Form):
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     lang = SelectField(_l("Article language"), choices=language_choices, validate_choice=False)
     tags = StringField(_l("Tags"), render_kw=AUTO_DIRECTION)
-    body = TextAreaField(_l("Article (Markdown)"))
+    body = TextAreaField(_l("Article (Markdown)"), render_kw=MENTIONS)
     note = StringField(_l("What did you change? (optional)"), render_kw=AUTO_DIRECTION)
     base_revision = HiddenField()
     save = SubmitField(_l("Save"))

@@ -60,6 +60,8 @@ class Article(db.Model):
     verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None]
     review_due: Mapped[datetime | None]
+    # The review date its experts were last reminded of (kb/jobs.py): one reminder per date.
+    review_reminded_for: Mapped[datetime | None]
     view_count: Mapped[int] = mapped_column(default=0)
     helpful_count: Mapped[int] = mapped_column(default=0)
     unhelpful_count: Mapped[int] = mapped_column(default=0)
@@ -67,6 +69,10 @@ class Article(db.Model):
     # The accepted answer this article was promoted from (mentoring); no foreign key on purpose,
     # so that the knowledge base does not depend on the mentoring tables.
     source_answer_id: Mapped[int | None]
+    # The first-contact resolution lift of the article's `helps` verdict, None without one; kept
+    # here by the impact recompute (recognition) so that search can rank proven articles a
+    # little higher without knowing about outcomes.
+    impact_lift: Mapped[float | None]
 
     category = relationship("Category")
     author = relationship("User", foreign_keys=[author_id])

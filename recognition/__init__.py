@@ -13,11 +13,14 @@ def init_app(app):
     from recognition.awards.api import awards_api
     from recognition.awards.profiles import profile_json
     from recognition.cli import import_resolutions_command, recompute_metrics_command
+    from recognition.impact import views as impact_views
+    from recognition.impact.api import impact_api
     from recognition.views import imports, performance, recognition, settings  # noqa: F401
 
     app.register_blueprint(recognition)
     app.register_blueprint(recognition_api)
     app.register_blueprint(awards_api)
+    app.register_blueprint(impact_api)
     for command in (import_resolutions_command, recompute_metrics_command, *awards_cli.COMMANDS):
         app.cli.add_command(command)
 
@@ -27,4 +30,5 @@ def init_app(app):
     signals.expertise_asked.connect(awards.answer_expertise)
     signals.profile_requested.connect(profile_json)
     signals.page_sections_asked.connect(_awards_views.page_sections)
+    signals.page_sections_asked.connect(impact_views.page_sections)
     signals.database_initialised.connect(awards.create_default_badges)

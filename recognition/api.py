@@ -182,7 +182,8 @@ def import_resolutions(form):
     try:
         summary = services.import_resolutions(
             form.file.stream, filename=form.file.filename, user=current_user, dry_run=form.dry_run,
-            create_agents=form.create_agents, encoding=form.encoding or None, source="api")
+            create_agents=form.create_agents, encoding=form.encoding or None, source="api",
+            metrics_later=True)
     except services.UnreadableFile as error:
         db.session.commit()  # keep the failed batch in the import history
         return json_error(error.status, error.message, error.code, error.fields)

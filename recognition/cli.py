@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from core.boundary import STORABLE_LINE
 from extensions import db
+from recognition.impact.services import recompute_impacts
 from recognition.services import UnreadableFile, import_resolutions, recompute_metrics
 
 EXIT_ALL_ACCEPTED = 0
@@ -73,8 +74,11 @@ def _echo_summary(summary, seconds):
 @click.command("recompute-metrics")
 @with_appcontext
 def recompute_metrics_command():
-    """Rebuild every weekly metric from the stored resolution records."""
+    """Rebuild every weekly metric from the stored resolution records, then every article's impact."""
     started = time.monotonic()
     rows = recompute_metrics()
+    metrics_done = time.monotonic()
+    impacts = recompute_impacts()
     db.session.commit()
-    click.echo("Recomputed %d agent-category-week rows in %.1f s." % (rows, time.monotonic() - started))
+    click.echo("Recomputed %d agent-category-week rows in %.1f s and the impact of %d articles in %.1f s."
+               % (rows, metrics_done - started, len(impacts), time.monotonic() - metrics_done))

@@ -9,6 +9,7 @@ from extensions import db
 
 BATCH_STATUSES = ("running", "finished", "failed")
 BATCH_SOURCES = ("web", "api", "cli", "demo")
+RUN_STATUSES = ("queued", "running", "done", "failed")
 
 
 class ImportBatch(db.Model):
@@ -41,6 +42,45 @@ class ImportBatch(db.Model):
 
     def __repr__(self):
         return f"<ImportBatch {self.id} {self.filename}>"
+
+
+class ImportRun(db.Model):
+    """An import started from the web page, run by the job queue: what to import, how far it got.
+
+    The uploaded file waits in the instance folder under `upload_token` (recognition/uploads.py);
+    the job makes the batch (`batch`, with its counts and rejected rows) in one transaction with
+    the run's final status, so a run is done with its whole batch or failed with none of it (an
+    unreadable file keeps its failed batch, as a synchronous import does).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # Why a run failed: "unreadable" (the batch says why), "missing" (the upload was gone),
+    # "unexpected" or "stopped" (its consumer died; nothing was stored either way).
+    failure: Mapped[str] = mapped_column(String(16), default="")
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    upload_token: Mapped[str] = mapped_column(String(32), default="")
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    create_agents: Mapped[bool] = mapped_column(default=False)
+    encoding: Mapped[str] = mapped_column(String(16), default="")  # "" detects it
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow(), index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    rows_done: Mapped[int] = mapped_column(default=0)
+    bytes_total: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    uploaded_by = relationship("User")
+    batch = relationship("ImportBatch")
+
+    @property
+    def is_active(self):
+        return self.status in ("queued", "running")
+
+    def __repr__(self):
+        return f"<ImportRun {self.id} {self.status}>"
 
 
 class ImportRowError(db.Model):

@@ -1,9 +1,11 @@
 """Uploaded resolution files kept between preview and import, and the progress of a running import.
 
 A lead uploads once, sees a preview, may dry-run, then imports: the file waits under the
-instance folder meanwhile, named by a random token and tied to its uploader. The progress of a
-running import is a small JSON file beside it, so that a status request answered by another
-worker process still sees it.
+instance folder meanwhile, named by a random token and tied to its uploader. The import runs
+as a job (services/import_runs.py), so the consumer reads the file from the same instance folder
+(one host, or a folder the hosts share). The progress of a running import is a small JSON file
+beside it, written outside the import's transaction, so that the run's page, answered by any
+worker process, sees it while the import holds the database's write lock.
 """
 import json
 import os
@@ -50,15 +52,23 @@ def save_upload(stream, filename, user):
     return token
 
 
-def load_upload(token, user):
-    """(path of the stored file, its metadata) when `user` uploaded it; NotFound otherwise."""
+def stored_upload(token):
+    """(path of the stored file, its metadata), whoever uploaded it; NotFound when it is gone."""
     data_path, meta_path, _progress = _paths(token)
     try:
         with open(meta_path, encoding="utf-8") as source:
             meta = json.load(source)
     except (OSError, ValueError):
         raise NotFound(_l("That upload is no longer available: upload the file again.")) from None
-    if meta.get("user_id") != user.id or not os.path.exists(data_path):
+    if not os.path.exists(data_path):
+        raise NotFound(_l("That upload is no longer available: upload the file again."))
+    return data_path, meta
+
+
+def load_upload(token, user):
+    """(path of the stored file, its metadata) when `user` uploaded it; NotFound otherwise."""
+    data_path, meta = stored_upload(token)
+    if meta.get("user_id") != user.id:
         raise NotFound(_l("That upload is no longer available: upload the file again."))
     return data_path, meta
 
@@ -93,16 +103,23 @@ def progress_writer(token, total_bytes, interval=0.5):
     return progress
 
 
-def read_progress(token, user):
+def read_progress(token, total_bytes):
     """{"bytes_read", "total_bytes", "rows_read"} of the upload's import (zeros before it starts)."""
-    _path, meta = load_upload(token, user)
     _data, _meta, progress_path = _paths(token)
     try:
         with open(progress_path, encoding="utf-8") as source:
-            progress = json.load(source)
+            return json.load(source)
     except (OSError, ValueError):
-        progress = {"bytes_read": 0, "total_bytes": meta["size"], "rows_read": 0}
-    return progress
+        return {"bytes_read": 0, "total_bytes": total_bytes, "rows_read": 0}
+
+
+def progress_mtime(token):
+    """When the upload's import last recorded its progress (a POSIX time), or None if it never did."""
+    _data, _meta, progress_path = _paths(token)
+    try:
+        return os.path.getmtime(progress_path)
+    except OSError:
+        return None
 
 
 def remove_stale_uploads():

@@ -27,7 +27,7 @@ VERIFIED_BOOST = 0.25
 HELPFUL_BOOST = 0.5  # times (smoothed helpful share − ½): −0.25 … +0.25
 RECENCY_BOOST = 0.25
 RECENCY_HALF_LIFE_DAYS = 180
-REBUILD_BATCH = 2000
+REBUILD_BATCH = 500
 
 
 def _begin_reading(connection):
@@ -121,20 +121,17 @@ def load_documents(session, keys):
 
 
 def iter_documents(session, batch=REBUILD_BATCH):
-    """Every searchable document in the database, type by type, read in batches of ids.
-
-    Each batch is a query of its own, so the session can forget the rows of the one before: a
-    rebuild of many thousands must not hold them all (and forgetting rows while one result
-    streams them, with yield_per, breaks the rows still to come).
-    """
+    """Every searchable document in the database, type by type, read in batches."""
     now = utcnow()
     for source in document_sources().values():
-        searchable = source.select_searchable().order_by(None).subquery()
-        ids = session.scalars(select(searchable.c.id).order_by(searchable.c.id)).all()
-        for start in range(0, len(ids), batch):
-            for row in session.scalars(source.select_searchable(ids[start:start + batch])):
+        stmt = source.select_searchable().execution_options(yield_per=batch)
+        for rows in session.scalars(stmt).partitions():
+            for row in rows:
                 yield source.make_document(row, now)
-            session.expunge_all()
+            # A rebuild of many thousands must not hold them all; expunge_all() would invalidate
+            # the identity map the rest of the result still loads into (after the first batch).
+            for row in rows:
+                session.expunge(row)
 
 
 def count_documents(session):

@@ -166,18 +166,25 @@ class SearchEngine(abc.ABC):
 
     @abc.abstractmethod
     def stored_documents(self) -> dict[str, tuple[str, str, str]]:
-        """Every indexed document's key → (title, category, lang): to compare with the database."""
+        """Every indexed key with its (title, category, lang), to compare the index with the database.
+
+        :raises IndexUnavailable: as search.
+        """
 
     @abc.abstractmethod
     def lock(self, name: str, shared: bool = False, wait: bool = True):
-        """A context manager holding the lock `name`, shared by every process using this index.
+        """A context manager holding the lock `name`, shared by every process and host using this index.
 
-        :param shared: held beside other shared holders, excluding exclusive ones.
-        :param wait: wait for it; otherwise raise LockBusy at once when it is taken.
+        :param shared: several holders of the shared lock may hold it together, never with an
+            exclusive holder.
+        :raises LockBusy: wait is false and the lock is held elsewhere.
         """
 
     def warm_up(self) -> None:  # noqa: B027  (optional: engines with nothing to load keep this)
         """Load what the first query would otherwise wait for; call once per process at start."""
+
+    def close(self) -> None:  # noqa: B027  (optional: engines holding nothing keep this)
+        """Release what the engine holds open (searchers, connections)."""
 
 
 class BoostedBM25F(scoring.BM25F):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from search.engine import SearchError, WhooshEngine
-from search.index_store import LockBusy
+from search.index_store import IndexUnavailable, LockBusy
 
 DEFAULT_LOCK_WAIT = 2.0
 
@@ -32,9 +32,9 @@ def _rebuild_running():
 class SearchIndex:
     """One application's search engine and its settings, kept in app.extensions["search"]."""
 
-    def __init__(self, index_dir, lock_wait=DEFAULT_LOCK_WAIT, auto_rebuild=True):
+    def __init__(self, index_dir, lock_wait=DEFAULT_LOCK_WAIT, auto_rebuild=True, engine=None):
         self.index_dir = os.path.abspath(str(index_dir))
-        self.engine = WhooshEngine(self.index_dir, lock_wait=lock_wait)
+        self.engine = engine or WhooshEngine(self.index_dir, lock_wait=lock_wait)
         self.auto_rebuild = auto_rebuild
         self.rebuild_thread = None
         self._thread_lock = threading.Lock()
@@ -73,7 +73,7 @@ class SearchIndex:
                 return False
         except RebuildRunning:
             return True
-        except OSError:  # an unwritable directory cannot hold a rebuild either
+        except (OSError, IndexUnavailable):  # an unwritable directory or a lost database holds none
             return False
 
 

@@ -66,7 +66,7 @@ class IndexBusy(SearchError):
 
 
 class LockBusy(SearchError):
-    """A lock of the index asked for without waiting is held by another process or thread."""
+    """A named lock of the index (engine.lock) is held elsewhere, and the caller would not wait."""
 
 
 class IndexUnavailable(SearchError):

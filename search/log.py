@@ -143,3 +143,14 @@ def _as_utc(moment):
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment
+
+
+def searches_leading_to(key, limit=10):
+    """[(search text, times a result was opened)] of the searches whose reader opened the
+    document `key` ("article:12"), most frequent first; and how often it was opened in all."""
+    opened = func.count(SearchLog.id)
+    rows = db.session.execute(select(SearchLog.text, opened).where(SearchLog.opened_key == key)
+                              .group_by(SearchLog.text).order_by(opened.desc(), SearchLog.text)
+                              .limit(limit)).all()
+    total = db.session.scalar(select(func.count(SearchLog.id)).where(SearchLog.opened_key == key))
+    return [(text, count) for text, count in rows], total

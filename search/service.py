@@ -85,6 +85,7 @@ class FoundItem:
     category: CategoryLabel
     lang: str
     score: float
+    note: str | None = None  # why it ranks a little higher (its source's note_of)
 
 
 @dataclass
@@ -194,6 +195,11 @@ def _url_of(kind, target):
     return source_of(kind).url_of(target)
 
 
+def _note_of(kind, target):
+    note_of = source_of(kind).note_of
+    return None if note_of is None else note_of(target)
+
+
 def _index_unavailable(search):
     if search.auto_rebuild:
         from flask import current_app
@@ -226,7 +232,7 @@ def search_content(user, filters, log=True, channel="page"):
             kind, target = visible[hit.key]
             outcome.items.append(FoundItem(hit.key, kind, target.id, target.title, _url_of(kind, target),
                                            Markup(hit.snippet), CategoryLabel.of(target.category),
-                                           target.lang, hit.score))
+                                           target.lang, hit.score, _note_of(kind, target)))
     outcome.total = max(len(outcome.items), result.total - (len(result.hits) - len(outcome.items)))
     outcome.suggestion = result.suggestion
     took = time.perf_counter() - started

@@ -5,6 +5,7 @@ import click
 
 from core.signals import database_initialised, database_restored, gauges_asked, readiness_asked
 from extensions import db
+from search.backends import make_engine
 from search.cli import reindex
 from search.documents import count_documents, reading_session
 from search.index import DEFAULT_LOCK_WAIT, SearchIndex, current_search
@@ -14,7 +15,8 @@ from search.sync import install_listeners, rebuild_index
 def init_search(app):
     """Create the app's search index (app.extensions["search"]), install the sync, add `flask reindex`.
 
-    Settings: SEARCH_DIR; SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
+    Settings: SEARCH_BACKEND ("whoosh" or "postgres", search/backends.py); SEARCH_DIR;
+    SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
     SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on);
     SEARCH_WARM_UP (start warming up at once, default on; see start_warm_up).
     """
@@ -46,10 +48,11 @@ def start_warm_up(app) -> threading.Thread:
 
 
 def make_search_index(config):
-    """A SearchIndex for the settings in `config` (SEARCH_DIR, SEARCH_LOCK_WAIT, …)."""
-    return SearchIndex(config["SEARCH_DIR"],
-                       lock_wait=float(config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT)),
-                       auto_rebuild=bool(config.get("SEARCH_AUTO_REBUILD", True)))
+    """A SearchIndex for the settings in `config` (SEARCH_BACKEND, SEARCH_DIR, SEARCH_LOCK_WAIT, …)."""
+    lock_wait = float(config.get("SEARCH_LOCK_WAIT", DEFAULT_LOCK_WAIT))
+    return SearchIndex(config["SEARCH_DIR"], lock_wait=lock_wait,
+                       auto_rebuild=bool(config.get("SEARCH_AUTO_REBUILD", True)),
+                       engine=make_engine(config, config["SEARCH_DIR"], lock_wait))
 
 
 def build_index_if_needed(_app=None):

@@ -51,6 +51,14 @@ def _widen_to_space(text: str, start: int, end: int) -> tuple[int, int]:
     return start, (space if space >= 0 else min(len(text), end))
 
 
+def snippet_source(body: str) -> str:
+    """What make_snippet reads of a body: an engine that stores only this gets the same snippets.
+
+    One character more than is read, so that the snippet still knows the body goes on.
+    """
+    return (body or "")[:_SNIPPET_SOURCE_CHARS + 1]
+
+
 def make_snippet(body: str, terms: frozenset[str]) -> str:
     """Safe HTML excerpt of body around up to two matches, or its opening when nothing matches.
 

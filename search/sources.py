@@ -23,6 +23,9 @@ class DocumentSource:
     # re-syncs that document after the commit (e.g. {"answer": "question_id"}).
     tables: dict = field(default_factory=dict)
     select_results: Callable | None = None  # fn(ids) -> lighter select for a page of results
+    # fn(row) -> why the result ranks higher than its words alone would place it (shown beside
+    # it), or None.
+    note_of: Callable | None = None
 
 
 _sources = {}

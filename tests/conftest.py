@@ -1,5 +1,5 @@
 """Fixtures: `app`, `db_transaction`, `committed_db`, `module_transaction`, `committed_module`,
-`client`, `runner`, `auth`, `ctx`, `csrf_app`, `clock`, `module_clock`.
+`client`, `runner`, `auth`, `ctx`, `csrf_app`, `clock`, `module_clock`, `held_jobs`.
 
 One application serves the whole test session (`session_app`, built once), on a database and
 an empty search index of its own. A test that asks for `app` gets it, isolated in one of two ways:
@@ -36,16 +36,22 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from huey.storage import MemoryStorage
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from core.read_buffer import discard_every_read_buffer, read_buffer
 from database import set_write_intent
 from extensions import db, limiter
+from jobs import jobs
+from search.engine import IndexUnavailable
 from search.index import current_search
 from search.setup import make_search_index
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+# The search engine of the test applications: PostgreSQL's when the suite runs on PostgreSQL,
+# unless TEST_SEARCH_BACKEND=whoosh asks for the Whoosh index there too.
+SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND", "").strip() or ("postgres" if TEST_DATABASE_URL else "whoosh")
 DEMO_PASSWORD = "correct-horse-battery"
 # Where `clock` takes the tests: a Tuesday in mid-May, in the middle of a quarter. The demo data
 # is generated from the day it is loaded on, and loads on this one (see test_cli.py).
@@ -70,6 +76,8 @@ def app_settings(instance_path, database_url, engine_options=None, **settings):
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # An application some test puts on SQLite keeps its index in Whoosh.
+        "SEARCH_BACKEND": SEARCH_BACKEND if database_url.startswith("postgresql") else "whoosh",
         "SEARCH_DIR": os.path.join(str(instance_path), "search"),
         "SEARCH_LOCK_WAIT": SEARCH_LOCK_WAIT,
         "SEARCH_AUTO_REBUILD": False,
@@ -91,7 +99,10 @@ def make_app(instance_path, database_url, engine_options=None, **settings):
     """A test application (see app_settings) with an empty, ready search index (~0.2 s)."""
     application = create_app(app_settings(instance_path, database_url, engine_options, **settings))
     with application.app_context():
-        current_search(application).engine.ensure_index()
+        try:
+            current_search(application).engine.ensure_index()
+        except IndexUnavailable:  # in a database that cannot be reached (the PostgreSQL backend's)
+            pass
     return application
 
 
@@ -121,6 +132,9 @@ def database(tmp_path_factory):
         admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin_engine.connect() as conn:
             conn.execute(text("CREATE SCHEMA %s" % schema))
+            # Installed once for the database, outside the schemas that come and go (the search
+            # index finds its schema, search/models.py).
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     else:
         url, options = "sqlite:///" + str(instance / "test.db"), None
     builder = create_app(app_settings(instance, url, options))
@@ -450,3 +464,39 @@ class AuthActions:
 def auth(client):
     """Signs `client` in and out through the login page."""
     return AuthActions(client)
+
+
+class HeldJobs:
+    """The jobs a test queued, held in memory instead of run at once: `names()`, `run()`."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def names(self):
+        with self.app.app_context():
+            return [task.name for task in jobs.pending()]
+
+    def run(self, limit=None):
+        """Run the held jobs, and those they queue (at most `limit`), each in an application
+        context of its own, as the consumer does; returns the names of the jobs run."""
+        done = []
+        with self.app.app_context():
+            while len(done) != limit and (task := jobs.dequeue()) is not None:
+                with self.app.app_context():
+                    jobs.execute(task)
+                done.append(task.name)
+        return done
+
+
+@pytest.fixture
+def held_jobs(app):
+    """Jobs wait in a queue in memory until the test runs them (`held_jobs.run()`), instead of
+    running at once in the caller."""
+    saved = app.extensions["jobs"]
+    app.extensions["jobs"] = (False, MemoryStorage(jobs.name))
+    jobs.flask_app = None  # the queue binds to the application's storage again on next use
+    try:
+        yield HeldJobs(app)
+    finally:
+        app.extensions["jobs"] = saved
+        jobs.flask_app = None

@@ -120,7 +120,8 @@ def test_inverted_explicit_bounds_are_refused():
     (1234.5, "number", "fa", "۱٬۲۳۴٫۵"),
     (-12.5, "nps", "fa", "\u200e−۱۲٫۵"),
     (1234.5, "number", "ar_EG", "١٬٢٣٤٫٥"),
-    (1234.5, "number", "ar", "1,234.5"),
+    (1234.5, "number", "ar", "١٬٢٣٤٫٥"),
+    (1234.5, "number", "th", "1,234.5"),
 ])
 def test_format_value_follows_the_locale(value, value_format, locale, expected):
     assert format_value(value, value_format, locale=locale) == expected

@@ -174,6 +174,16 @@ def test_publishing_sends_article_published(people):
     assert seen == [article]
 
 
+def test_a_review_request_is_one_job_after_the_commit(people, held_jobs):
+    article = make_article(people["agent"])
+    services.submit_for_review(article, people["agent"])
+    assert held_jobs.names() == [] and notifications_of(people["lead"], "review_requested") == []
+    db.session.commit()
+    assert held_jobs.run() == ["write_notifications"]
+    assert len(notifications_of(people["lead"], "review_requested")) == 1
+    assert len(notifications_of(people["admin"], "review_requested")) == 1
+
+
 def test_title_holder_publishes_in_their_category_only(people, expert_of_billing):
     billing = make_article(people["agent"], category="billing", status="in_review")
     internet = make_article(people["agent"], category="internet", title="Other", status="in_review")
@@ -547,3 +557,38 @@ def test_unknown_translation_language_is_refused(ctx):
     with pytest.raises(Invalid) as refused:
         create_category("Billing", translations={"de": "Rechnung"})
     assert refused.value.field == "translations"
+
+
+# --- the daily review-due reminder ---------------------------------------------------------
+
+def test_the_review_due_reminder_comes_once_per_review_date(clock, people):
+    from kb import jobs as kb_jobs
+    article = make_article(people["agent"], status="published", publisher=people["lead"])
+    due = article.review_due
+    assert kb_jobs.remind_reviews_due_daily.call_local() == 0  # not due yet
+    clock.move_to(due + timedelta(days=1))
+    assert kb_jobs.remind_reviews_due_daily.call_local() == 1
+    [notice] = notifications_of(people["agent"], "review_due")
+    assert notice.url == article.path and notice.params["date"] == due.date().isoformat()
+    assert len(notifications_of(people["lead"], "review_due")) == 1
+    assert len(notifications_of(people["admin"], "review_due")) == 1
+    assert notifications_of(people["dubai"], "review_due") == []
+    clock.move_to(due + timedelta(days=2))
+    assert kb_jobs.remind_reviews_due_daily.call_local() == 0  # never twice for the same date
+    db.session.refresh(article)
+    assert article.review_reminded_for == due
+
+    services.verify_article(article, people["lead"])  # a new review date, a new reminder
+    db.session.commit()
+    clock.move_to(article.review_due + timedelta(hours=1))
+    assert kb_jobs.remind_reviews_due_daily.call_local() == 1
+    assert len(notifications_of(people["agent"], "review_due")) == 2
+
+
+def test_drafts_and_archived_articles_get_no_reminder(clock, people):
+    from kb import jobs as kb_jobs
+    article = make_article(people["agent"], status="published", publisher=people["lead"])
+    services.archive_article(article, people["lead"])
+    db.session.commit()
+    clock.move_to(article.review_due + timedelta(days=1))
+    assert kb_jobs.remind_reviews_due_daily.call_local() == 0

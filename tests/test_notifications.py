@@ -88,3 +88,74 @@ def test_audit_entries_are_listed_for_leads_only(app, client, auth, pair):
     auth.logout()
     auth.login("boss")
     assert "Changed the minimum contacts to 40" in client.get("/admin/audit").get_data(as_text=True)
+
+
+# Fan-out: one job writes an event's notifications after the commit
+
+def stored_notifications():
+    return sorted((n.recipient.username, n.actor.username if n.actor else None, n.kind, n.url,
+                   sorted(n.params.items())) for n in db.session.scalars(db.select(Notification)))
+
+
+@pytest.fixture
+def crowd(ctx):
+    """sender, receiver and three more people; `people` in a fixed order, with a repeat."""
+    from accounts.services import get_user
+    for name in ("ann", "bob", "cy"):
+        make_user(name, display_name=name.capitalize())
+    make_user("sender", display_name="Sender S")
+    make_user("receiver")
+    names = ("ann", "bob", "ann", "sender", "cy", "receiver")
+    return [get_user(name) for name in names], get_user("sender")
+
+
+def test_notify_all_writes_the_notifications_notify_writes(crowd):
+    people, sender = crowd
+    for person in {person.id: person for person in people}.values():
+        notifications.notify(person, "test_ping", "/kb/1", actor=sender, topic="billing")
+    db.session.commit()
+    one_by_one = stored_notifications()
+    db.session.execute(db.delete(Notification))
+    assert notifications.notify_all(people, "test_ping", "/kb/1", actor=sender, topic="billing") == 4
+    db.session.commit()
+    assert stored_notifications() == one_by_one and len(one_by_one) == 4
+
+
+def test_notify_all_gives_each_recipient_their_own_params(crowd):
+    people, sender = crowd
+    notifications.notify_all(people[:2], "test_ping", "/kb/1", actor=sender,
+                             per_recipient=lambda person: {"topic": "topic of " + person.username})
+    db.session.commit()
+    assert [params for _r, _a, _k, _u, params in stored_notifications()] == [
+        [("actor", "Sender S"), ("topic", "topic of ann")],
+        [("actor", "Sender S"), ("topic", "topic of bob")]]
+
+
+def test_one_job_writes_them_after_the_commit(crowd, held_jobs):
+    people, sender = crowd
+    notifications.notify_all(people, "test_ping", "/kb/1", actor=sender, topic="billing")
+    db.session.flush()
+    assert held_jobs.names() == [] and stored_notifications() == []
+    db.session.commit()
+    assert held_jobs.names() == ["write_notifications"] and stored_notifications() == []
+    held_jobs.run()
+    assert len(stored_notifications()) == 4
+
+
+def test_a_rolled_back_event_notifies_nobody(crowd, held_jobs):
+    people, sender = crowd
+    notifications.notify_all(people, "test_ping", "/kb/1", actor=sender, topic="billing")
+    db.session.rollback()
+    db.session.commit()
+    assert held_jobs.names() == []
+
+
+def test_someone_deleted_before_the_job_is_skipped(crowd, held_jobs):
+    from accounts.services import get_user
+    people, sender = crowd
+    notifications.notify_all(people, "test_ping", "/kb/1", actor=sender, topic="billing")
+    db.session.commit()
+    db.session.delete(get_user("bob"))
+    db.session.commit()
+    held_jobs.run()
+    assert [recipient for recipient, *_rest in stored_notifications()] == ["ann", "cy", "receiver"]

@@ -174,17 +174,6 @@ def test_preview_shows_a_file_error_and_offers_another_encoding(client, auth, si
     assert "not UTF-8" not in again.get_data(as_text=True)
 
 
-def test_import_progress_is_reported_as_json(client, auth, site):
-    auth.login("leila")
-    data = {"file": (io.BytesIO(csv_text([row("T1")]).encode()), "a.csv")}
-    preview_url = client.post("/recognition/imports/new", data=data,
-                              content_type="multipart/form-data").headers["Location"].split("?")[0]
-    progress = client.get(preview_url + "/progress").get_json()
-    assert progress["bytes_read"] == 0 and progress["total_bytes"] > 0
-    client.post(preview_url, data={"action": "dry_run"})
-    assert client.get(preview_url + "/progress").get_json()["rows_read"] == 1
-
-
 def test_an_upload_belongs_to_its_uploader(app, client, auth, site):
     with app.app_context():
         make_user("lead2", role="lead")

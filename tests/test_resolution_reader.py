@@ -30,6 +30,7 @@ GOOD_ROW = {
     "reopened": "no",
     "nps": "9",
     "csat": "5",
+    "articles": "",
 }
 
 
@@ -161,7 +162,7 @@ def test_multibyte_character_cut_by_the_detection_window_is_not_an_error():
     category = "پ" * 20  # two UTF-8 bytes per letter
     # Pad the agent name so that the 11th letter starts on the last byte of the window.
     padding = HEAD_SIZE - 1 - 20 - len((head + "T-last,,").encode())
-    last = f"T-last,{'a' * padding},{category},2026-03-01,245,yes,,,,,\n"
+    last = f"T-last,{'a' * padding},{category},2026-03-01,245,yes,,,,,,\n"
     data = (head + last + csv_text([GOOD_ROW]).split("\n", 1)[1]).encode()
     assert data[HEAD_SIZE - 1:HEAD_SIZE + 1].decode() == "پ"
     items = list(read_resolutions(io.BytesIO(data), now=NOW).rows())
@@ -543,3 +544,24 @@ def test_ticket_register_tells_apart_ids_sharing_a_hash_slot(monkeypatch):
     for row_number, ticket_id in enumerate(colliding, start=2):
         assert register.record(ticket_id, row_number) is None
     assert [register.record(ticket_id, 0) for ticket_id in colliding] == list(range(2, 52))
+
+
+@pytest.mark.parametrize("text, ids", [
+    ("12", (12,)),
+    ("12;7, 3  9", (12, 7, 3, 9)),
+    ("۱۲", (12,)),
+    ("https://knowhow.example.com/kb/12/modem-reset;/kb/7", (12, 7)),
+    ("http://kh.local:5000/api/v1/articles/44", (44,)),
+    ("12;12", (12,)),
+])
+def test_the_articles_column_reads_ids_and_article_addresses(text, ids):
+    assert parsed_values(articles=text)["articles"] == ids
+
+
+@pytest.mark.parametrize("text", [
+    "twelve", "0", "https://example.com/blog/12", "12;-3", "9" * 40, "http://[bad/kb/1",
+    ";".join(str(number) for number in range(1, 30)),
+])
+def test_what_names_no_article_is_rejected_in_the_articles_column(text):
+    [error] = row_errors(articles=text)
+    assert error.field == "articles" and error.column == "articles"

@@ -39,7 +39,7 @@ def test_search_returns_the_spec_shape(client, corpus):
     assert (body["query"], body["total"], body["suggestion"]) == ("declined", 1, None)
     assert body["took_ms"] > 0
     [result] = body["results"]
-    assert set(result) == {"type", "id", "title", "url", "snippet", "category", "lang", "score"}
+    assert set(result) == {"type", "id", "title", "url", "snippet", "category", "lang", "score", "note"}
     assert (result["type"], result["id"], result["title"], result["category"], result["lang"]) == \
         ("article", corpus["card"], "Card declined at the till", "billing", "en")
     assert result["url"] == f"/kb/{corpus['card']}/card-declined-at-the-till"

@@ -1,13 +1,14 @@
-"""Tests of the Whoosh search engine against real temporary indexes (search/engine.py, query.py)."""
+"""Tests of the search engine against real temporary indexes (search/engine.py, query.py), on the
+backend the suite runs with: Whoosh, or PostgreSQL (search/pg_engine.py) when TEST_DATABASE_URL is set."""
 
 import os
 import threading
 import time
 
 import pytest
-from whoosh import index as whoosh_index
 
-from search.engine import IndexBusy, IndexUnavailable, SearchResult, WhooshEngine
+from search.engine import IndexBusy, IndexUnavailable, LockBusy, SearchResult
+from tests.factories_search import EnginePlace, HeldWriteLock, corrupt_index, whoosh_only
 
 LOCK_WAIT = 0.3
 
@@ -19,12 +20,27 @@ def make_doc(number, title, body="", type="article", category="billing", lang="e
 
 
 @pytest.fixture
-def engine(tmp_path):
-    """An engine on an empty index in a temporary directory."""
-    search_engine = WhooshEngine(tmp_path / "search", lock_wait=LOCK_WAIT)
+def place(tmp_path):
+    """Where the test's index lives (a directory, or a schema of its own); gives engines on it."""
+    index_place = EnginePlace(tmp_path)
+    yield index_place
+    index_place.close()
+
+
+@pytest.fixture
+def engine(place):
+    """An engine on an empty index of its own."""
+    search_engine = place.open(lock_wait=LOCK_WAIT)
     search_engine.ensure_index()
-    yield search_engine
-    search_engine.close()
+    return search_engine
+
+
+@pytest.fixture
+def nowhere(tmp_path):
+    """A place where no index was ever made."""
+    index_place = EnginePlace(tmp_path, "nowhere")
+    yield index_place
+    index_place.close()
 
 
 def found_keys(engine, text, **filters):
@@ -306,10 +322,10 @@ def test_new_document_is_found_next_to_documents_of_earlier_writes(engine):
     assert engine.search("reset").total == 1
 
 
-def test_write_by_another_engine_is_seen_on_the_next_query(engine):
+def test_write_by_another_engine_is_seen_on_the_next_query(engine, place):
     engine.index_documents([make_doc(1, "Router reset", "")])
     assert engine.search("router").total == 1
-    other_process = WhooshEngine(engine.index_dir)
+    other_process = place.open()
     other_process.index_documents([make_doc(2, "Router lights", "")])
     assert engine.search("router").total == 2
 
@@ -336,10 +352,13 @@ def test_rebuild_gives_the_same_results_as_incremental_indexing(engine, tmp_path
         engine.index_documents([doc])
     engine.index_documents([make_doc(6, "Temporary", "refund")])
     engine.remove_documents(["article:6"])
-    rebuilt = WhooshEngine(tmp_path / "rebuilt")
-    assert rebuilt.rebuild(iter(DOCS)) == len(DOCS)
-    incremental, from_scratch = results_of(engine), results_of(rebuilt)
-    rebuilt.close()
+    other_place = EnginePlace(tmp_path, "rebuilt")
+    try:
+        rebuilt = other_place.open()
+        assert rebuilt.rebuild(iter(DOCS)) == len(DOCS)
+        incremental, from_scratch = results_of(engine), results_of(rebuilt)
+    finally:
+        other_place.close()
     for text in QUERIES:
         total, suggestion, hits = incremental[text]
         assert (total, suggestion) == from_scratch[text][:2], text
@@ -347,6 +366,7 @@ def test_rebuild_gives_the_same_results_as_incremental_indexing(engine, tmp_path
         assert [snippet for _key, _score, snippet in hits] == [n for _k, _s, n in from_scratch[text][2]], text
 
 
+@whoosh_only("generations are directories of index files")
 def test_rebuild_swaps_in_a_new_generation_while_the_engine_keeps_searching(engine):
     engine.index_documents([make_doc(1, "Router reset", "")])
     old_generation = os.path.realpath(os.path.join(engine.index_dir, "current"))
@@ -358,6 +378,16 @@ def test_rebuild_swaps_in_a_new_generation_while_the_engine_keeps_searching(engi
     assert found_keys(engine, "modem") == ["article:2"]
 
 
+def test_rebuild_replaces_the_index_while_the_engine_keeps_searching(engine):
+    engine.index_documents([make_doc(1, "Router reset", "")])
+    assert engine.search("router").total == 1
+    assert engine.rebuild([make_doc(2, "Modem lights", "")]) == 1
+    assert engine.search("router").total == 0
+    assert found_keys(engine, "modem") == ["article:2"]
+    assert engine.stored_documents() == {"article:2": ("Modem lights", "billing", "en")}
+
+
+@whoosh_only("generations are directories of index files")
 def test_rebuild_keeps_only_the_current_and_the_previous_generation(engine):
     for number in range(3):
         engine.rebuild([make_doc(number, "Router", "")])
@@ -365,7 +395,7 @@ def test_rebuild_keeps_only_the_current_and_the_previous_generation(engine):
     assert len(generations) == 2
 
 
-def test_write_during_a_rebuild_is_refused_rather_than_lost(engine):
+def test_write_during_a_rebuild_is_refused_rather_than_lost(engine, place):
     engine.index_documents([make_doc(1, "Router reset", "")])
     started, finish = threading.Event(), threading.Event()
 
@@ -379,7 +409,7 @@ def test_write_during_a_rebuild_is_refused_rather_than_lost(engine):
     try:
         assert started.wait(10)
         with pytest.raises(IndexBusy):  # it would have landed in the generation being replaced
-            other_process = WhooshEngine(engine.index_dir, lock_wait=LOCK_WAIT)
+            other_process = place.open(lock_wait=LOCK_WAIT)
             other_process.index_documents([make_doc(2, "Router lights", "")])
     finally:
         finish.set()
@@ -387,9 +417,33 @@ def test_write_during_a_rebuild_is_refused_rather_than_lost(engine):
     assert found_keys(engine, "router") == ["article:1"]
 
 
+def test_searches_find_the_old_documents_until_a_rebuild_is_complete(engine, place):
+    engine.index_documents([make_doc(1, "Router reset", "")])
+    started, finish = threading.Event(), threading.Event()
+
+    def slow_source():
+        yield make_doc(2, "Modem lights", "")
+        started.set()
+        finish.wait(10)
+
+    rebuild = threading.Thread(target=engine.rebuild, args=(slow_source(),))
+    rebuild.start()
+    try:
+        assert started.wait(10)
+        other_process = place.open()
+        assert found_keys(other_process, "router") == ["article:1"]
+        assert found_keys(other_process, "modem") == []
+        assert [suggestion.key for suggestion in other_process.suggest("rou")] == ["article:1"]
+    finally:
+        finish.set()
+        rebuild.join(10)
+    assert found_keys(engine, "router") == []
+    assert found_keys(engine, "modem") == ["article:2"]
+
+
 def test_apply_changes_reads_only_once_it_holds_the_write_lock(engine):
     engine.index_documents([make_doc(1, "Router reset", "")])
-    other_writer = whoosh_index.open_dir(os.path.join(engine.index_dir, "current")).writer()
+    other_writer = HeldWriteLock(engine)
     read_at, released_at = [], []
 
     def load():  # what a worker reads from the database
@@ -399,7 +453,7 @@ def test_apply_changes_reads_only_once_it_holds_the_write_lock(engine):
     def release_later():
         time.sleep(0.2)
         released_at.append(time.monotonic())
-        other_writer.cancel()
+        other_writer.release()
 
     releaser = threading.Thread(target=release_later)
     releaser.start()
@@ -412,12 +466,12 @@ def test_apply_changes_reads_only_once_it_holds_the_write_lock(engine):
 
 
 def test_apply_changes_does_not_read_when_the_index_stays_busy(engine):
-    other_writer = whoosh_index.open_dir(os.path.join(engine.index_dir, "current")).writer()
+    other_writer = HeldWriteLock(engine)
     try:
         with pytest.raises(IndexBusy):
             engine.apply_changes(lambda: pytest.fail("read although the index was busy"))
     finally:
-        other_writer.cancel()
+        other_writer.release()
 
 
 def test_failed_rebuild_leaves_the_old_index_in_place(engine):
@@ -430,16 +484,17 @@ def test_failed_rebuild_leaves_the_old_index_in_place(engine):
     with pytest.raises(RuntimeError):
         engine.rebuild(broken_source())
     assert found_keys(engine, "router") == ["article:1"]
-    assert not [name for name in os.listdir(engine.index_dir) if name.startswith("building-")]
+    assert engine.stored_documents() == {"article:1": ("Router reset", "billing", "en")}
+    if hasattr(engine, "index_dir"):
+        assert not [name for name in os.listdir(engine.index_dir) if name.startswith("building-")]
 
 
 @pytest.fixture
 def held_writer(engine):
-    """A Whoosh writer holding the index's write lock, as another process would."""
-    writer = whoosh_index.open_dir(os.path.join(engine.index_dir, "current")).writer()
+    """The index's write lock, held as another process would hold it."""
+    writer = HeldWriteLock(engine)
     yield writer
-    if not writer.is_closed:
-        writer.cancel()
+    writer.release()
 
 
 @pytest.mark.parametrize("write", [
@@ -457,27 +512,27 @@ def test_busy_writer_lock_waits_a_bounded_time_then_raises_index_busy(engine, he
 def test_write_succeeds_once_the_lock_is_released(engine, held_writer):
     with pytest.raises(IndexBusy):
         engine.index_documents([make_doc(1, "Router", "")])
-    held_writer.cancel()
+    held_writer.release()
     engine.index_documents([make_doc(1, "Router", "")])
     assert found_keys(engine, "router") == ["article:1"]
 
 
-def test_missing_index_is_reported_unavailable(tmp_path):
-    engine = WhooshEngine(tmp_path / "nowhere")
+def test_missing_index_is_reported_unavailable(nowhere):
+    engine = nowhere.open()
     with pytest.raises(IndexUnavailable):
         engine.search("router")
     health = engine.health()
     assert not health.available and health.error
 
 
-def test_warm_up_tolerates_a_missing_index(tmp_path):
-    engine = WhooshEngine(tmp_path / "nowhere")
+def test_warm_up_tolerates_a_missing_index(nowhere):
+    engine = nowhere.open()
     engine.warm_up()
     assert not engine.health().available
 
 
-def test_ensure_index_creates_an_empty_searchable_index(tmp_path):
-    engine = WhooshEngine(tmp_path / "nowhere")
+def test_ensure_index_creates_an_empty_searchable_index(nowhere):
+    engine = nowhere.open()
     assert engine.ensure_index() is True
     assert engine.ensure_index() is False
     assert engine.search("router").total == 0
@@ -486,12 +541,7 @@ def test_ensure_index_creates_an_empty_searchable_index(tmp_path):
 
 def test_corrupt_index_is_reported_unavailable_until_recreated(engine):
     engine.index_documents([make_doc(1, "Router", "")])
-    engine.close()
-    current = os.path.realpath(os.path.join(engine.index_dir, "current"))
-    for name in os.listdir(current):
-        if name.endswith(".toc"):
-            with open(os.path.join(current, name), "wb") as toc:
-                toc.write(b"\x00garbage")
+    corrupt_index(engine)
     with pytest.raises(IndexUnavailable):
         engine.search("router")
     assert not engine.health().available
@@ -499,6 +549,7 @@ def test_corrupt_index_is_reported_unavailable_until_recreated(engine):
     assert engine.health().available
 
 
+@whoosh_only("the format is a file in each generation")
 def test_index_of_an_older_format_is_unavailable_until_rebuilt(engine):
     engine.index_documents([make_doc(1, "Router reset", "Hold the button")])
     engine.close()
@@ -511,9 +562,9 @@ def test_index_of_an_older_format_is_unavailable_until_rebuilt(engine):
     assert found_keys(engine, '"router reset"') == ["article:1"]
 
 
-def test_writes_to_a_missing_index_raise_index_unavailable(tmp_path):
+def test_writes_to_a_missing_index_raise_index_unavailable(nowhere):
     with pytest.raises(IndexUnavailable):
-        WhooshEngine(tmp_path / "nowhere").index_documents([make_doc(1, "Router", "")])
+        nowhere.open().index_documents([make_doc(1, "Router", "")])
 
 
 def titles(suggestions):
@@ -566,3 +617,63 @@ def test_suggestion_carries_key_type_and_id(engine):
     engine.index_documents([make_doc(7, "Router lights", "", type="question")])
     suggestion = engine.suggest("rou")[0]
     assert (suggestion.key, suggestion.type, suggestion.id) == ("question:7", "question", 7)
+
+
+def test_stored_documents_are_what_the_index_holds(engine):
+    engine.index_documents([make_doc(1, "Router reset", "", category="internet"),
+                            make_doc(2, "مشکل کارت", "", lang="fa"), make_doc(3, "Modem", "")])
+    engine.remove_documents(["article:3"])
+    engine.index_documents([make_doc(1, "Router lights", "", category="internet")])
+    assert engine.stored_documents() == {"article:1": ("Router lights", "internet", "en"),
+                                         "article:2": ("مشکل کارت", "billing", "fa")}
+
+
+def test_a_lock_held_by_one_engine_is_busy_for_another(engine, place):
+    other_process = place.open()
+    with engine.lock("rebuild"):
+        with pytest.raises(LockBusy):
+            with other_process.lock("rebuild", wait=False):
+                pytest.fail("both held the lock")
+        with other_process.lock("gate", wait=False):  # another name is another lock
+            pass
+    with other_process.lock("rebuild", wait=False):  # released when the block ended
+        pass
+
+
+def test_shared_holders_exclude_an_exclusive_one(engine, place):
+    other_process = place.open()
+    with engine.lock("gate", shared=True), other_process.lock("gate", shared=True, wait=False):
+        with pytest.raises(LockBusy):
+            with place.open().lock("gate", wait=False):
+                pass
+    with engine.lock("gate", wait=False):
+        with pytest.raises(LockBusy):
+            with other_process.lock("gate", shared=True, wait=False):
+                pass
+
+
+def test_a_lock_is_released_when_its_block_raises(engine, place):
+    with pytest.raises(RuntimeError), engine.lock("apply"):
+        raise RuntimeError("the holder failed")
+    with place.open().lock("apply", wait=False):
+        pass
+
+
+def test_a_waiting_lock_is_taken_once_released(engine, place):
+    taken, release = threading.Event(), threading.Event()
+
+    def hold():
+        with engine.lock("rebuild"):
+            taken.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(10)
+        threading.Timer(0.2, release.set).start()
+        with place.open().lock("rebuild"):  # waits for the holder
+            assert release.is_set()
+    finally:
+        release.set()
+        holder.join(10)

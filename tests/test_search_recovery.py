@@ -1,8 +1,5 @@
 """Search pages that need a search index of their own: paging through many results, and an
 index that is lost, corrupt or being rebuilt."""
-import os
-import shutil
-
 import pytest
 from sqlalchemy import select
 
@@ -13,7 +10,7 @@ from search.index import current_search
 from search.models import SearchLog, SearchOutbox
 from search.setup import build_index_if_needed
 from tests.factories import flush_reads
-from tests.factories_search import index_keys, make_corpus, make_people, publish
+from tests.factories_search import corrupt_index, index_keys, lose_index, make_corpus, make_people, publish
 
 # Search results come from the index, which the sync fills from what was committed.
 pytestmark = pytest.mark.committed
@@ -61,11 +58,10 @@ def test_results_are_paged_and_later_pages_keep_the_log(app, client, auth):
 
 @pytest.fixture
 def lost_index(app, corpus):
-    """The index directory deleted from under the running application."""
-    search = current_search(app)
-    search.engine.close()
-    shutil.rmtree(search.index_dir)
-    return search
+    """The index deleted from under the running application (its directory, or its tables)."""
+    restore = lose_index(app)
+    yield current_search(app)
+    restore()
 
 
 def test_missing_index_keeps_pages_working_and_search_says_it_is_rebuilding(app, client, corpus, lost_index):
@@ -108,13 +104,7 @@ def test_health_says_rebuilding_while_another_process_rebuilds(client, corpus, l
 
 
 def test_corrupt_index_is_reported_and_rebuilt_by_init_db(app, client, corpus):
-    search = current_search(app)
-    search.engine.close()
-    current = os.path.realpath(os.path.join(search.index_dir, "current"))
-    for name in os.listdir(current):
-        if name.endswith(".toc"):
-            with open(os.path.join(current, name), "wb") as toc:
-                toc.write(b"\x00garbage")
+    corrupt_index(current_search(app).engine)
     assert search_check(client)["state"] == "missing"
     assert build_index_if_needed in database_initialised.receivers_for(app)
     with app.app_context():

@@ -1,15 +1,14 @@
 """The index follows the database: commit, rollback, delete, unpublish, moves, and the outbox
 when the index is busy."""
-import os
 
 import pytest
 from sqlalchemy import func, select, update
-from whoosh import index as whoosh_index
 
 from core.categories import Category
 from extensions import db
 from kb import services
 from kb.models import Article
+from search.documents import iter_documents, reading_session
 from search.engine import IndexBusy
 from search.index import current_search
 from search.models import SearchOutbox
@@ -17,7 +16,7 @@ from search.outbox import apply_outbox
 from search.sync import pending_keys
 from tests.conftest import close_app, make_app
 from tests.factories import make_user
-from tests.factories_search import BODY, index_keys, make_people, publish
+from tests.factories_search import BODY, HeldWriteLock, index_keys, make_people, publish
 
 # Search results come from the index, which the sync fills from what was committed.
 pytestmark = pytest.mark.committed
@@ -140,10 +139,9 @@ def test_helpful_votes_lift_the_article(app, people):
 @pytest.fixture
 def held_writer(app):
     """Another process holding the index's write lock."""
-    writer = whoosh_index.open_dir(os.path.join(current_search(app).index_dir, "current")).writer()
+    writer = HeldWriteLock(current_search(app).engine)
     yield writer
-    if not writer.is_closed:
-        writer.cancel()
+    writer.release()
 
 
 def test_busy_index_keeps_the_update_in_the_outbox_and_the_commit_still_succeeds(app, people, held_writer):
@@ -155,7 +153,7 @@ def test_busy_index_keeps_the_update_in_the_outbox_and_the_commit_still_succeeds
 
 def test_waiting_update_is_applied_with_the_next_change(app, people, held_writer):
     first = publish(people, "Card declined at the till")
-    held_writer.cancel()
+    held_writer.release()
     second = publish(people, "Card declined online")
     assert sorted(index_keys(app, "declined")) == sorted([f"article:{first}", f"article:{second}"])
     assert waiting(app) == []
@@ -163,7 +161,7 @@ def test_waiting_update_is_applied_with_the_next_change(app, people, held_writer
 
 def test_reindex_pending_applies_the_outbox(app, people, held_writer, runner):
     first = publish(people, "Card declined at the till")
-    held_writer.cancel()
+    held_writer.release()
     result = runner.invoke(args=["reindex", "--pending"])
     assert result.exit_code == 0, result.output
     assert "Applied 1 waiting" in result.output
@@ -182,13 +180,13 @@ def test_failed_apply_keeps_the_rows_and_counts_the_attempt(app, people, held_wr
 
 def test_waiting_removal_is_applied_later(app, people):
     article_id = publish(people, "Card declined at the till")
-    writer = whoosh_index.open_dir(os.path.join(current_search(app).index_dir, "current")).writer()
+    writer = HeldWriteLock(current_search(app).engine)
     try:
         services.archive_article(db.session.get(Article, article_id), people["lead"])
         db.session.commit()
         assert waiting(app) == [f"article:{article_id}"]
     finally:
-        writer.cancel()
+        writer.release()
     assert apply_outbox(current_search(app)) == 1
     assert index_keys(app, "declined") == []
 
@@ -230,6 +228,13 @@ def test_reindex_gives_the_same_results_as_the_incremental_updates(app, people, 
     assert all(incremental[text] for text in ("declined", "voucher", "فاتورة", "ลูกค้า"))
 
 
+def test_rebuild_and_check_read_the_documents_in_several_batches(app, people):
+    ids = [publish(people, f"Card declined {number}") for number in range(5)]
+    with reading_session() as session:
+        keys = [document["key"] for document in iter_documents(session, batch=2)]
+    assert keys == [f"article:{article_id}" for article_id in ids]
+
+
 def test_stale_hit_is_filtered_and_then_removed_from_the_index(app, client, auth):
     with app.app_context():
         article_id = publish(make_people(), "Card declined at the till")
@@ -246,12 +251,3 @@ def test_stale_hit_is_filtered_and_then_removed_from_the_index(app, client, auth
 def test_outbox_is_empty_after_normal_writes(app, people):
     publish(people, "Card declined at the till")
     assert db.session.scalar(select(func.count(SearchOutbox.id))) == 0
-
-
-def test_a_rebuild_reads_every_document_in_batches_smaller_than_the_database(app, people):
-    from search.documents import iter_documents, reading_session
-
-    ids = [publish(people, "Batch article %d" % number, BODY) for number in range(5)]
-    with reading_session() as session:
-        keys = [doc["key"] for doc in iter_documents(session, batch=2)]
-    assert keys == ["article:%d" % article_id for article_id in sorted(ids)]

@@ -15,6 +15,9 @@ from search.analysis import text_analyzer
 from search.engine import WhooshEngine
 from search.query import collect_top, make_parsers, parse_query, with_title_bonus
 from search.vector import IndexArrays, SegmentCache, Unsupported, word_pairs
+from tests.factories_search import whoosh_only
+
+pytestmark = whoosh_only("the numpy ranking works on Whoosh's posting lists")
 
 WORDS = ("modem router refund invoice card reset password fibre outage signal roaming charge "
          "credit voucher delivery upgrade cancel contract customer payment").split()

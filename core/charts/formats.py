@@ -2,44 +2,37 @@
 from dataclasses import dataclass
 
 from babel import Locale, numbers
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from core.locale_format import localise_symbols, resolve_locale, symbols_system
+from core.locale_format import numbering_system as digits_of
+
 VALUE_FORMATS = ("percent", "seconds", "number", "nps")
-# Babel localises separators but not digits, so the digits of each numbering system are kept here.
-_DIGITS = {"arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹", "thai": "๐๑๒๓๔๕๖๗๘๙"}
-
-
-def resolve_locale(locale: Locale | str | None = None) -> Locale:
-    """The explicit locale, else the request's Flask-Babel locale, else English."""
-    if locale is not None:
-        return Locale.parse(locale)
-    return get_locale() or Locale.parse("en")
 
 
 def format_value(value: float, value_format: str, *, locale: Locale | str | None = None,
                  numbering_system: str = "default", decimals: int | None = None) -> str:
     """Format a chart number for the locale: percent (0..1), seconds (m:ss), number or nps.
 
-    numbering_system "default" follows the locale (fa: Persian digits, ar_EG: Arabic-Indic digits,
-    ar: Latin digits); "arab", "arabext" or "latn" choose. decimals is the most shown (default 1,
-    2 for number); seconds are always whole.
+    numbering_system "default" follows the locale and the reader's choice (core/locale_format.py:
+    fa Persian digits, ar Arabic-Indic, th Latin or Thai); "arab", "arabext" or "latn" choose.
+    decimals is the most shown (default 1, 2 for number); seconds are always whole.
     """
     if value_format not in VALUE_FORMATS:
         raise ValueError(f"unknown value format {value_format!r}")
     place = resolve_locale(locale)
-    system = place.default_numbering_system if numbering_system == "default" else numbering_system
+    system = digits_of(place) if numbering_system == "default" else numbering_system
     if value_format == "seconds":
         text = _format_clock(value)
     elif value_format == "percent":
         shown = 1 if decimals is None else decimals
         text = numbers.format_percent(round(value, shown + 2), locale=place, decimal_quantization=False,
-                                      numbering_system=system)
+                                      numbering_system=symbols_system(place, system))
     else:
         shown = (2 if value_format == "number" else 1) if decimals is None else decimals
         text = numbers.format_decimal(round(value, shown), locale=place, decimal_quantization=False,
-                                      numbering_system=system)
-    return _localise_symbols(text, place, system)
+                                      numbering_system=symbols_system(place, system))
+    return localise_symbols(text, place, system)
 
 
 def _format_clock(seconds: float) -> str:
@@ -48,14 +41,6 @@ def _format_clock(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     clock = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
     return f"-{clock}" if seconds < 0 and whole else clock
-
-
-def _localise_symbols(text: str, place: Locale, system: str) -> str:
-    # Babel keeps the pattern's ASCII % and - (fa wants ٪ and a marked minus), and Latin digits.
-    symbols = place.number_symbols.get(system, {})
-    text = text.replace("%", symbols.get("percentSign", "%")).replace("-", symbols.get("minusSign", "-"))
-    digits = _DIGITS.get(system)
-    return text.translate(str.maketrans("0123456789", digits)) if digits else text
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from core.markdown.howto import (  # noqa: F401  (the package's public names)
     extract_section,
     howto_template,
 )
+from core.markdown.mentions import MentionExtension, mentioned_usernames  # noqa: F401
 from core.markdown.sanitise import (  # noqa: F401
     ALLOWED_ATTRIBUTE_VALUES,
     ALLOWED_ATTRIBUTES,
@@ -147,7 +148,7 @@ def _convert_markdown(source: str) -> str:
     # A fresh instance per call: Markdown objects keep per-document state and are not
     # thread-safe when shared between requests.
     converter = markdown.Markdown(
-        extensions=list(MARKDOWN_EXTENSIONS),
+        extensions=[*MARKDOWN_EXTENSIONS, MentionExtension()],
         extension_configs=MARKDOWN_EXTENSION_CONFIGS,
         output_format="html",
     )

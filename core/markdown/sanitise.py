@@ -33,6 +33,7 @@ ALLOWED_ATTRIBUTES = {
 }
 # align is allowed by value rather than freely: nothing but these three means anything.
 ALLOWED_ATTRIBUTE_VALUES = {
+    "a": {"class": {"mention"}},  # core/markdown/mentions.py's profile links
     "th": {"align": {"left", "center", "right"}},
     "td": {"align": {"left", "center", "right"}},
 }

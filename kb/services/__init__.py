@@ -35,6 +35,7 @@ from kb.services.lifecycle import (
                                   archive_article,
                                   category_experts,
                                   publish_article,
+                                  request_review,
                                   return_to_draft,
                                   review_comments,
                                   send_back,
@@ -43,7 +44,7 @@ from kb.services.lifecycle import (
                                   verification_history,
                                   verify_article,
 )
-from kb.services.review import articles_awaiting_review, open_flags, overdue_articles
+from kb.services.review import articles_awaiting_review, open_flags, overdue_articles, remind_reviews_due
 from kb.services.revisions import (
                                   RevisionDiff,
                                   count_revisions,
@@ -56,14 +57,14 @@ from kb.services.revisions import (
 __all__ = [
     "article_request_bytes", "body_max_chars", "clean_body", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS",
     "RevisionDiff", "too_much_text",
-    "archive_article", "articles_awaiting_review", "category_experts", "count_by_category",
+    "archive_article", "articles_awaiting_review", "remind_reviews_due", "category_experts", "count_by_category",
     "count_helpful_votes", "count_published_articles",
     "count_open_flags", "count_revisions", "create_article", "customer_section", "diff_revisions",
     "expert_category_ids", "feedback_comments", "flag_article", "get_article",
     "get_feedback", "get_flag", "get_revision", "get_tag", "list_articles",
     "list_revisions", "open_flags",
     "open_flags_of", "overdue_articles", "parse_tags", "publish_article", "record_article_view",
-    "record_feedback", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
+    "record_feedback", "request_review", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
 ]

@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from accounts.permissions import expert_category_ids, require
+from accounts.mentions import notify_mentions
+from accounts.permissions import can, expert_category_ids, require
 from core.categories import require_category
 from core.markdown import CUSTOMER_SECTION_HEADINGS, check_markdown, extract_section
 from core.read_buffer import buffer_value
@@ -169,6 +170,7 @@ def create_article(author, title, body, category, tags=(), lang="en", summary=""
     db.session.flush()
     add_revision(article, author, note or str(_l("First version")))
     change_status(article, author, status, review_interval_days)
+    _notify_mentions(article, author, "")
     return article
 
 
@@ -203,6 +205,7 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
     check_status_change(article, editor, status, new_category)
 
     changed = {name: value for name, value in changes.items() if getattr(article, name) != value}
+    previous_html = article.html if "body" in changed else ""
     for name, value in changed.items():
         setattr(article, name, value)
     if "title" in changed:
@@ -217,7 +220,16 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
     if changed:
         add_revision(article, editor, note)
     change_status(article, editor, status, review_interval_days)
+    if "body" in changed:
+        _notify_mentions(article, editor, previous_html)
     return article
+
+
+def _notify_mentions(article, writer, previous_html):
+    """Tell the people the article's body now mentions, and did not before, who may read it
+    (from the revisions' HTML, rendered already before the write)."""
+    notify_mentions(writer, article.html, previous_html, article.path, article.title,
+                    may_see=lambda person: can(person, "article.view", article))
 
 
 def customer_section(article):

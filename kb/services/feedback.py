@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from accounts.notifications import notify, record_audit
+from accounts.notifications import notify_all, record_audit
 from accounts.permissions import can, require
 from core.clock import utcnow
 from core.signals import feedback_given
@@ -92,8 +92,7 @@ def flag_article(article, user, reason):
     recipients = category_experts(article.category_id, article.author)
     if article.author is not None:
         recipients.append(article.author)
-    for person in {person.id: person for person in recipients}.values():
-        notify(person, "article_flagged", article.path, actor=user, title=article.title,
+    notify_all(recipients, "article_flagged", article.path, actor=user, title=article.title,
                reason=reason[:200])
     db.session.flush()
     return flag

@@ -5,13 +5,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import User
-from accounts.notifications import notify, record_audit
+from accounts.notifications import notify, notify_all, record_audit
 from accounts.permissions import can, is_expert, require
 from core.clock import utcnow
 from core.signals import article_published, article_verified
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
-from kb.models import ArticleReviewComment, ArticleVerification
+from kb.models import ArticleFlag, ArticleReviewComment, ArticleVerification
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 REVIEW_COMMENT_MAX_CHARS = 2000
@@ -67,10 +67,27 @@ def submit_for_review(article, user):
     require(user, "article.submit", article)
     article.status = "in_review"
     article.updated_at = utcnow()
-    for expert in category_experts(article.category_id, article.author):
-        notify(expert, "review_requested", article.path, actor=user, **_params(article))
+    notify_all(category_experts(article.category_id, article.author), "review_requested",
+               article.path, actor=user, **_params(article))
     db.session.flush()
     return article
+
+
+def request_review(article, reason):
+    """Evidence, not a person, asks the category's experts to look at an article again: a
+    published one goes back to review (readers no longer get it meanwhile) and the reason is
+    left as an open flag on it. Returns the flag, or None for an archived article (nobody uses
+    it any more). The caller notifies the experts."""
+    if article.status == "archived":
+        return None
+    if article.status == "published":
+        article.status = "in_review"
+        article.updated_at = utcnow()
+    flag = ArticleFlag(article=article, flagged_by=None, reason=reason)
+    db.session.add(flag)
+    record_audit(None, "article.review_requested", article, reason[:200])
+    db.session.flush()
+    return flag
 
 
 def return_to_draft(article, user):

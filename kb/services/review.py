@@ -1,10 +1,13 @@
-"""What a category's experts have to look at: reviews, overdue articles and open flags."""
-from sqlalchemy import select
+"""What a category's experts have to look at: reviews, overdue articles and open flags, and the
+daily reminder of the articles whose review date has passed."""
+from sqlalchemy import or_, select
 
+from accounts.notifications import notify
 from accounts.permissions import expert_category_ids
 from core.clock import utcnow
 from extensions import db
 from kb.models import Article, ArticleFlag
+from kb.services.lifecycle import category_experts
 
 
 def _in_expert_categories(stmt, column, user):
@@ -40,3 +43,22 @@ def open_flags(user):
         .where(ArticleFlag.resolved_at.is_(None))
         .order_by(ArticleFlag.created_at, ArticleFlag.id), Article.category_id, user)
     return [] if stmt is None else db.session.scalars(stmt).all()
+
+
+def remind_reviews_due(now=None):
+    """Tell the author and the category's experts about each published article whose review date
+    has passed, once per review date (a new verification brings a new date, and a new reminder);
+    returns the articles reminded of."""
+    due = db.session.scalars(
+        select(Article).where(Article.status == "published", Article.review_due < (now or utcnow()),
+                              or_(Article.review_reminded_for.is_(None),
+                                  Article.review_reminded_for != Article.review_due))
+        .order_by(Article.review_due, Article.id)).all()
+    for article in due:
+        people = [article.author] + category_experts(article.category_id, article.author)
+        for person in {person.id: person for person in people if person is not None}.values():
+            notify(person, "review_due", article.path, title=article.title,
+                   category=article.category.name, date=article.review_due.date().isoformat())
+        article.review_reminded_for = article.review_due
+    db.session.flush()
+    return due

@@ -5,7 +5,7 @@ change writes the keys of its documents to `search_outbox` in its own transactio
 queue's consumer applies them. The keys still waiting in the old retry queue are carried over.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 19:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -3,13 +3,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.forms import Form
+from core.forms import PEOPLE_PICKER, Form
 from recognition.awards.models import KUDOS_MAX_CHARS, REASON_MAX_CHARS, TITLE_NAME_MAX_CHARS
 
 
 class KudosForm(Form):
     to = StringField(_l("Who do you want to thank? (username)"),
-                     validators=[DataRequired(), Length(max=64)])
+                     validators=[DataRequired(), Length(max=64)], render_kw=PEOPLE_PICKER)
     message = TextAreaField(_l("Your message"),
                             validators=[DataRequired(), Length(max=KUDOS_MAX_CHARS)])
     article_id = HiddenField()
@@ -32,7 +32,8 @@ class TitleReasonForm(Form):
 
 
 class AwardBadgeForm(Form):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
+                           render_kw=PEOPLE_PICKER)
     badge = SelectField(_l("Badge"), validators=[DataRequired()])
     reason = TextAreaField(_l("Why?"), validators=[Length(max=REASON_MAX_CHARS)])
 

@@ -10,6 +10,7 @@ from accounts.notifications import notify, record_audit
 from accounts.permissions import require
 from core.categories import require_category
 from core.clock import utcnow
+from core.signals import title_awarded
 from errors import Conflict, Invalid
 from extensions import db
 from recognition.awards import performance
@@ -135,6 +136,7 @@ def award_title(lead, user, category, reason, name="", expires_at=None, starts_a
     record_audit(lead, "title.renew" if renewal_of is not None else "title.award", title,
                  "%s: %s" % (user.username, label), user=user.username, category=category.slug,
                  expires_at=expires_at.isoformat(), reason=reason)
+    title_awarded.send(title)
     return title
 
 

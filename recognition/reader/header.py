@@ -14,7 +14,7 @@ _SNIFF_LINES = 50
 REQUIRED_FIELDS = (
     "ticket_id", "agent", "category", "opened_at", "handle_seconds", "first_contact_resolution",
 )
-OPTIONAL_FIELDS = ("closed_at", "channel", "reopened", "nps", "csat")
+OPTIONAL_FIELDS = ("closed_at", "channel", "reopened", "nps", "csat", "articles")
 FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 
 # Spellings seen in contact-centre exports. "talk_time" is deliberately absent: talk time is
@@ -56,6 +56,7 @@ _ALIASES = {
     "reopened": ("reopen", "repeat_contact"),
     "nps": ("nps_score", "likelihood_to_recommend"),
     "csat": ("csat_score", "satisfaction"),
+    "articles": ("article_ids", "kb_articles", "article_id", "kb_article"),
 }
 
 # Separators ignored in header names: space, "_", "-", plus no-break space, zero-width

@@ -22,6 +22,7 @@ from recognition.reader.values import (
     InvalidValue,
     clean_cell,
     is_date_only,
+    parse_articles,
     parse_channel,
     parse_csat,
     parse_flag,
@@ -48,6 +49,7 @@ _PARSERS = {
     "reopened": parse_flag,
     "nps": parse_nps,
     "csat": parse_csat,
+    "articles": parse_articles,
 }
 
 

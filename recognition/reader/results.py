@@ -16,7 +16,7 @@ class ResolutionFileError(Exception):
 
 
 class ParsedRow(NamedTuple):
-    """A data row whose every value is valid; `values` holds all eleven fields (None if absent)."""
+    """A data row whose every value is valid; `values` holds every field (None if absent)."""
 
     row_number: int
     values: dict[str, Any]

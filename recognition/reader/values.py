@@ -2,6 +2,7 @@
 import math
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
@@ -39,6 +40,12 @@ _MINUTES_SECONDS = re.compile(r"([0-9]+):([0-5][0-9])")
 _HOURS_MINUTES_SECONDS = re.compile(r"([0-9]+):([0-5][0-9]):([0-5][0-9])")
 _NOT_A_NUMBER = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"})
 _DATE_ONLY_MAX_LENGTH = 10  # "2026-03-31"; anything longer carries a time
+# Articles named in one cell: more is a column mix-up, not the contact's articles.
+MAX_ARTICLES_PER_CONTACT = 20
+MAX_ARTICLE_ID = 2**31 - 1  # PostgreSQL's INTEGER
+_ARTICLE_SEPARATORS = re.compile(r"[;,\s]+")
+# An article's page (/kb/12/slug) or its API address (/api/v1/articles/12), on any host.
+_ARTICLE_PATH = re.compile(r"(?:^|/)(?:kb|articles)/([0-9]+)(?:/|$)")
 
 
 class InvalidValue(ValueError):
@@ -166,3 +173,42 @@ def parse_nps(text):
 def parse_csat(text):
     """Read a satisfaction answer, 1 to 5."""
     return parse_whole_number(text, 1, 5, "CSAT")
+
+
+def parse_articles(text):
+    """Read article ids or article URLs separated by ";", "," or spaces, as a tuple of ids.
+
+    The ids are not checked here (the reader does not use the database): the import rejects a
+    row naming an article that does not exist.
+    """
+    ids = []
+    for token in _ARTICLE_SEPARATORS.split(text):
+        if not token:
+            continue
+        article_id = _article_id(token)
+        if article_id is None:
+            raise InvalidValue(_l(
+                "“%(value)s” is not an article: give article ids (12) or article addresses"
+                " (https://…/kb/12/…), separated by ; or , or spaces.", value=token[:60]))
+        if article_id not in ids:
+            ids.append(article_id)
+    if len(ids) > MAX_ARTICLES_PER_CONTACT:
+        raise InvalidValue(_l("At most %(limit)d articles per contact.", limit=MAX_ARTICLES_PER_CONTACT))
+    return tuple(ids)
+
+
+def _article_id(token):
+    """The article id a token names (an id or an article URL), or None."""
+    digits = to_ascii_digits(token)
+    if not (digits.isascii() and digits.isdigit()):
+        try:
+            match = _ARTICLE_PATH.search(urlsplit(token).path)
+        except ValueError:  # e.g. an unbalanced "[" in the host part
+            match = None
+        if match is None:
+            return None
+        digits = match[1]
+    if len(digits) > len(str(MAX_ARTICLE_ID)):
+        return None
+    article_id = int(digits)
+    return article_id if 1 <= article_id <= MAX_ARTICLE_ID else None

@@ -19,6 +19,12 @@ from recognition.services.dashboards import (
                                            team_dashboard,
 )
 from recognition.services.directory import list_teams, team_led_by
+from recognition.services.import_runs import (
+                                           get_import_run_or_404,
+                                           import_run_progress,
+                                           runs_without_batch,
+                                           start_import_run,
+)
 from recognition.services.imports import ImportSummary, UnreadableFile, import_resolutions, summarize_batch
 from recognition.services.metrics import (
                                            Metrics,
@@ -42,10 +48,11 @@ from recognition.services.score_settings import load_ranking_settings, update_ra
 __all__ = [
     "AgentDashboard", "CategoryStrength", "ImportSummary", "Leaderboard", "Metrics", "Preview",
     "TeamDashboard", "UnreadableFile", "agent_dashboard", "agent_metrics", "agent_weekly_rows",
-    "category_strength", "get_batch_or_404", "get_category_or_404",
-    "grouped_metrics", "holds_title", "import_resolutions", "iter_row_errors", "list_batches",
+    "category_strength", "get_batch_or_404", "get_category_or_404", "get_import_run_or_404",
+    "grouped_metrics", "holds_title", "import_resolutions", "import_run_progress", "iter_row_errors",
+    "list_batches",
     "list_teams", "load_ranking_settings", "page_row_errors", "period_metrics",
     "preview_resolutions", "rank_performers", "recompute_metrics", "refresh_metrics",
-    "summarize_batch", "team_dashboard", "team_led_by",
+    "runs_without_batch", "start_import_run", "summarize_batch", "team_dashboard", "team_led_by",
     "title_candidates", "update_ranking_settings", "weekly_metrics",
 ]

@@ -5,12 +5,14 @@ already stored, one bulk INSERT of the new ones (COPY on PostgreSQL) and one UPD
 of the changed ones. Agents and categories are matched against dictionaries loaded once. Everything happens in
 the caller's transaction (the view or command commits once), inside a savepoint, so that a file
 found unreadable half-way leaves only its failed batch record, and an import interrupted by an
-exception leaves nothing at all once the caller rolls back.
+exception leaves nothing at all once the caller rolls back. The weekly metrics of the weeks it
+touched are refreshed in the same transaction, or (pages and the API) by a job after the commit.
 """
 import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import insert, select, text
 
 from accounts import services as accounts
@@ -18,6 +20,9 @@ from core.clock import utcnow
 from core.text import clean_line, replace_lone_surrogates
 from errors import Conflict, Invalid
 from extensions import db
+from jobs import job, queue_after_commit
+from recognition.impact import services as impact
+from recognition.impact.links import FileLinks
 from recognition.models import ImportBatch, ImportRowError
 from recognition.reader import ParsedRow, ResolutionFileError, RowError, read_resolutions
 from recognition.services.directory import load_category_keys, load_usernames
@@ -81,7 +86,7 @@ class ImportSummary:
 
 
 def import_resolutions(fileobj, *, filename, user, dry_run=False, create_agents=False, encoding=None,
-                       progress=None, source="web", now=None):
+                       progress=None, source="web", now=None, metrics_later=False):
     """Import a resolution-data CSV (binary file object); never commits.
 
     :param user: the uploader (None from the command line).
@@ -90,6 +95,8 @@ def import_resolutions(fileobj, *, filename, user, dry_run=False, create_agents=
     :param encoding: force utf-8, utf-16 or cp1256; by default a BOM or strict UTF-8.
     :param progress: called as progress(bytes_read, rows_read) after each chunk; an exception it
         raises aborts the import (the caller then rolls back and nothing of it remains).
+    :param metrics_later: refresh the weekly metrics in a job queued after the commit instead of
+        inside this transaction (pages and the API; the command line and the demo keep them inline).
     :raises UnreadableFile: the file could not be read; its failed batch is in the session.
     """
     if not dry_run:
@@ -101,7 +108,7 @@ def import_resolutions(fileobj, *, filename, user, dry_run=False, create_agents=
     db.session.add(batch)
     db.session.flush()
     hashing = _HashingReader(fileobj)
-    run = _ImportRun(batch, create_agents=create_agents, dry_run=dry_run)
+    run = _ImportRun(batch, create_agents=create_agents, dry_run=dry_run, metrics_later=metrics_later)
     try:
         with db.session.begin_nested():
             run.read_file(hashing, encoding, now, progress or _ignore_progress)
@@ -171,8 +178,9 @@ class _HashingReader:
 class _ImportRun:
     """The state of one import while its rows stream by."""
 
-    def __init__(self, batch, *, create_agents, dry_run):
+    def __init__(self, batch, *, create_agents, dry_run, metrics_later):
         self.batch = batch
+        self.metrics_later = metrics_later
         self.create_agents = create_agents
         self.dry_run = dry_run
         self.warnings = []
@@ -181,6 +189,7 @@ class _ImportRun:
         self.refused_agents = {}  # username -> why it could not be used
         self.affected = set()  # (category_id, stored week) whose metrics must be recomputed
         self.store = None
+        self.links = None  # FileLinks when the file has an `articles` column
         self.pending_errors = []
         self.last_rejected_row = None
         self.counts = dict.fromkeys(("imported", "updated", "duplicate", "rejected", "agents"), 0)
@@ -193,6 +202,8 @@ class _ImportRun:
         self.batch.encoding = resolution_file.encoding
         self.batch.delimiter = resolution_file.delimiter
         self.columns = resolution_file.columns
+        if "articles" in self.columns:
+            self.links = FileLinks()
         chunk = []
         seen = 0
         for item in resolution_file.rows():
@@ -210,7 +221,14 @@ class _ImportRun:
         self.flush_errors()
         progress(resolution_file.bytes_read, resolution_file.rows_read)
         if not self.dry_run:
-            refresh_metrics({(category_id, self.store.week_of(week)) for category_id, week in self.affected})
+            weeks = sorted({(category_id, self.store.week_of(week)) for category_id, week in self.affected})
+            impacts = bool(self.affected) or self.links is not None
+            if self.metrics_later:  # queued in the savepoint: an unreadable file forgets it
+                queue_after_commit(refresh_after_import, weeks, impacts)
+            else:
+                refresh_metrics(weeks)
+                if impacts:
+                    impact.recompute_impacts()  # what the articles did, over the new outcomes
         self.warnings = resolution_file.warnings + self.warnings
         batch = self.batch
         batch.rows_total = resolution_file.rows_read
@@ -236,12 +254,18 @@ class _ImportRun:
             self.pending_errors = []
 
     def write_chunk(self, rows):
-        """Insert the chunk's new tickets, update its changed ones, count its identical ones."""
-        records = [record for record in map(self.resolve, rows) if record is not None]
+        """Insert the chunk's new tickets, update its changed ones, count its identical ones;
+        bring the links of its contacts to the articles it names in line with the file."""
+        resolved = [(row, self.resolve(row)) for row in rows]
+        records = [record for _row, record in resolved if record is not None]
         if not records:
             return
         store = self.store
         stored = {row[0]: row for row in store.stored(record[0] for record in records)}
+        links = None
+        if self.links is not None:
+            links = self.links.plan({record[0]: (record[1], row.values["articles"] or ())
+                                     for row, record in resolved if record is not None})
         inserts, updates = [], []
         affected = self.affected
         for record in records:
@@ -249,7 +273,8 @@ class _ImportRun:
             if old is None:
                 inserts.append(record)
             elif old[1:COMPARED_END] == record[1:COMPARED_END]:
-                self.counts["duplicate"] += 1
+                # The same contact with other articles is a change, though not of its metrics.
+                self.counts["updated" if links and record[0] in links.changed else "duplicate"] += 1
                 continue
             else:
                 updates.append((record, old[-1]))
@@ -260,6 +285,8 @@ class _ImportRun:
         if not self.dry_run:
             store.insert(inserts, self.batch.id)
             store.update(updates, self.batch.id)
+            if links is not None:
+                links.write(store)
 
     def resolve(self, row):
         """The record to store for an accepted row (a tuple in RECORD_COLUMNS order, values as
@@ -269,13 +296,21 @@ class _ImportRun:
         if agent_id is None:
             agent_id = self.agent_for_unknown(values["agent"])
         category_id = self.categories.get(values["category"].casefold())
-        if agent_id is None or category_id is None:
+        unknown_articles = self.links.unknown(values["articles"]) if values["articles"] else ()
+        if agent_id is None or category_id is None or unknown_articles:
             if agent_id is None:
                 self.reject(RowError(row.row_number, self.columns["agent"], values["agent"],
                                      self.refused_agents[values["agent"].lower()], "agent"))
             if category_id is None:
                 self.reject(RowError(row.row_number, self.columns["category"], values["category"], _l(
                     "Unknown category: no category has this slug or name."), "category"))
+            if unknown_articles:
+                self.reject(RowError(
+                    row.row_number, self.columns["articles"], ", ".join(map(str, unknown_articles)),
+                    lazy_ngettext("Unknown article: no article has the id %(ids)s.",
+                                  "Unknown articles: no article has the ids %(ids)s.",
+                                  len(unknown_articles), ids=", ".join(map(str, unknown_articles))),
+                    "articles"))
             return None
         moment = self.store.moment
         opened_at, closed_at = values["opened_at"], values["closed_at"]
@@ -322,3 +357,13 @@ def _earlier_import_warning(batch):
         return []
     return [str(_l("The same file was already imported on %(date)s (batch %(batch)d).",
                    date=earlier.created_at.strftime("%Y-%m-%d %H:%M UTC"), batch=earlier.id))]
+
+
+@job()
+def refresh_after_import(weeks, impacts):
+    """The job an import queues after its commit: the metrics of the weeks it changed, and then
+    the articles' impact over the new outcomes when any changed."""
+    refresh_metrics(weeks)
+    if impacts:
+        impact.recompute_impacts()
+    db.session.commit()

@@ -77,11 +77,9 @@ def metrics_from_totals(totals, aht_median=None):
 
 # Refreshing the weekly table
 
-def _record_totals():
-    """SELECT agent, category, week and the totals of the records (before WHERE and GROUP BY)."""
-    columns = (_records.c.agent_id, _records.c.category_id, _records.c.week)
-    return select(
-        *columns,
+def record_total_columns():
+    """The TOTAL_FIELDS of a group of resolution records, as labelled SQL aggregates."""
+    return (
         func.count().label("contacts"),
         func.sum(case((_records.c.first_contact_resolution, 1), else_=0)).label("fcr_count"),
         func.sum(case((_records.c.reopened, 1), else_=0)).label("reopened_count"),
@@ -91,7 +89,20 @@ def _record_totals():
         func.count(_records.c.nps).label("nps_responses"),
         func.coalesce(func.sum(_records.c.csat), 0).label("csat_sum"),
         func.count(_records.c.csat).label("csat_responses"),
-    ).group_by(*columns)
+    )
+
+
+def in_period(period):
+    """WHERE conditions of the records opened in the period (the week bounds let the (category,
+    week) and (agent, week) indexes narrow the scan)."""
+    return (_records.c.week >= week_start(period.since), _records.c.week <= week_start(period.until),
+            _records.c.opened_at >= period.start, _records.c.opened_at < period.end)
+
+
+def _record_totals():
+    """SELECT agent, category, week and the totals of the records (before WHERE and GROUP BY)."""
+    columns = (_records.c.agent_id, _records.c.category_id, _records.c.week)
+    return select(*columns, *record_total_columns()).group_by(*columns)
 
 
 def _insert_totals(where):
@@ -122,7 +133,8 @@ def recompute_metrics():
 
 # Reading totals for a period
 
-def _scope(statement, table, category_id, agent_id, team_id):
+def in_scope(statement, table, category_id=None, agent_id=None, team_id=None):
+    """`statement` limited to a category, an agent and a team's agents (None: no limit)."""
     if category_id is not None:
         statement = statement.where(table.c.category_id == category_id)
     if agent_id is not None:
@@ -137,7 +149,7 @@ def _period_parts(period, category_id, agent_id, team_id):
     full = period.full_weeks()
     parts = []
     if full is not None:
-        parts.append(_scope(
+        parts.append(in_scope(
             select(*(_weekly.c[name] for name in GROUP_KEYS + TOTAL_FIELDS))
             .where(_weekly.c.week >= full[0], _weekly.c.week <= full[1]),
             _weekly, category_id, agent_id, team_id))
@@ -152,13 +164,10 @@ def _period_parts(period, category_id, agent_id, team_id):
         case((_records.c.nps.is_not(None), 1), else_=0).label("nps_responses"),
         func.coalesce(_records.c.csat, 0).label("csat_sum"),
         case((_records.c.csat.is_not(None), 1), else_=0).label("csat_responses"),
-    ).where(
-        # The week bounds let the (category, week) and (agent, week) indexes narrow the scan.
-        _records.c.week >= week_start(period.since), _records.c.week <= week_start(period.until),
-        _records.c.opened_at >= period.start, _records.c.opened_at < period.end)
+    ).where(*in_period(period))
     if full is not None:
         edges = edges.where(or_(_records.c.week < full[0], _records.c.week > full[1]))
-    parts.append(_scope(edges, _records, category_id, agent_id, team_id))
+    parts.append(in_scope(edges, _records, category_id, agent_id, team_id))
     return parts
 
 
@@ -184,13 +193,12 @@ def period_totals(period, group_by=(), *, category_id=None, agent_id=None, team_
 def median_handle_seconds(period, group_by=(), *, category_id=None, agent_id=None, team_id=None):
     """{key: median handle seconds} of the period's contacts, grouped like period_totals."""
     partition = [_records.c[name] for name in group_by]
-    ranked = _scope(
+    ranked = in_scope(
         select(*partition, _records.c.handle_seconds,
                func.row_number().over(partition_by=partition or None,
                                       order_by=_records.c.handle_seconds).label("position"),
                func.count().over(partition_by=partition or None).label("total"))
-        .where(_records.c.week >= week_start(period.since), _records.c.week <= week_start(period.until),
-               _records.c.opened_at >= period.start, _records.c.opened_at < period.end),
+        .where(*in_period(period)),
         _records, category_id, agent_id, team_id).subquery()
     keys = [ranked.c[name] for name in group_by]
     # The middle row, or the two middle rows of an even count, averaged.

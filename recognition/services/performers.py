@@ -9,6 +9,7 @@ from core.clock import utcnow
 from core.periods import Period, default_period
 from extensions import db
 from recognition.awards.models import Title
+from recognition.impact import services as impact
 from recognition.scoring import AgentAggregate, rank_agents, summarize_category
 from recognition.services.metrics import median_handle_seconds, metrics_from_totals, period_metrics, period_totals
 from recognition.services.score_settings import load_ranking_settings
@@ -143,7 +144,13 @@ class Candidates:
         self.rows = rows
 
     def as_json(self):
-        return {**self.leaderboard.describe(), "candidates": [row.as_json() for row in self.rows]}
+        """The candidates, each with what their articles in the category did (`knowledge`)."""
+        knowledge = impact.knowledge_of_authors([row.user.id for row in self.rows],
+                                                self.leaderboard.category.id)
+        empty = impact.AuthorKnowledge(0, 0, ())
+        return {**self.leaderboard.describe(), "candidates": [
+            {**row.as_json(), "knowledge": knowledge.get(row.user.id, empty).as_json()}
+            for row in self.rows]}
 
 
 def title_candidates(category, limit=None):

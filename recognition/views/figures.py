@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 
 from core.charts import bar_chart, histogram, line_chart
-from core.periods import week_label
+from core.locale_format import week_name
 
 # (Metrics attribute, chart value format) of the weekly trend charts.
 TRENDS = (("fcr", "percent"), ("aht_seconds", "seconds"), ("nps", "nps"))
@@ -17,7 +17,7 @@ def _trend_title(attribute):
 
 
 def _points(weekly, attribute):
-    return [(week_label(week), getattr(metrics, attribute) if metrics.contacts else None)
+    return [(week_name(week), getattr(metrics, attribute) if metrics.contacts else None)
             for week, metrics in weekly]
 
 

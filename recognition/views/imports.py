@@ -1,16 +1,17 @@
-"""Import pages (leads): upload, preview, dry run, import with progress, history, batch report."""
-from flask import flash, jsonify, redirect, render_template, request, url_for
+"""Import pages (leads): upload, preview, dry run and import (run as jobs, with their progress),
+history, batch report."""
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.permissions import require
 from core.boundary import page_arg
+from core.views import committing
 from errors import Invalid, NotFound
-from extensions import db
 from recognition import services
 from recognition.exports import csv_response
 from recognition.forms import RunImportForm, UploadForm
-from recognition.uploads import discard_upload, load_upload, progress_writer, read_progress, save_upload
+from recognition.uploads import load_upload, save_upload
 from recognition.views import recognition
 from security import accepts_uploads
 
@@ -21,7 +22,8 @@ def imports():
     """Import history, newest first."""
     require(current_user, "resolutions.import")
     batches = services.list_batches(page_arg())
-    return render_template("recognition/imports.html", batches=batches)
+    return render_template("recognition/imports.html", batches=batches,
+                           runs=services.runs_without_batch())
 
 
 @recognition.route("/imports/new", methods=["GET", "POST"])
@@ -59,41 +61,40 @@ def preview(token):
 @recognition.post("/imports/new/<token>")
 @login_required
 def run_import(token):
-    """Dry-run or import an uploaded file; the import runs within this request."""
+    """Dry-run or import an uploaded file: a job does it; its page shows how far it got."""
     require(current_user, "resolutions.import")
-    path, meta = load_upload(token, current_user)
+    _path, meta = load_upload(token, current_user)
     form = RunImportForm()
     if not form.validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
         return redirect(url_for("recognition.preview", token=token))
-    dry_run = request.form.get("action") == "dry_run"
-    try:
-        with open(path, "rb") as fileobj:
-            summary = services.import_resolutions(
-                fileobj, filename=meta["filename"], user=current_user, dry_run=dry_run,
-                create_agents=form.create_agents.data, encoding=form.encoding.data or None,
-                progress=progress_writer(token, meta["size"]), source="web")
-    except services.UnreadableFile as error:
-        db.session.commit()  # keep the failed batch in the import history
-        flash(error.message, "error")
-        return redirect(url_for("recognition.batch", batch_id=error.batch_id))
-    db.session.commit()
-    if dry_run:
-        flash(_("Dry run finished: nothing was stored. Check the counts, then import."), "info")
-        return redirect(url_for("recognition.batch", batch_id=summary.batch_id, upload=token,
-                                create_agents=int(form.create_agents.data) or None,
-                                encoding=form.encoding.data or None))
-    discard_upload(token)
-    flash(_("Import finished."), "success")
-    return redirect(url_for("recognition.batch", batch_id=summary.batch_id))
+    with committing():
+        run = services.start_import_run(token, meta, current_user,
+                                        dry_run=request.form.get("action") == "dry_run",
+                                        create_agents=form.create_agents.data,
+                                        encoding=form.encoding.data or None)
+    return redirect(url_for("recognition.import_run", run_id=run.id))
 
 
-@recognition.get("/imports/new/<token>/progress")
+@recognition.get("/imports/runs/<int:run_id>")
 @login_required
-def import_progress(token):
-    """How far the running import of an upload has read (polled by the preview page)."""
-    require(current_user, "resolutions.import")
-    return jsonify(read_progress(token, current_user))
+def import_run(run_id):
+    """An import run: its progress while queued or running (the page refreshes), then its report."""
+    run = services.get_import_run_or_404(run_id)
+    require(current_user, "import_run.view", run)
+    if run.batch is None:
+        progress = services.import_run_progress(run) if run.is_active else None
+        return render_template("recognition/import_run.html", run=run, progress=progress)
+    pending = None
+    if run.dry_run and run.status == "done":
+        try:
+            load_upload(run.upload_token, current_user)
+            pending = {"token": run.upload_token, "form": RunImportForm(
+                encoding=run.encoding, create_agents=run.create_agents)}
+        except NotFound:
+            pending = None
+    return render_template("recognition/import_run.html", run=run, batch=run.batch, pending=pending,
+                           errors=services.page_row_errors(run.batch, page_arg()))
 
 
 @recognition.get("/imports/<int:batch_id>")
@@ -103,17 +104,7 @@ def batch(batch_id):
     require(current_user, "resolutions.import")
     batch = services.get_batch_or_404(batch_id)
     errors = services.page_row_errors(batch, page_arg())
-    pending = None
-    token = request.args.get("upload")
-    if batch.dry_run and token:
-        try:
-            load_upload(token, current_user)
-            pending = {"token": token, "form": RunImportForm(
-                encoding=request.args.get("encoding", ""),
-                create_agents=bool(request.args.get("create_agents")))}
-        except NotFound:
-            pending = None
-    return render_template("recognition/batch.html", batch=batch, errors=errors, pending=pending)
+    return render_template("recognition/batch.html", batch=batch, errors=errors)
 
 
 @recognition.get("/imports/<int:batch_id>/errors.csv")

@@ -8,6 +8,7 @@ from accounts.permissions import can, require
 from accounts.services import get_team, get_user_or_404
 from core.categories import get_category, list_categories
 from core.charts import format_value
+from core.locale_format import iso_date
 from core.periods import default_period, parse_period, today_utc, week_label
 from errors import Invalid, NotFound
 from recognition import services
@@ -28,19 +29,20 @@ def _metric_formatting():
             "today": today_utc()}
 
 
-def _period(settings):
+def period_arg(settings):
     """The period of the query string (?since=&until=, or ?days=), else the current period."""
     days = request.args.get("days", type=int)
     if days and 1 <= days <= 366 and not request.args.get("since"):
         return default_period(days)
     try:
-        return parse_period(request.args.get("since"), request.args.get("until"), settings.period_days)
+        return parse_period(iso_date(request.args.get("since")), iso_date(request.args.get("until")),
+                            settings.period_days)
     except Invalid as error:
         flash(str(error.message), "error")
         return default_period(settings.period_days)
 
 
-def _category_arg():
+def category_arg():
     slug = request.args.get("category", "").strip()
     if not slug:
         return None
@@ -50,7 +52,7 @@ def _category_arg():
     return category
 
 
-def _team_arg():
+def team_arg():
     """?team=NAME, "all", or by default the team the signed-in lead leads."""
     name = request.args.get("team")
     if name == "all":
@@ -70,8 +72,8 @@ def dashboard():
     if not can(current_user, "team_metrics.view"):
         return redirect(url_for("recognition.agent", username=current_user.username))
     settings = services.load_ranking_settings()
-    period = _period(settings)
-    team, category = _team_arg(), _category_arg()
+    period = period_arg(settings)
+    team, category = team_arg(), category_arg()
     board = services.team_dashboard(period, team=team, category=category)
     name = team.name if team else _("All teams")
     return render_template(
@@ -84,10 +86,10 @@ def dashboard():
 def _leaderboard():
     require(current_user, "performers.view")
     categories = list_categories()
-    category = _category_arg() or (categories[0] if categories else None)
+    category = category_arg() or (categories[0] if categories else None)
     if category is None:
         return None, categories
-    period = _period(services.load_ranking_settings())
+    period = period_arg(services.load_ranking_settings())
     return services.rank_performers(category, period.since, period.until), categories
 
 
@@ -134,8 +136,8 @@ def _agent_page_user(username):
 def agent(username):
     """A person's performance: per category, and week by week (own page, their lead, admins)."""
     user = _agent_page_user(username)
-    period = _period(services.load_ranking_settings())
-    category = _category_arg()
+    period = period_arg(services.load_ranking_settings())
+    category = category_arg()
     board = services.agent_dashboard(user, period, category)
     peers = (_("All agents in %(category)s", category=category.display_name(get_locale()))
              if category else _("All agents"))
@@ -150,7 +152,7 @@ def agent(username):
 def agent_csv(username):
     """A person's weekly metrics per category as CSV."""
     user = _agent_page_user(username)
-    period = _period(services.load_ranking_settings())
+    period = period_arg(services.load_ranking_settings())
     header = ("category", "week", "week_start", "contacts", "fcr", "aht_seconds", "nps",
               "nps_responses", "csat", "csat_responses", "reopen_rate")
     rows = ([category.slug, week_label(week), week.isoformat(), metrics.contacts, metrics.fcr,

@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import register_kind
 
-register_kind("mentoring_request_received", _l("%(actor)s asks you for mentoring in %(category)s."))
+register_kind("mentoring_request_received", _l("%(actor)s asks you for mentoring in %(category)s."),
+              delivery="email")
 register_kind("mentoring_request_open",
               _l("%(mentee)s is looking for a mentor in %(category)s: you are among the best matches."))
 register_kind("mentoring_proposed", _l("%(actor)s proposes mentoring for you in %(category)s."))

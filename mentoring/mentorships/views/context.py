@@ -9,7 +9,9 @@ from accounts.models import User
 from accounts.permissions import can, require
 from core.categories import get_category
 from core.charts import format_value, line_chart
+from core.locale_format import week_name
 from core.markdown import render_markdown
+from core.periods import week_monday
 from extensions import db
 from mentoring.mentorships import services as mentorships
 from mentoring.mentorships.views import mentorship_pages
@@ -62,14 +64,14 @@ def impact_chart(impact, mentorship):
     """The mentee's weekly goal metric (FCR for a goal in words), the target line, a marker at the start."""
     metric = mentorship.goal_metric or "fcr"
     spec = mentorships.GOAL_METRICS[metric]
-    points = [(label, getattr(metrics, spec.attribute) if metrics.contacts else None)
+    points = [(week_name(week_monday(label)), getattr(metrics, spec.attribute) if metrics.contacts else None)
               for label, metrics in impact.weekly]
     target = None
     if mentorship.has_metric_goal:
         target = (mentorship.goal_target,
                   _("Target %(value)s", value=mentorships.format_metric(metric, mentorship.goal_target)))
     return line_chart([(mentorship.mentee.name, points)], y_format=spec.value_format, target=target,
-                      marker_x=(impact.start_week, _("Mentoring starts")),
+                      marker_x=(week_name(week_monday(impact.start_week)), _("Mentoring starts")),
                       title=_("%(metric)s by week, %(category)s", metric=spec.label,
                               category=mentorship.category.display_name(locale_code())),
                       width=CHART_WIDTH, element_id="impact-chart")

@@ -3,10 +3,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from accounts.mentions import notify_mentions
 from accounts.notifications import notify
 from core.clock import utcnow
 from core.markdown import render_markdown
-from core.signals import question_changed
+from core.signals import answer_accepted, answer_posted, question_changed
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 from mentoring.questions.models import Answer, Question, Vote
@@ -14,6 +15,11 @@ from mentoring.questions.services.asking import clean_body, require_permission
 from recognition.awards.services import evaluate_badges
 
 VOTE_VALUES = (1, -1, 0)  # 0 takes one's vote back
+
+
+def answer_path(answer):
+    """The answer's place on its question's page."""
+    return "%s#answer-%d" % (answer.question.path, answer.id)
 
 
 def _require_live(question):
@@ -38,9 +44,10 @@ def answer_question(question, author, body):
     question.answer_count = Question.answer_count + 1
     question.updated_at = utcnow()
     db.session.flush()
-    notify(question.author, "answer_posted", "%s#answer-%d" % (question.path, answer.id),
-           actor=author, title=question.title)
+    notify(question.author, "answer_posted", answer_path(answer), actor=author, title=question.title)
+    notify_mentions(author, answer.html, "", answer_path(answer), question.title)
     question_changed.send(question)
+    answer_posted.send(answer)
     return answer
 
 
@@ -50,10 +57,12 @@ def edit_answer(answer, editor, body):
     require_permission(editor, "answer.edit", answer, _l("Only its author can edit an answer."))
     body = clean_body(body)
     if body != answer.body:
+        previous_html = answer.html
         answer.body = body
         answer.html = str(render_markdown(body))
         answer.updated_at = utcnow()
         db.session.flush()
+        notify_mentions(editor, answer.html, previous_html, answer_path(answer), answer.question.title)
         question_changed.send(answer.question)
     return answer
 
@@ -102,10 +111,11 @@ def accept_answer(answer, user, question=None):
     question.status = "answered"
     question.updated_at = utcnow()
     db.session.flush()
-    notify(answer.author, "answer_accepted", "%s#answer-%d" % (question.path, answer.id),
+    notify(answer.author, "answer_accepted", answer_path(answer),
            actor=user, title=question.title)
     evaluate_badges(answer.author, "answer_accepted")
     question_changed.send(question)
+    answer_accepted.send(answer, accepted_by=user)
     return answer
 
 

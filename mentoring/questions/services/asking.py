@@ -1,6 +1,7 @@
 """Asking a question, rewording it (each save a revision), closing, reopening and deleting it."""
 from flask_babel import lazy_gettext as _l
 
+from accounts.mentions import notify_mentions
 from accounts.notifications import record_audit
 from accounts.permissions import can
 from config import LANGUAGES
@@ -8,7 +9,7 @@ from core.categories import require_category
 from core.clock import utcnow
 from core.markdown import check_markdown, render_markdown
 from core.read_buffer import buffer_value
-from core.signals import question_changed
+from core.signals import question_asked, question_changed
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from mentoring.questions.models import (
@@ -121,7 +122,9 @@ def ask_question(author, title, body, category, tags=(), lang=None,
     _add_revision(question, author)
     db.session.flush()
     route_question(question, expert_limit)
+    notify_mentions(author, question.html, "", question.path, question.title)
     question_changed.send(question)
+    question_asked.send(question)
     return question
 
 
@@ -151,10 +154,12 @@ def edit_question(question, editor, title=None, body=None, category=None, tags=N
         changes["category"] = require_category(category)
     tag_names = clean_tags(tags) if tags is not None else None
     changed = {name: value for name, value in changes.items() if getattr(question, name) != value}
+    previous_html = question.html
     for name, value in changed.items():
         setattr(question, name, value)
     if "body" in changed:
         question.html = str(render_markdown(question.body))
+        notify_mentions(editor, question.html, previous_html, question.path, question.title)
     if tag_names is not None and sorted(tag.key for tag in question.tags) != sorted(
             name.casefold() for name in tag_names):
         _set_tags(question, tag_names)

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from accounts.models import User
-from accounts.notifications import notify
+from accounts.notifications import notify_all
 from extensions import db
 from mentoring.questions.models import QuestionRouting
 from recognition.awards.services import current_titles
@@ -57,7 +57,8 @@ def route_question(question, limit=DEFAULT_EXPERT_LIMIT):
         routing = QuestionRouting(expert=user, rank=next_rank + offset, reason=reason)
         question.routings.append(routing)
         routings.append(routing)
-        notify(user, "question_in_category", question.path, actor=question.author,
-               title=question.title, category=question.category.display_name(user.locale))
     db.session.flush()
+    notify_all([routing.expert for routing in routings], "question_in_category", question.path,
+               actor=question.author, title=question.title,
+               per_recipient=lambda user: {"category": question.category.display_name(user.locale)})
     return routings
