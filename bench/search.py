@@ -408,7 +408,8 @@ def main(argv=None):
         print(f"  index of {len(documents):,} documents: Whoosh {sizes[0] / megabytes:.0f} MB "
               f"+ postings files {sizes[1] / megabytes:.0f} MB")
     if "rebuild_seconds" in timings:
-        verdict = "ok" if timings["rebuild_seconds"] <= 60 else "over the 60 s target"
+        verdict = ("" if len(documents) < 50_000  # the target is for 50,000 documents
+                   else "ok" if timings["rebuild_seconds"] <= 60 else "over the 60 s target")
         print(f"  rebuild as flask reindex (read, analyse, write): {timings['rebuild_seconds']:.1f} s  {verdict}")
     print(f"  SQLite FTS5 over the same analysed words: built in {fts_analysed_build:.1f} s, "
           f"{fts_bytes / megabytes:.0f} MB (the analysis itself: {analysis:.1f} s)")
