@@ -44,6 +44,7 @@ run: install
 # Production on one host: gunicorn with KNOWHOW_WORKERS workers on HOST:PORT (behind nginx, see
 # README "Deployment"), in production mode, so config.check_production_config refuses to start
 # without a real KNOWHOW_SECRET_KEY. No demo data. One job consumer (huey) runs beside gunicorn.
+# gunicorn.conf.py loads the application once before the workers fork, so that they share it.
 serve: install
 	@if [ -z "$$KNOWHOW_SECRET_KEY" ]; then \
 		echo "make serve runs Knowhow in production: set KNOWHOW_SECRET_KEY to a long random value, e.g." >&2; \
@@ -53,7 +54,7 @@ serve: install
 	@# gunicorn and one job consumer (jobs.py), stopped together.
 	@export KNOWHOW_ENV=production; $(FLASK) run-jobs & consumer=$$!; \
 		trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-		$(VENV)/bin/gunicorn --workers $(KNOWHOW_WORKERS) --bind $(HOST):$(PORT) --access-logfile - "app:create_app()"
+		$(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(KNOWHOW_WORKERS) --bind $(HOST):$(PORT) --access-logfile - "app:create_app()"
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own);
 # the Thai font keeps their screenshots readable. Installed once, as root or through sudo.

@@ -148,6 +148,9 @@ def load_config(instance_path, overrides=None):
         # must then be PostgreSQL), shared by every host (search/backends.py).
         "SEARCH_BACKEND": os.environ.get("KNOWHOW_SEARCH_BACKEND", "whoosh").strip().lower(),
         "SEARCH_DIR": os.environ.get("KNOWHOW_SEARCH_DIR", os.path.join(instance_path, "search")),
+        # Load the searcher and the Thai dictionary in the background when the app is created;
+        # gunicorn.conf.py turns it off and warms each worker after the fork instead.
+        "SEARCH_WARM_UP": _env_bool("KNOWHOW_SEARCH_WARM_UP", True),
         # Files people upload and the database refers to; `flask backup` keeps them with it.
         "UPLOADS_DIR": os.environ.get("KNOWHOW_UPLOADS_DIR", os.path.join(instance_path, "uploads")),
         # Every request body is small, but where a CSV is uploaded (security.accepts_uploads)

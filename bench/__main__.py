@@ -1,16 +1,17 @@
-"""`make bench` (`python -m bench [search|import|markdown|load] ...`): run the benchmarks and print their tables.
+"""`make bench` (`python -m bench [search|memory|import|markdown|load] ...`): run the benchmarks and print their tables.
 
-With no argument every benchmark but `load` runs; `search`, `import`, `markdown` or `load` runs one, and
+With no argument every benchmark but `load` runs; `search`, `memory`, `import`, `markdown` or `load` runs one, and
 options after it go to that benchmark (e.g. `python -m bench search --docs 5000`). `load` (`make bench-load`)
 serves the app with gunicorn and runs for about ten minutes, so it runs only when asked for.
 """
 import sys
 import time
 
-from bench import load, markdown, resolutions, search
+from bench import load, markdown, memory, resolutions, search
 
 BENCHMARKS = {
     "search": ("Search: 50,000 documents, API latency, suggestions, freshness, FTS5 reference", search.main),
+    "memory": ("Memory per gunicorn worker after warm-up: RSS, PSS, USS", memory.main),
     "import": ("Resolution data: 1,000,000-row import, peak memory, metrics recompute", resolutions.main),
     "markdown": ("Markdown rendering: ordinary and hostile inputs", markdown.main),
     "load": ("Load: gunicorn on SQLite and on PostgreSQL + Redis, 32 clients, mixed requests", load.main),
@@ -26,7 +27,7 @@ def run(name, options):
     saved_argv = sys.argv
     sys.argv = [f"bench {name}", *options]  # resolutions.main reads its options from sys.argv
     try:
-        if name in ("search", "markdown", "load"):
+        if name in ("search", "memory", "markdown", "load"):
             main(options)
         else:
             main()

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from search.analysis import split_words
+from search.analysis import load_dictionaries
 from search.index_store import (
     IndexBusy,
     IndexStore,
@@ -208,8 +208,9 @@ class BoostedBM25F(scoring.BM25F):
 class WhooshEngine(SearchEngine):
     """SearchEngine on a Whoosh index kept in index_dir (see index_store.py for the layout)."""
 
-    def __init__(self, index_dir, lock_wait: float = 5.0):
-        self.store = IndexStore(index_dir, build_schema(), lock_wait)
+    def __init__(self, index_dir, lock_wait: float = 5.0, **build):
+        """:param build: build_processes and parallel_from of IndexStore (how rebuilds are written)."""
+        self.store = IndexStore(index_dir, build_schema(), lock_wait, **build)
         self.index_dir = self.store.index_dir
         self._parsers = make_parsers(self.store.schema)
         self._lexicon = SpellingLexicon()
@@ -227,7 +228,7 @@ class WhooshEngine(SearchEngine):
         # The Thai dictionary takes about a second to load, the boosts and lengths of 50,000
         # documents a few hundred milliseconds, the postings of the commonest words a few
         # seconds: a live call should not wait for them. Searches may run between the batches.
-        split_words("\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22")
+        load_dictionaries()
         try:
             with self._lock:
                 arrays = self._arrays_of(self._get_searcher())

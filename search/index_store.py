@@ -33,7 +33,6 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from whoosh import formats
-from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -43,6 +42,8 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.writing import LockError
 
 from search.analysis import exact_analyzer, text_analyzer, title_prefix_analyzer
+from search.build import PARALLEL_FROM, write_segments
+from search.build import build_processes as build_processes_default
 from search.vector import word_pairs
 
 _TEXT_ANALYZER = text_analyzer()
@@ -112,22 +113,30 @@ def build_schema() -> Schema:
     )
 
 
+# The fields whose postings a rebuild writes into its segment's postings file (postings.py): all
+# that vector.py matches on; key and spelling are only looked up through Whoosh.
+MAPPED_FIELDS = ("content", "title", "title_prefix", "pairs", "type", "category", "lang")
+
+
 def document_fields(doc: dict) -> dict:
     """Whoosh fields for a document: a dict with key, type, id, title, body, category, lang, tags,
     boost (≥ 0; scores are multiplied by 1 + boost) and updated_at."""
     title = doc.get("title") or ""
     body = doc.get("body") or ""
     texts = (title, body, " ".join(doc.get("tags") or ()))
-    words = [token.text for text in texts for token in _TEXT_ANALYZER(text)]
+    title_words = [token.text for token in _TEXT_ANALYZER(title)]
+    words = title_words + [token.text for text in texts[1:] for token in _TEXT_ANALYZER(text)]
     boost = max(0.0, float(doc.get("boost") or 0.0))
     fields = {
         "key": str(doc["key"]),
         "type": str(doc["type"]),
         "id": int(doc["id"]),
-        "title": title,
+        # Pre-analysed word lists, from the same analyzers the schema names, so that each text
+        # is analysed once (split_words caches each text for the other analyzers): the title is
+        # indexed as its words and stored as written.
+        "title": title_words,
+        "_stored_title": title,
         "body": body,
-        # Pre-analysed word lists, from the same analyzers the schema names: split_words caches
-        # each text, so title and body are cut into words once for all the fields.
         "content": words,
         "pairs": word_pairs(words),
         "spelling": [token.text for text in texts for token in _EXACT_ANALYZER(text)],
@@ -189,10 +198,14 @@ def unreadable_index(path: str, failure: list) -> IndexUnavailable:
 class IndexStore:
     """The generations of one Whoosh index under index_dir (layout in the module docstring)."""
 
-    def __init__(self, index_dir, schema: Schema, lock_wait: float):
+    def __init__(self, index_dir, schema: Schema, lock_wait: float, build_processes: int | None = None,
+                 parallel_from: int = PARALLEL_FROM):
         self.index_dir = os.path.abspath(str(index_dir))
         self.schema = schema
         self.lock_wait = lock_wait
+        # A rebuild of at least parallel_from documents is written by this many processes (build.py).
+        self.build_processes = build_processes or build_processes_default()
+        self.parallel_from = parallel_from
 
     def current_path(self) -> str:
         """Directory of the live generation; raises IndexUnavailable when there is none."""
@@ -319,18 +332,8 @@ class IndexStore:
         building = os.path.join(self.index_dir, "building-" + name)
         os.makedirs(building)
         try:
-            ix = whoosh_index.create_in(building, self.schema)
-            writer = ix.writer(limitmb=128, compound=False)
-            count = 0
-            try:
-                for doc in docs:
-                    writer.add_document(**document_fields(doc))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            ix.close()
+            count = write_segments(building, self.schema, docs, document_fields, MAPPED_FIELDS,
+                                   self.build_processes, self.parallel_from)
             with open(os.path.join(building, _FORMAT_FILE), "w") as marker:
                 marker.write(INDEX_FORMAT)
             final = os.path.join(self.index_dir, name)

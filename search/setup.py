@@ -17,7 +17,8 @@ def init_search(app):
 
     Settings: SEARCH_BACKEND ("whoosh" or "postgres", search/backends.py); SEARCH_DIR;
     SEARCH_LOCK_WAIT (seconds a write waits for the index, default 2);
-    SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on).
+    SEARCH_AUTO_REBUILD (rebuild in the background when a search finds no index, default on);
+    SEARCH_WARM_UP (start warming up at once, default on; see start_warm_up).
     """
     from search import jobs, models, permissions  # noqa: F401  (the jobs, tables and rules of search)
     from search.ops import answer_gauges, answer_readiness
@@ -29,10 +30,21 @@ def init_search(app):
     readiness_asked.connect(answer_readiness)
     gauges_asked.connect(answer_gauges)
     app.cli.add_command(reindex)
-    if not app.testing:
-        # Loading the Thai dictionary and the searcher takes a second; not during a live call.
-        threading.Thread(target=search.engine.warm_up, name="search-warm-up", daemon=True).start()
+    if not app.testing and app.config.get("SEARCH_WARM_UP", True):
+        start_warm_up(app)
     return search
+
+
+def start_warm_up(app) -> threading.Thread:
+    """Warm app's search engine up in a background thread of this process; returns the thread.
+
+    Loading the Thai dictionary and the searcher takes a second: not during a live call. A
+    process that forks workers (gunicorn.conf.py) calls it in each worker after the fork, as a
+    thread and a searcher do not cross a fork.
+    """
+    thread = threading.Thread(target=current_search(app).engine.warm_up, name="search-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def make_search_index(config):

@@ -12,6 +12,9 @@ Quoted phrases use the ``pairs`` field, which indexes every two neighbouring wor
 as one term: a two-word phrase is one posting list, a longer one is the documents holding all of
 its pairs, then checked against the word positions of those few documents.
 
+Segments written by a rebuild carry their postings as a mapped file (postings.py): those are
+read from the map, shared by every process, and never copied into the cache.
+
 A query with a node this module does not know raises Unsupported; the caller lets Whoosh run it.
 """
 
@@ -26,13 +29,17 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from search.postings import SegmentPostings
+
 CONTENT_FIELD = "content"
 PAIRS_FIELD = "pairs"
 PAIR_SEPARATOR = " "
 BOOST_COLUMN = "boost"
-# Postings kept decoded per engine, 8 bytes each (int32 document number, float32 weight); the
-# content and title fields of the 50,000 benchmark documents hold 3.9 million (at most 48 MB).
+# Postings kept decoded per engine (of segments without a postings file), 8 bytes each (int32
+# document number, float32 weight), and each kept list counts _ENTRY_POSTINGS more for the Python
+# objects around it (two arrays, a tuple, its key and the cache's link: about 600 bytes).
 POSTINGS_BUDGET = 6_000_000
+_ENTRY_POSTINGS = 75
 _FILTER_MASKS = 64
 # warm_up decodes the commonest terms up to this many postings (half the cache): about 3 s of a
 # worker's start at 50,000 documents, spent in the background.
@@ -96,21 +103,33 @@ class SegmentCache:
         self._postings = OrderedDict()
         self._held = 0
         self._columns = {}
+        self._mapped = {}
+
+    def mapped(self, leaf) -> SegmentPostings | None:
+        """The postings file of leaf's segment, opened once; None when it has none."""
+        segment_id = _segment_id(leaf)
+        if segment_id not in self._mapped:
+            folder = getattr(leaf._storage, "folder", None)  # None: a compound segment's overlay
+            self._mapped[segment_id] = None if folder is None else SegmentPostings.find(folder, segment_id)
+        return self._mapped[segment_id]
 
     def postings(self, leaf, fieldname: str, text: str):
         """(ids, weights) of the term in the segment of leaf, or None."""
+        mapped = self.mapped(leaf)
+        if mapped is not None and mapped.has_field(fieldname):
+            return mapped.postings(fieldname, text)
         key = (_segment_id(leaf), fieldname, text)
         if key in self._postings:
             self._postings.move_to_end(key)
             return self._postings[key]
         found = _decode_postings(leaf, fieldname, text)
-        size = 0 if found is None else len(found[0])
+        size = _cost(found)
         if size <= self.budget:
             self._postings[key] = found
             self._held += size
             while self._held > self.budget:
                 _key, dropped = self._postings.popitem(last=False)
-                self._held -= 0 if dropped is None else len(dropped[0])
+                self._held -= _cost(dropped)
         return found
 
     def column(self, leaf, name: str):
@@ -135,10 +154,16 @@ class SegmentCache:
         """Drop what belongs to segments no longer in the index (merged away)."""
         live_ids = set(live_ids)
         for key in [key for key in self._postings if key[0] not in live_ids]:
-            dropped = self._postings.pop(key)
-            self._held -= 0 if dropped is None else len(dropped[0])
+            self._held -= _cost(self._postings.pop(key))
         for key in [key for key in self._columns if key[0] not in live_ids]:
             del self._columns[key]
+        for segment_id in [segment_id for segment_id in self._mapped if segment_id not in live_ids]:
+            del self._mapped[segment_id]
+
+
+def _cost(found) -> int:
+    """What a cached posting list counts against the budget."""
+    return _ENTRY_POSTINGS + (0 if found is None else len(found[0]))
 
 
 @dataclass
@@ -195,9 +220,15 @@ class IndexArrays:
         return ids[keep], weights[keep]
 
     def commonest_terms(self, fieldnames, postings: int) -> list[tuple[str, str]]:
-        """(field, term) of the fields' terms in the most documents, as many as hold `postings` in all."""
+        """(field, term) of the fields' terms in the most documents, as many as hold `postings` in all.
+
+        Fields that every segment has in its postings file are left out: nothing to decode.
+        """
         ranked = []
         for fieldname in fieldnames:
+            if all((mapped := self.cache.mapped(leaf)) is not None and mapped.has_field(fieldname)
+                   for leaf, _offset in self.leaves):
+                continue
             for text, info in self.reader.iter_field(fieldname):
                 ranked.append((info.doc_frequency(), fieldname,
                                text.decode("utf-8") if isinstance(text, bytes) else text))

@@ -22,7 +22,7 @@ LAYERS = (
     {"recognition"},
     {"mentoring"},
     {"demo"},
-    {"app"},
+    {"app", "gunicorn"},  # gunicorn.conf.py: the server's settings and hooks, beside the factory
     {"bench"},  # drives a whole application (create_app) to measure it; nothing imports it
 )
 

@@ -39,14 +39,19 @@ def make_corpus(count, seed=11):
     return docs
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    """An index of 300 documents written in four commits (several segments), some replaced or removed."""
+@pytest.fixture(scope="module", params=["written", "rebuilt"])
+def engine(tmp_path_factory, request):
+    """An index of 300 documents in several segments, some replaced or removed: written in four
+    commits, or rebuilt (one segment with its postings file, postings.py) and then written to."""
     search_engine = WhooshEngine(tmp_path_factory.mktemp("vector") / "search")
     search_engine.ensure_index()
     docs = make_corpus(300)
-    for start in range(0, 300, 75):
-        search_engine.index_documents(docs[start:start + 75])
+    if request.param == "rebuilt":
+        search_engine.rebuild(docs[:225])
+        search_engine.index_documents(docs[225:])
+    else:
+        for start in range(0, 300, 75):
+            search_engine.index_documents(docs[start:start + 75])
     changed = [dict(doc, title=doc["title"] + " reset modem", boost=0.5) for doc in docs[10:40]]
     search_engine.index_documents(changed)
     search_engine.remove_documents([doc["key"] for doc in docs[50:70]])
