@@ -31,8 +31,6 @@ from search.index_store import (
 )
 from search.query import (
     CONTENT_FIELD,
-    MAX_PAGE,
-    MAX_PER_PAGE,
     PREFIX_FIELD,
     SPELLING_FIELD,
     TITLE_FIELD,
@@ -42,6 +40,7 @@ from search.query import (
     clean_query_text,
     find_matches,
     make_parsers,
+    query_request,
     suggest_query,
 )
 from search.snippets import highlight_terms, make_snippet
@@ -332,11 +331,7 @@ class WhooshEngine(SearchEngine):
 
     def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
         started = time.perf_counter()
-        query_text = clean_query_text(text)
-        page = clamp_number(page, 1, MAX_PAGE, 1)
-        per_page = clamp_number(per_page, 1, MAX_PER_PAGE, 10)
-        filters = tuple((name, str(value)) for name, value in
-                        (("type", type), ("category", category), ("lang", lang)) if value)
+        query_text, page, per_page, filters = query_request(text, type, category, lang, page, per_page)
         hits, total, suggestion = [], 0, None
         if query_text:
             with self._lock:

@@ -340,3 +340,13 @@ def suggest_query(text: str):
     if options:
         parts.append(query.Or(options))
     return query.And(parts) if parts else None
+
+
+def query_request(text, type=None, category=None, lang=None, page=1, per_page=10):
+    """(query text, page, per page, filters) of an engine's search call: the text cleaned, paging
+    clamped, and the filters given as (field, value) pairs, the same for every engine."""
+    filters = tuple((name, str(value)) for name, value in
+                    (("type", type), ("category", category), ("lang", lang)) if value)
+    return (clean_query_text(text), clamp_number(page, 1, MAX_PAGE, 1),
+            clamp_number(per_page, 1, MAX_PER_PAGE, 10), filters)
+
