@@ -10,7 +10,7 @@ a job after the commit (accounts/mail/sending.py); the daily digest collects the
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
-from accounts.kinds import check_kind, notification_text, register_kind  # noqa: F401  (the domains' API)
+from accounts.kinds import check_kind, notification_html, notification_text, register_kind  # noqa: F401  (the domains' API)
 from accounts.mail.preferences import deliveries_for
 from accounts.mail.sending import send_notification_mail
 from accounts.models import AuditEntry, Notification, User

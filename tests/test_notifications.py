@@ -29,8 +29,23 @@ def test_notification_shows_with_unread_count(app, client, auth, pair):
     send(app)
     auth.login("receiver")
     page = client.get("/notifications").get_data(as_text=True)
-    assert "Sender S pinged you about billing" in page
+    assert "<bdi>Sender S</bdi> pinged you about <bdi>billing</bdi>" in page
     assert "1 unread" in page
+
+
+def test_a_latin_name_first_keeps_a_persian_notification_right_to_left(app, client, auth):
+    """The sentence takes the page's direction (no dir="auto", which the first strong letter of a
+    Latin name would turn left-to-right); each name and title is isolated in its <bdi>."""
+    with app.app_context():
+        make_user("sender", display_name="James Smith")
+        make_user("receiver", locale="fa")
+    send(app, topic="بازنشانی رمز")
+    auth.login("receiver")
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'dir="rtl"' in page
+    button = page.split('notification__open', 1)[1].split('class="link-button"', 1)[1].split("</button>", 1)[0]
+    assert 'dir=' not in button.split(">", 1)[0]
+    assert "<bdi>James Smith</bdi>" in button and "<bdi>بازنشانی رمز</bdi>" in button
 
 
 def test_opening_a_notification_marks_it_read_and_follows_it(app, client, auth, pair):
