@@ -396,7 +396,7 @@ def test_closed_before_opened_is_rejected():
     [error] = row_errors(opened_at="2026-03-01T10:00", closed_at="2026-03-01T09:59")
     assert (error.field, error.value) == ("closed_at", "2026-03-01T09:59")
     # The date sits in first-strong isolates: a Persian sentence cannot reorder its digits and dashes.
-    assert "(\u20682026-03-01T10:00:00\u2069)" in str(error.message)
+    assert "(\u20682026-03-01T10:00:00+00:00\u2069)" in str(error.message)
 
 
 def test_bare_closing_date_on_the_opening_day_is_accepted():
