@@ -39,6 +39,7 @@ from kb.services.images import (
                                   get_image,
                                   image_json,
                                   image_markdown,
+                                  image_max_megabytes,
                                   image_path,
                                   image_request_bytes,
                                   store_image,
@@ -83,6 +84,6 @@ __all__ = [
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
     "ARTICLE_ID_NUMBER", "NO_SUCH_IMAGE", "SEND_AN_IMAGE", "ImageLimits", "attach_images", "clean_image",
-    "get_image", "image_json", "image_markdown", "image_path",
+    "get_image", "image_json", "image_markdown", "image_max_megabytes", "image_path",
     "image_request_bytes", "store_image", "too_large_message",
 ]

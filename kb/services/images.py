@@ -75,9 +75,14 @@ class CleanImage:
 
 def too_large_message(max_bytes=None):
     """What to say about a file over the size limit (by default the MAX_IMAGE_BYTES setting)."""
+    return _l("The image is too large: at most %(limit)s MB.", limit=image_max_megabytes(max_bytes))
+
+
+def image_max_megabytes(max_bytes=None):
+    """The size limit in MB as text ("10", "1.5"), by default the MAX_IMAGE_BYTES setting's."""
     if max_bytes is None:
         max_bytes = current_app.config["MAX_IMAGE_BYTES"] if has_app_context() else ImageLimits.max_bytes
-    return _l("The image is too large: at most %(limit)s MB.", limit=_megabytes(max_bytes))
+    return _megabytes(max_bytes)
 
 
 def image_request_bytes(config):

@@ -96,7 +96,8 @@ def _render_editor(form, article, preview_html=None, refusal=None, status=200):
                            may_publish_anywhere=publish_slugs is None or bool(publish_slugs),
                            howto_templates=templates, refusal=refusal, draft_key=draft_key,
                            posted=request.method == "POST",
-                           body_limit=services.body_max_chars()), status
+                           body_limit=services.body_max_chars(),
+                           image_max_mb=services.image_max_megabytes()), status
 
 
 def _preview_or_error(form, article):
