@@ -4,6 +4,7 @@ import io
 import os
 import struct
 import zlib
+from datetime import datetime
 
 import pytest
 from PIL import Image
@@ -439,3 +440,34 @@ def test_the_api_needs_a_token(people):
                                          data={"file": (io.BytesIO(image_bytes("PNG")), "x.png")})
 
     assert response.status_code == 401
+
+
+# Unused uploads
+
+
+def test_uploads_no_saved_article_took_up_in_a_week_are_removed_with_their_files(people, clock):
+    from jobs import jobs
+    from kb import jobs as kb_jobs
+    client = signed_in(people, "agent")
+    used = upload(client, image_bytes("PNG", (9, 9))).get_json()
+    forgotten = upload(client, image_bytes("PNG", (8, 8))).get_json()
+    shared = image_bytes("PNG", (7, 7))
+    twice = [upload(client, shared).get_json() for _ in range(2)]
+    with people.app_context():
+        make_article(get_user("agent"), body="%s\n%s\n" % (used["markdown"], twice[0]["markdown"]))
+        keys = {body["id"]: db.session.get(ArticleImage, body["id"]).storage_key
+                for body in (used, forgotten, twice[1])}
+    clock.shift(6 * 24 * 3600)
+    with people.app_context():
+        assert kb_jobs.remove_unused_images_daily.call_local() == 0  # not a week old yet
+    clock.shift(2 * 24 * 3600)
+
+    with people.app_context():
+        assert kb_jobs.remove_unused_images_daily.call_local() == 1
+        left = set(db.session.scalars(select(ArticleImage.id)).all())
+        store = image_store()
+        assert left == {used["id"], twice[0]["id"]}
+        assert not store.exists(keys[forgotten["id"]])
+        assert store.exists(keys[used["id"]]) and store.exists(keys[twice[1]["id"]])  # still shown
+    assert "remove_unused_images_daily" in {
+        task.name for task in jobs.read_periodic(datetime(2026, 5, 19, 3, 30))}

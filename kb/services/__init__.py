@@ -36,12 +36,14 @@ from kb.services.images import (
                                   ImageLimits,
                                   attach_images,
                                   clean_image,
+                                  delete_unreferenced_files,
                                   get_image,
                                   image_json,
                                   image_markdown,
                                   image_max_megabytes,
                                   image_path,
                                   image_request_bytes,
+                                  remove_unused_images,
                                   store_image,
                                   too_large_message,
 )
@@ -85,5 +87,6 @@ __all__ = [
     "verification_days", "verification_history", "verify_article",
     "ARTICLE_ID_NUMBER", "NO_SUCH_IMAGE", "SEND_AN_IMAGE", "ImageLimits", "attach_images", "clean_image",
     "get_image", "image_json", "image_markdown", "image_max_megabytes", "image_path",
-    "image_request_bytes", "store_image", "too_large_message",
+    "image_request_bytes", "store_image",
+    "delete_unreferenced_files", "remove_unused_images", "too_large_message",
 ]

@@ -18,6 +18,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -41,6 +42,8 @@ IMAGE_PATH = "/kb/images/%d"
 _IMAGE_REFERENCE = re.compile(r"/kb/images/([0-9]{1,10})(?![0-9])")
 MAX_ATTACHED_PER_SAVE = 500
 MULTIPART_ALLOWANCE = 64 * 1024
+# Uploads that no saved article shows after this long are removed (kb/jobs.py, daily).
+UNUSED_IMAGE_DAYS = 7
 
 SEND_AN_IMAGE = _l("Send the image as the multipart field \"file\".")
 ARTICLE_ID_NUMBER = _l("article_id must be a whole number.")
@@ -266,3 +269,35 @@ def attach_images(article, editor):
     for image in images:
         image.article_id = article.id
     return images
+
+
+def remove_unused_images(now, older_than_days=UNUSED_IMAGE_DAYS):
+    """Forget the uploads no saved article took up within `older_than_days` (pasted, then the
+    article was never saved, or the image was removed before saving); returns the storage keys
+    that no image refers to any more, for the caller to delete after its commit
+    (delete_unreferenced_files)."""
+    cutoff = now - timedelta(days=older_than_days)
+    unused = db.session.scalars(select(ArticleImage).where(
+        ArticleImage.article_id.is_(None), ArticleImage.created_at < cutoff)).all()
+    keys = {image.storage_key for image in unused}
+    for image in unused:
+        db.session.delete(image)
+    db.session.flush()
+    return sorted(keys - _referenced_keys(keys))
+
+
+def delete_unreferenced_files(store, keys):
+    """Delete the files of `keys` that no image refers to (checked again: the same picture may
+    have been uploaded meanwhile); how many were deleted."""
+    deleted = 0
+    for key in sorted(set(keys) - _referenced_keys(keys)):
+        store.delete(key)
+        deleted += 1
+    return deleted
+
+
+def _referenced_keys(keys):
+    if not keys:
+        return set()
+    return set(db.session.scalars(select(ArticleImage.storage_key).where(
+        ArticleImage.storage_key.in_(sorted(keys)))).all())
