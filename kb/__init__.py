@@ -7,10 +7,11 @@ def init_app(app):
     from kb import jobs as _jobs  # noqa: F401  (the daily review-due reminder)
     from kb import permissions  # noqa: F401  (the rules of article.* and category.*)
     from kb.api import kb_api
+    from kb.api_images import upload_image as _upload_image  # noqa: F401  (POST /api/v1/images)
     from kb.models import Article
     from kb.search_source import ARTICLES
     from kb.services.articles import ARTICLE_VIEWS
-    from kb.views import articles, categories, feedback, history, kb, lifecycle, review  # noqa: F401
+    from kb.views import articles, categories, feedback, history, images, kb, lifecycle, review  # noqa: F401
     from search.sources import register_source
 
     app.register_blueprint(kb)

@@ -29,6 +29,24 @@ from kb.services.feedback import (
                                   record_feedback,
                                   resolve_flag,
 )
+from kb.services.images import (
+                                  ARTICLE_ID_NUMBER,
+                                  NO_SUCH_IMAGE,
+                                  SEND_AN_IMAGE,
+                                  ImageLimits,
+                                  attach_images,
+                                  clean_image,
+                                  delete_unreferenced_files,
+                                  get_image,
+                                  image_json,
+                                  image_markdown,
+                                  image_max_megabytes,
+                                  image_path,
+                                  image_request_bytes,
+                                  remove_unused_images,
+                                  store_image,
+                                  too_large_message,
+)
 from kb.services.lifecycle import (
                                   DEFAULT_REVIEW_INTERVAL_DAYS,
                                   STATUS_LABELS,
@@ -67,4 +85,8 @@ __all__ = [
     "record_feedback", "request_review", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
+    "ARTICLE_ID_NUMBER", "NO_SUCH_IMAGE", "SEND_AN_IMAGE", "ImageLimits", "attach_images", "clean_image",
+    "get_image", "image_json", "image_markdown", "image_max_megabytes", "image_path",
+    "image_request_bytes", "store_image",
+    "delete_unreferenced_files", "remove_unused_images", "too_large_message",
 ]

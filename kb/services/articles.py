@@ -23,6 +23,7 @@ from kb.models import (
     Tag,
     article_tag,
 )
+from kb.services.images import attach_images
 from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change
 from kb.services.revisions import add_revision, clean_note
 
@@ -178,6 +179,7 @@ def create_article(author, title, body, category, tags=(), lang="en", summary=""
     article.tags = _tags_named(tag_names)
     db.session.flush()
     add_revision(article, author, note or str(_l("First version")))
+    attach_images(article, author)
     change_status(article, author, status, review_interval_days)
     _notify_mentions(article, author, "")
     return article
@@ -228,6 +230,7 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
         changed["tags"] = tag_names
     if changed:
         add_revision(article, editor, note)
+    attach_images(article, editor)
     change_status(article, editor, status, review_interval_days)
     if "body" in changed:
         _notify_mentions(article, editor, previous_html)
