@@ -12,6 +12,7 @@ from errors import Conflict, Invalid, NotFound
 from extensions import db
 from mentoring.questions.models import Answer, Question, Vote
 from mentoring.questions.services.asking import clean_body, require_permission
+from mentoring.questions.services.following import announce_acceptance, announce_answer
 from recognition.awards.services import evaluate_badges
 
 VOTE_VALUES = (1, -1, 0)  # 0 takes one's vote back
@@ -46,6 +47,7 @@ def answer_question(question, author, body):
     db.session.flush()
     notify(question.author, "answer_posted", answer_path(answer), actor=author, title=question.title)
     notify_mentions(author, answer.html, "", answer_path(answer), question.title)
+    announce_answer(answer, answer_path(answer))
     question_changed.send(question)
     answer_posted.send(answer)
     return answer
@@ -113,6 +115,7 @@ def accept_answer(answer, user, question=None):
     db.session.flush()
     notify(answer.author, "answer_accepted", answer_path(answer),
            actor=user, title=question.title)
+    announce_acceptance(answer, answer_path(answer), user)
     evaluate_badges(answer.author, "answer_accepted")
     question_changed.send(question)
     answer_accepted.send(answer, accepted_by=user)
