@@ -376,3 +376,16 @@ def test_follow_form_needs_the_csrf_token(people, csrf_app, auth):
     AuthActions(client).login("other")
     client.post("/follow/category/internet", data={"level": "watching"})
     assert db.session.scalars(select(Follow)).all() == []
+
+
+def test_watchers_who_may_see_feedback_hear_of_a_comment(people):
+    article = publish(people)
+    follow(people["watcher"], "article", str(article.id))  # an agent: feedback is not theirs to read
+    clear()
+    kb.record_feedback(article, people["other"], False, "The cord is blue now, not green.")
+    kb.record_feedback(article, people["voter"], True)  # no comment: nobody is told
+    db.session.commit()
+    assert told() == [("asker", "followed_feedback")]
+    kb.record_feedback(article, people["other"], False, "The cord is blue now, not green.")
+    db.session.commit()
+    assert len(told()) == 1  # the same comment again tells nobody twice

@@ -1,14 +1,19 @@
 """What following means for articles: the followable article and tag, and who hears of a new
-article or of a new published revision (accounts/following holds the levels and the fan-out)."""
+article, a new published revision or a feedback comment (accounts/following holds the levels
+and the fan-out)."""
 from urllib.parse import quote
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.following.services import notify_followers
+from accounts.notifications import register_kind
 from accounts.mentions import mentioned_people, notify_mentions, told_of_mentions
 from accounts.permissions import can
 from extensions import db
 from kb.models import Article, Tag
+
+register_kind("followed_feedback", _l("%(actor)s commented on “%(title)s”: %(comment)s"))
 
 
 def followable(user, kind, key):
@@ -60,3 +65,15 @@ def announce_revision(article, editor, told=()):
     thing, _within = _place(article)
     notify_followers("followed_revision", article.path, thing, owner=article.author, actor=editor,
                      skip=told, title=article.title)
+
+
+def announce_feedback(feedback, previous_comment):
+    """A reader's "Did this solve it?" came with a new comment: the article's watchers who may see
+    its feedback (its author, its category's experts) hear of it."""
+    if not feedback.comment or feedback.comment == previous_comment:
+        return
+    article = feedback.article
+    thing, _within = _place(article)
+    notify_followers("followed_feedback", article.path, thing, owner=article.author, actor=feedback.user,
+                     may_see=lambda person: can(person, "article.see_feedback", article),
+                     title=article.title, comment=feedback.comment[:200])
