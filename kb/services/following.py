@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.following.services import notify_followers
-from accounts.notifications import register_kind
 from accounts.mentions import mentioned_people, notify_mentions, told_of_mentions
+from accounts.notifications import register_kind
 from accounts.permissions import can
 from extensions import db
 from kb.models import Article, Tag
