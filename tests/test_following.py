@@ -389,3 +389,16 @@ def test_watchers_who_may_see_feedback_hear_of_a_comment(people):
     kb.record_feedback(article, people["other"], False, "The cord is blue now, not green.")
     db.session.commit()
     assert len(told()) == 1  # the same comment again tells nobody twice
+
+
+def test_muting_my_question_silences_its_answers_but_not_a_mention(people):
+    question = questions.ask_question(people["asker"], "Fibre is down again", "Red light.", "internet",
+                                      expert_limit=0)
+    db.session.commit()
+    follow(people["asker"], "question", str(question.id), "muted")
+    follow(people["answerer"], "question", str(question.id), "muted")
+    clear()
+    answer = questions.answer_question(question, people["answerer"], "Replug the cord, @asker.")
+    questions.accept_answer(answer, people["lead"])
+    db.session.commit()
+    assert told() == [("asker", "mentioned")]

@@ -174,6 +174,12 @@ def muted_user_ids(things):
     return {user_id for user_id, levels in _levels_on(_refs(things)).items() if "muted" in levels.values()}
 
 
+def has_muted(user, thing):
+    """Whether `user` muted `thing` ((kind, key)) itself: even replies to them from it are silent."""
+    kind, key = _refs([thing])[0]
+    return user is not None and getattr(_row(user, kind, key), "level", None) == "muted"
+
+
 def watchers(thing, within=(), owner=None):
     """The ids of the people watching `thing` ((kind, key)) or what holds it (`within`), as the
     module's rules decide; `owner` watches `thing` unless they chose a level on it."""

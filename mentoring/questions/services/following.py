@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from accounts.following.services import muted_user_ids, notify_followers
+from accounts.following.services import has_muted, muted_user_ids, notify_followers
 from accounts.mentions import mentioned_people
 from accounts.permissions import can
 from extensions import db
@@ -60,3 +60,8 @@ def announce_acceptance(answer, path, accepted_by):
     question = answer.question
     notify_followers("followed_accepted", path, ("question", question.id), owner=question.author,
                      actor=accepted_by, skip=[answer.author], title=question.title)
+
+
+def muted_question(user, question):
+    """Whether `user` muted the question: no answer or acceptance notice reaches them from it."""
+    return has_muted(user, ("question", question.id))
