@@ -3,6 +3,7 @@
 
 def init_app(app):
     """Routes, permission rules and the daily job of the knowledge base, and the sink of article views."""
+    from core import signals
     from core.read_buffer import COUNT, add_counts, register_sink
     from kb import jobs as _jobs  # noqa: F401  (the daily review-due reminder)
     from kb import permissions  # noqa: F401  (the rules of article.* and category.*)
@@ -10,10 +11,11 @@ def init_app(app):
     from kb.models import Article
     from kb.search_source import ARTICLES
     from kb.services.articles import ARTICLE_VIEWS
-    from kb.views import articles, categories, feedback, history, kb, lifecycle, review  # noqa: F401
+    from kb.views import articles, categories, feedback, history, kb, lifecycle, review, saved  # noqa: F401
     from search.sources import register_source
 
     app.register_blueprint(kb)
     app.register_blueprint(kb_api)
     register_source(ARTICLES)
+    signals.page_sections_asked.connect(saved.page_sections)
     register_sink(app, ARTICLE_VIEWS, add_counts(Article.__table__.c.view_count), combine=COUNT)
