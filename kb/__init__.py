@@ -7,6 +7,7 @@ def init_app(app):
     from core.read_buffer import COUNT, add_counts, register_sink
     from kb import jobs as _jobs  # noqa: F401  (the daily review-due reminder)
     from kb import permissions  # noqa: F401  (the rules of article.* and category.*)
+    from kb import saved_api as _saved_api  # noqa: F401  (its operations, on kb_api)
     from kb.api import kb_api
     from kb.models import Article
     from kb.search_source import ARTICLES
