@@ -178,7 +178,8 @@ def test_home_takes_as_many_queries_with_many_items_as_with_one(app, client, aut
     with app.app_context():
         sara = get_user("sara")
         for number in range(1, 8):
-            article = services.get_article(publish(app, "Article %d" % number, category=("internet", "billing")[number % 2]))
+            category = ("internet", "billing")[number % 2]
+            article = services.get_article(publish(app, "Article %d" % number, category=category))
             services.save_article(sara, article)
             make_article(sara, title="Draft %d" % number, category="billing")
             make_question(sara, title="Question %d" % number, category="billing")
