@@ -47,12 +47,12 @@ def saved():
 
 
 def page_sections(_sender, page):
-    """page_sections_asked receiver: the knowledge base's sections of the home page (the
-    questions section of mentoring comes in between, at 40)."""
+    """page_sections_asked receiver: the knowledge base's sections of the home page, before
+    recognition's feed (20); mentoring's questions come between the drafts and the reviews (16)."""
     if page != "home":
         return None
-    return [(10, "kb/home/_categories.html"), (20, "kb/home/_saved.html"), (30, "kb/home/_drafts.html"),
-            (50, "kb/home/_reviews.html")]
+    return [(10, "kb/home/_categories.html"), (12, "kb/home/_saved.html"), (14, "kb/home/_drafts.html"),
+            (18, "kb/home/_reviews.html")]
 
 
 @kb.app_context_processor

@@ -65,7 +65,7 @@ HOME_QUESTIONS = 5
 
 def page_sections(_sender, page):
     """page_sections_asked receiver: "My questions" on the home page, after the drafts."""
-    return [(40, "questions/_home.html")] if page == "home" else None
+    return [(16, "questions/_home.html")] if page == "home" else None
 
 
 @question_pages.app_context_processor
