@@ -37,7 +37,7 @@ def test_save_button_saves_and_the_article_page_then_says_saved(app, client, aut
     assert response.status_code == 302 and "/kb/%d/" % ids["published"] in response.location
     assert saved_count(app) == 1
     page = client.get("/kb/%d" % ids["published"]).get_data(as_text=True)
-    assert 'name="saved" value="0"' in page and ">Saved<" in page
+    assert 'name="saved" value="0"' in page and ">Saved for later<" in page
 
 
 def test_saving_twice_keeps_one_saved_article(app, client, auth):

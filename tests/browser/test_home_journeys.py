@@ -56,7 +56,7 @@ def test_the_agents_home_shows_saved_articles_drafts_and_questions(server, sign_
     }""")
     with page.expect_navigation():
         section(page, "saved").get_by_role("link", name="Router keeps rebooting").click()
-    assert page.get_by_role("button", name="Saved").is_visible()
+    assert page.get_by_role("button", name="Saved for later").is_visible()
 
 
 def test_saving_an_article_puts_it_on_the_home_and_saved_pages_until_removed(server, sign_in, page):
@@ -69,7 +69,7 @@ def test_saving_an_article_puts_it_on_the_home_and_saved_pages_until_removed(ser
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
     assert "Article saved" in page.locator(".flashes").inner_text()
-    assert page.get_by_role("button", name="Saved").is_visible()
+    assert page.get_by_role("button", name="Saved for later").is_visible()
     page.goto(server.url("/"))
     assert "Modem DSL light blinking" in section(page, "saved").inner_text()
     with page.expect_navigation():
