@@ -12,11 +12,11 @@ def init_app(app):
     from kb.models import Article
     from kb.search_source import ARTICLES
     from kb.services.articles import ARTICLE_VIEWS
-    from kb.views import articles, categories, feedback, history, kb, lifecycle, review, saved  # noqa: F401
+    from kb.views import articles, categories, feedback, history, home, kb, lifecycle, review, saved  # noqa: F401
     from search.sources import register_source
 
     app.register_blueprint(kb)
     app.register_blueprint(kb_api)
     register_source(ARTICLES)
-    signals.page_sections_asked.connect(saved.page_sections)
+    signals.page_sections_asked.connect(home.page_sections)
     register_sink(app, ARTICLE_VIEWS, add_counts(Article.__table__.c.view_count), combine=COUNT)

@@ -169,7 +169,7 @@ WIRING = {
     "database-restored": ["search.setup.rebuild_after_restore"],
     "expertise-asked": ["recognition.awards.services.answer_expertise"],
     "profile-requested": ["recognition.awards.profiles.profile_json"],
-    "page-sections-asked": ["kb.views.saved.page_sections",
+    "page-sections-asked": ["kb.views.home.page_sections",
                             "mentoring.mentorships.views.context.page_sections",
                             "mentoring.questions.views.context.page_sections",
                             "recognition.awards.views.page_sections",

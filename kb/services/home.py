@@ -9,7 +9,6 @@ from accounts.permissions import expert_category_ids
 from core.signals import answers, work_categories_asked
 from extensions import db
 from kb.models import Article
-from kb.services.articles import visible_articles
 
 HOME_LIST_SIZE = 5
 
@@ -27,21 +26,21 @@ def my_category_ids(user):
     return [category_id for category_id, _weight in weights.most_common()]
 
 
-def _published(user, category_ids):
-    stmt = (select(Article).where(Article.status == "published", visible_articles(user))
-            .options(selectinload(Article.category)))
+def _published(category_ids):
+    # Published articles are everyone's to read (see visible_articles): no permission to check.
+    stmt = select(Article).where(Article.status == "published").options(selectinload(Article.category))
     return stmt.where(Article.category_id.in_(category_ids)) if category_ids else stmt
 
 
-def recent_articles(user, category_ids, limit=HOME_LIST_SIZE):
+def recent_articles(category_ids, limit=HOME_LIST_SIZE):
     """The latest published articles in the categories (all categories when none are given)."""
-    return db.session.scalars(_published(user, category_ids)
+    return db.session.scalars(_published(category_ids)
                               .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)).all()
 
 
-def popular_articles(user, category_ids, limit=HOME_LIST_SIZE):
+def popular_articles(category_ids, limit=HOME_LIST_SIZE):
     """The most read published articles in the categories (all when none), then the most helpful."""
-    return db.session.scalars(_published(user, category_ids).where(Article.view_count > 0)
+    return db.session.scalars(_published(category_ids).where(Article.view_count > 0)
                               .order_by(Article.view_count.desc(), Article.helpful_count.desc(),
                                         Article.id.desc()).limit(limit)).all()
 
