@@ -94,3 +94,19 @@ def test_the_home_page_stacks_at_phone_width_in_persian(server, sign_in, page):
     assert all(box["width"] <= 390 for box in boxes)
     # Stacked: each section below the one before it, none beside another.
     assert all(later["y"] >= earlier["y"] + earlier["height"] - 1 for earlier, later in zip(boxes, boxes[1:]))
+
+
+def serious_violations(page):
+    """axe-core's serious and critical findings on the page, as (rule, target) pairs."""
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page).response
+    return [(violation["id"], node["target"]) for violation in results["violations"]
+            if violation["impact"] in ("serious", "critical") for node in violation["nodes"]]
+
+
+def test_the_home_and_saved_pages_have_no_serious_accessibility_violations(server, sign_in, page):
+    sign_in(page, "sara")
+    page.goto(server.url("/"))
+    assert serious_violations(page) == []
+    page.goto(server.url("/kb/saved"))
+    assert serious_violations(page) == []
