@@ -151,3 +151,16 @@ def test_api_refuses_unreadable_and_unknown_articles_and_anonymous_callers(app, 
     assert client.put("/api/v1/articles/999999/saved", headers=headers).status_code == 404
     assert client.get("/api/v1/saved").status_code == 401
     assert client.get("/api/v1/saved?per_page=0", headers=headers).status_code in (400, 422)
+
+
+def test_the_page_script_gets_the_new_state_as_json(app, client, auth):
+    ids = make_library(app)
+    auth.login("other")
+    url = "/kb/%d/saved" % ids["published"]
+    saved = client.post(url, data={"saved": "1"}, headers={"Accept": "application/json"})
+    assert saved.status_code == 200 and saved.get_json()["saved"] is True
+    assert "Article saved" in saved.get_json()["message"]
+    removed = client.post(url, data={"saved": "0"}, headers={"Accept": "application/json"})
+    assert removed.get_json()["saved"] is False and saved_count(app) == 0
+    # Nothing is left to flash on the next page.
+    assert "Article saved" not in client.get("/kb/saved").get_data(as_text=True)

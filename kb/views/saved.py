@@ -1,5 +1,5 @@
 """Saved articles: the Save toggle on an article and the page listing mine."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -28,9 +28,12 @@ def toggle_saved(article_id):
             services.save_article(current_user, article)
         else:
             services.unsave_article(current_user, article)
+    message = (_("Article saved: find it on your home page and under Saved articles.") if saving
+               else _("Article removed from your saved articles."))
+    if request.accept_mimetypes.best == "application/json":  # static/js/saved.js, no page reload
+        return jsonify({"article_id": article.id, "saved": saving, "message": message})
     if change.ok:
-        flash(_("Article saved: find it on your home page and under Saved articles.") if saving
-              else _("Article removed from your saved articles."), "success")
+        flash(message, "success")
     back = url_for("kb.read", article_id=article.id, slug=article.slug)
     return redirect(safe_next(form.next.data, back))
 

@@ -6,6 +6,7 @@ import pytest
 from accounts.services import get_user
 from extensions import db
 from kb import services
+from tests.conftest import DEMO_PASSWORD
 from tests.factories import make_user
 from tests.factories_kb import make_article, make_category
 from tests.factories_qa import make_answer, make_question
@@ -66,10 +67,9 @@ def test_saving_an_article_puts_it_on_the_home_and_saved_pages_until_removed(ser
     page.goto(server.url("/kb/"))
     with page.expect_navigation():
         page.get_by_role("link", name="Modem DSL light blinking").click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save", exact=True).click()
-    assert "Article saved" in page.locator(".flashes").inner_text()
-    assert page.get_by_role("button", name="Saved for later").is_visible()
+    page.get_by_role("button", name="Save", exact=True).click()  # saved without reloading the page
+    page.get_by_role("button", name="Saved for later").wait_for()
+    assert "Article saved" in page.locator("[data-save-status]").inner_text()
     page.goto(server.url("/"))
     assert "Modem DSL light blinking" in section(page, "saved").inner_text()
     with page.expect_navigation():
@@ -110,3 +110,26 @@ def test_the_home_and_saved_pages_have_no_serious_accessibility_violations(serve
     assert serious_violations(page) == []
     page.goto(server.url("/kb/saved"))
     assert serious_violations(page) == []
+
+
+def test_save_works_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server.url("/login"))
+        page.fill("input[name=username]", "lead")
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        page.goto(server.url("/kb/"))
+        with page.expect_navigation():
+            page.get_by_role("link", name="Router keeps rebooting").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save", exact=True).click()
+        assert "Article saved" in page.locator(".flashes").inner_text()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Saved for later").click()
+        assert "Article removed" in page.locator(".flashes").inner_text()
+        assert page.get_by_role("button", name="Save", exact=True).is_visible()
+    finally:
+        context.close()
