@@ -48,6 +48,9 @@ profile_requested = events.signal("profile-requested")
 page_sections_asked = events.signal("page-sections-asked")
 # How much did user `sender` contribute? Receivers answer {stat name: count}.
 contributions_asked = events.signal("contributions-asked")
+# Which categories does user `sender` work in? Receivers answer {category_id: weight}, more
+# meaning closer (the home page shows the closest first).
+work_categories_asked = events.signal("work-categories-asked")
 # Which object is kind=… ("answer") with id=…? The owning domain answers with it, or None.
 content_asked = events.signal("content-asked")
 # What is the followable thing kind=… ("article", "question", "tag") with key=…, as user `sender`

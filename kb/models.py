@@ -223,3 +223,17 @@ class ArticleImage(db.Model):
 
     def __repr__(self):
         return f"<ArticleImage {self.id} {self.mime}>"
+
+
+class SavedArticle(db.Model):
+    """An article a reader saved to find again (a bookmark); one per reader and article."""
+
+    __table_args__ = (UniqueConstraint("user_id", "article_id"),
+                      Index("ix_saved_article_user_created", "user_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+
+    article = relationship("Article")

@@ -29,6 +29,7 @@ from kb.services.feedback import (
                                   record_feedback,
                                   resolve_flag,
 )
+from kb.services.home import HOME_LIST_SIZE, my_category_ids, my_drafts, popular_articles, recent_articles
 from kb.services.images import (
                                   ARTICLE_ID_NUMBER,
                                   NO_SUCH_IMAGE,
@@ -71,8 +72,11 @@ from kb.services.revisions import (
                                   list_revisions,
                                   restore_revision,
 )
+from kb.services.saved import is_saved, save_article, saved_articles, unsave_article
 
 __all__ = [
+    "HOME_LIST_SIZE", "is_saved", "my_category_ids", "my_drafts", "popular_articles", "recent_articles",
+    "save_article", "saved_articles", "unsave_article",
     "article_request_bytes", "body_max_chars", "clean_body", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS",
     "RevisionDiff", "too_much_text",
     "archive_article", "articles_awaiting_review", "remind_reviews_due", "category_experts", "count_by_category",

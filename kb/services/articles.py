@@ -266,8 +266,11 @@ ARTICLE_VIEWS = "article-views"
 
 
 def record_article_view(article, viewer):
-    """Count a read of the article (not the author's own); written by the next flush of the
-    read buffer (core/read_buffer.py), so reading takes no write lock."""
+    """Count a read of the article: every opening of its page by someone other than its author
+    counts, a reader who comes back to it again (reading during several calls is reading it
+    several times); the author's own readings while writing never do. Written by the
+    next flush of the read buffer (core/read_buffer.py), so reading takes no write lock, and
+    the count shown is true once that flush ran (READ_BUFFER_SECONDS, 5 by default)."""
     if viewer is not None and viewer.id == article.author_id:
         return
     buffer_value(ARTICLE_VIEWS, article.id)

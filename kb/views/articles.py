@@ -78,7 +78,7 @@ def read(article_id, slug=None):
         open_flags=services.open_flags_of(article) if experts_view else [],
         feedback_comments=services.feedback_comments(article, 20) if experts_view else [],
         review_comments=services.review_comments(article) if experts_view else [],
-        experts_view=experts_view)
+        experts_view=experts_view, saved=services.is_saved(current_user, article))
 
 
 def _render_editor(form, article, preview_html=None, refusal=None, status=200):
