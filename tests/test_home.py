@@ -190,3 +190,21 @@ def test_home_takes_as_many_queries_with_many_items_as_with_one(app, client, aut
     assert len(many) == len(few), many
     # The whole page (session, sections of every domain, the recognition feed): a fixed number.
     assert len(many) <= 45
+
+
+
+def test_a_watched_category_comes_first_and_a_muted_one_never_shows(app):
+    from accounts.following.services import find_target, set_level
+    from core.categories import get_category
+    make_team(app)
+    with app.app_context():
+        sara = get_user("sara")
+        plant("sara", "billing", 12, 10)
+        internet, billing = get_category("internet").id, get_category("billing").id
+        assert services.my_category_ids(sara) == [billing]
+        set_level(sara, find_target(sara, "category", "internet"), "watching")
+        db.session.commit()
+        assert services.my_category_ids(sara) == [internet, billing]
+        set_level(sara, find_target(sara, "category", "billing"), "muted")
+        db.session.commit()
+        assert services.my_category_ids(sara) == [internet]

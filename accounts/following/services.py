@@ -152,6 +152,13 @@ def follows_of(user):
             .order_by(Follow.updated_at.desc(), Follow.id.desc()))
 
 
+def category_levels(user):
+    """{category id: level} of the categories `user` chose a level for (watching or muted)."""
+    rows = db.session.execute(select(Follow.target_key, Follow.level).where(
+        Follow.user_id == user.id, Follow.target_kind == "category"))
+    return {int(key): level for key, level in rows if key.isdigit()}
+
+
 def _levels_on(refs):
     """{user id: {(kind, key): level}} of every chosen level on the things `refs`."""
     if not refs:

@@ -5,6 +5,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from accounts.following.services import category_levels
 from accounts.permissions import expert_category_ids
 from core.signals import answers, work_categories_asked
 from extensions import db
@@ -14,16 +15,21 @@ HOME_LIST_SIZE = 5
 
 
 def my_category_ids(user):
-    """Ids of the categories `user` works in, closest first: from resolution data and titles
-    (the domains above answer work_categories_asked) and the categories they are an expert of.
-    Empty when nothing is known: the home page then shows every category."""
+    """Ids of the categories `user` works in, closest first: the categories they watch, then
+    those of their resolution data and titles (the domains above answer work_categories_asked) and
+    those they are an expert of; never one they muted. Empty when nothing is known: the home page
+    then shows every category."""
     weights = Counter()
     for found in answers(work_categories_asked, user):
         weights.update(found)
     experts_of = expert_category_ids(user)
     for category_id in experts_of or ():
         weights[category_id] += 1
-    return [category_id for category_id, _weight in weights.most_common()]
+    levels = category_levels(user)
+    for category_id, level in levels.items():
+        if level == "watching":
+            weights[category_id] += max(weights.values(), default=0) + 1
+    return [category_id for category_id, _weight in weights.most_common() if levels.get(category_id) != "muted"]
 
 
 def _published(category_ids):
