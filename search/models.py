@@ -163,10 +163,13 @@ def trigram_schema(connection) -> str:
     Knowhow's tables may live in a schema of their own (the tests' do), where pg_trgm's operator
     class and operators are not on the search path: they are named with this schema instead.
     """
+    query = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+             "WHERE e.extname = 'pg_trgm'")
+    installed = connection.exec_driver_sql(query).scalar()
+    if installed is not None:  # never CREATE when it is there: two such statements at once can collide
+        return installed
     connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    return connection.exec_driver_sql(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'pg_trgm'").scalar_one()
+    return connection.exec_driver_sql(query).scalar_one()
 
 
 def trigram_opclass(schema: str) -> str:

@@ -133,8 +133,13 @@ def database(tmp_path_factory):
         with admin_engine.connect() as conn:
             conn.execute(text("CREATE SCHEMA %s" % schema))
             # Installed once for the database, outside the schemas that come and go (the search
-            # index finds its schema, search/models.py).
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            # index finds its schema, search/models.py). Each xdist worker gets here at once on a
+            # fresh database, and two CREATE EXTENSION IF NOT EXISTS race: one waits for the other.
+            conn.execute(text("SELECT pg_advisory_lock(7240001)"))
+            try:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7240001)"))
     else:
         url, options = "sqlite:///" + str(instance / "test.db"), None
     builder = create_app(app_settings(instance, url, options))
