@@ -1,4 +1,4 @@
-"""/healthz (the process answers), /readyz (it can serve), /metrics (for Prometheus, from allowed addresses), /favicon.ico."""
+"""/healthz (alive), /readyz (it can serve), /metrics (for Prometheus, from allowed addresses), /favicon.ico."""
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.exceptions import NotFound

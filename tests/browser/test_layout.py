@@ -18,8 +18,7 @@ from tests.browser.conftest import TIMEOUT_MS, screenshot_path
 from tests.conftest import DEMO_PASSWORD
 from tests.factories import make_user
 from tests.factories_kb import make_category
-from tests.factories_recognition import days_ago, planted_rows, run_import
-from tests.factories_recognition import csv_file
+from tests.factories_recognition import csv_file, days_ago, planted_rows, run_import
 
 LANGUAGES = ("en", "fa", "ar", "th")
 PHONE = {"width": 390, "height": 844}
@@ -244,3 +243,12 @@ def test_axe_finds_no_serious_violation(open_as, module_data, name, lang):
     serious = [violation for violation in results.response["violations"]
                if violation["impact"] in ("serious", "critical")]
     assert not serious, "axe on %s (%s):\n%s" % (name, lang, readable(serious))
+
+
+@pytest.mark.parametrize("lang", ["ar", "th"])
+def test_axe_finds_no_serious_violation_in_the_open_phone_menu(open_as, module_data, lang):
+    page = open_as(lang, "/", PHONE)
+    page.locator("button[aria-controls=site-nav]").click()
+    serious = [violation for violation in AXE.run(page).response["violations"]
+               if violation["impact"] in ("serious", "critical")]
+    assert not serious, "axe on the open menu (%s):\n%s" % (lang, readable(serious))
