@@ -95,10 +95,6 @@ def test_healthz_answers_alive_even_when_the_database_is_stopped(other_app):
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
 
-# -- /readyz
-
-
-@pytest.mark.committed
 def test_favicon_ico_points_at_the_svg_icon_that_every_page_links(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response.headers["Location"].endswith("/static/img/favicon.svg")
@@ -108,6 +104,10 @@ def test_favicon_ico_points_at_the_svg_icon_that_every_page_links(client):
     assert b'<link rel="icon" href="/static/img/favicon.svg"' in client.get("/login").data
 
 
+# -- /readyz
+
+
+@pytest.mark.committed
 def test_readyz_is_ready_when_the_database_is_at_head_and_the_index_opens(app, client, at_head):
     with app.app_context():
         make_corpus()
