@@ -95,6 +95,15 @@ def test_healthz_answers_alive_even_when_the_database_is_stopped(other_app):
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
 
+def test_favicon_ico_points_at_the_svg_icon_that_every_page_links(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/static/img/favicon.svg")
+    icon = client.get("/static/img/favicon.svg")
+    with icon:  # a static file is streamed: close it
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    assert b'<link rel="icon" href="/static/img/favicon.svg"' in client.get("/login").data
+
+
 # -- /readyz
 
 

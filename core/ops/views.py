@@ -1,5 +1,5 @@
-"""/healthz (the process answers), /readyz (it can serve), /metrics (for Prometheus, from allowed addresses)."""
-from flask import Blueprint, current_app, jsonify, request
+"""/healthz (alive), /readyz (it can serve), /metrics (for Prometheus, from allowed addresses), /favicon.ico."""
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.exceptions import NotFound
 
@@ -30,3 +30,9 @@ def metrics():
                            current_app.config["TRUSTED_PROXIES"]):
         raise NotFound()
     return render_metrics(current_app), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+
+@ops.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own: point them at the SVG icon (no 404 in the log)."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)
