@@ -10,7 +10,7 @@ def init_app(app):
     from kb.models import Article
     from kb.search_source import ARTICLES
     from kb.services.articles import ARTICLE_VIEWS
-    from kb.views import articles, categories, feedback, history, kb, lifecycle, review  # noqa: F401
+    from kb.views import articles, categories, feedback, history, kb, lifecycle, review, translations  # noqa: F401
     from search.sources import register_source
 
     app.register_blueprint(kb)

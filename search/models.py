@@ -97,6 +97,9 @@ class SearchDocument(db.Model):
     category: Mapped[str] = mapped_column(String(SLUG_MAX_CHARS))
     lang: Mapped[str] = mapped_column(String(8))
     boost: Mapped[float] = mapped_column(default=0.0)
+    # Documents sharing a group (the language versions of one article) are folded into one
+    # result (folding.py); NULL for a document alone.
+    group_key: Mapped[str | None] = mapped_column(String(KEY_MAX_CHARS))
     content: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
     words = mapped_column(ARRAY(Text).with_variant(JSON(), "sqlite"), nullable=False)
 

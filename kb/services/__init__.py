@@ -53,6 +53,18 @@ from kb.services.revisions import (
                                   list_revisions,
                                   restore_revision,
 )
+from kb.services.translations import (
+                                  add_translation,
+                                  LANGUAGE_NAMES,
+                                  article_from_reference,
+                                  free_languages,
+                                  outdated_original,
+                                  link_translation,
+                                  translation_group,
+                                  translation_in,
+                                  unlink_translation,
+                                  visible_translations,
+)
 
 __all__ = [
     "article_request_bytes", "body_max_chars", "clean_body", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS",
@@ -67,4 +79,6 @@ __all__ = [
     "record_feedback", "request_review", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
+    "LANGUAGE_NAMES", "add_translation", "article_from_reference", "free_languages", "outdated_original", "link_translation", "translation_group", "translation_in", "unlink_translation",
+    "visible_translations",
 ]

@@ -25,6 +25,7 @@ from kb.models import (
     article_tag,
 )
 from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change
+from kb.services.outdated import original_changed, translation_updated
 from kb.services.revisions import add_revision, clean_note
 
 # The body limit is the MAX_ARTICLE_CHARS setting (KNOWHOW_MAX_ARTICLE_CHARS); this is its default.
@@ -219,6 +220,10 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
         changed["tags"] = tag_names
     if changed:
         add_revision(article, editor, note)
+        if article.status == "published" and status in (None, "published"):
+            # An edit of a published article is live at once: a newly published revision.
+            translation_updated(article)
+            original_changed(article)
     change_status(article, editor, status, review_interval_days)
     if "body" in changed:
         _notify_mentions(article, editor, previous_html)

@@ -12,6 +12,7 @@ from core.signals import article_published, article_verified
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
 from kb.models import ArticleFlag, ArticleReviewComment, ArticleVerification
+from kb.services.outdated import original_changed, translation_updated
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 REVIEW_COMMENT_MAX_CHARS = 2000
@@ -133,6 +134,8 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
     if article.published_at is None:
         article.published_at = utcnow()
     _mark_verified(article, user, review_interval_days)
+    translation_updated(article)
+    original_changed(article)
     if article.author is not None:
         notify(article.author, "article_published", article.path, actor=user, **_params(article))
     record_audit(user, "article.publish", article, article.title, revision=article.revision_number)
@@ -188,6 +191,7 @@ def verify_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_D
     _require_status(article, ("published",), _l("Only a published article can be verified."))
     require(user, "article.verify", article)
     _mark_verified(article, user, review_interval_days)
+    translation_updated(article)  # an expert confirms the translation still says what it should
     db.session.flush()
     article_verified.send(article)
     return article

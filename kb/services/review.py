@@ -21,9 +21,12 @@ def _in_expert_categories(stmt, column, user):
 
 
 def overdue_articles(user, now=None):
-    """Published articles whose review date has passed, in the user's categories, oldest first."""
+    """Published articles whose review date has passed, or translations whose original changed
+    since (kb/services/outdated.py), in the user's categories, oldest first."""
     stmt = _in_expert_categories(
-        select(Article).where(Article.status == "published", Article.review_due < (now or utcnow()))
+        select(Article).where(Article.status == "published",
+                              or_(Article.review_due < (now or utcnow()),
+                                  Article.translation_outdated_at.isnot(None)))
         .order_by(Article.review_due, Article.id), Article.category_id, user)
     return [] if stmt is None else db.session.scalars(stmt).all()
 
