@@ -54,12 +54,12 @@ from kb.services.revisions import (
                                   restore_revision,
 )
 from kb.services.translations import (
-                                  add_translation,
                                   LANGUAGE_NAMES,
+                                  add_translation,
                                   article_from_reference,
                                   free_languages,
-                                  outdated_original,
                                   link_translation,
+                                  outdated_original,
                                   translation_group,
                                   translation_in,
                                   unlink_translation,
@@ -79,6 +79,6 @@ __all__ = [
     "record_feedback", "request_review", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
-    "LANGUAGE_NAMES", "add_translation", "article_from_reference", "free_languages", "outdated_original", "link_translation", "translation_group", "translation_in", "unlink_translation",
-    "visible_translations",
+    "LANGUAGE_NAMES", "add_translation", "article_from_reference", "free_languages", "outdated_original",
+    "link_translation", "translation_group", "translation_in", "unlink_translation", "visible_translations",
 ]

@@ -24,7 +24,7 @@ from kb.models import (
     Tag,
     article_tag,
 )
-from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change
+from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change, mark_verified
 from kb.services.outdated import original_changed, translation_updated
 from kb.services.revisions import add_revision, clean_note
 
@@ -221,8 +221,13 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
     if changed:
         add_revision(article, editor, note)
         if article.status == "published" and status in (None, "published"):
-            # An edit of a published article is live at once: a newly published revision.
+            # An edit of a published article is live at once: a newly published revision. An
+            # expert who updates an out-of-date translation has checked it; an author's update
+            # stays due for the experts' check.
+            was_outdated = article.translation_outdated_at is not None
             translation_updated(article)
+            if was_outdated and can(editor, "article.verify", article):
+                mark_verified(article, editor, review_interval_days)
             original_changed(article)
     change_status(article, editor, status, review_interval_days)
     if "body" in changed:

@@ -103,7 +103,8 @@ def return_to_draft(article, user):
     return article
 
 
-def _mark_verified(article, user, review_interval_days):
+def mark_verified(article, user, review_interval_days):
+    """`user` confirms the article right now: they become its verifier, the next review moves on."""
     now = utcnow()
     article.verifier = user
     article.verified_at = now
@@ -133,7 +134,7 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
     article.status = "published"
     if article.published_at is None:
         article.published_at = utcnow()
-    _mark_verified(article, user, review_interval_days)
+    mark_verified(article, user, review_interval_days)
     translation_updated(article)
     original_changed(article)
     if article.author is not None:
@@ -190,7 +191,7 @@ def verify_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_D
     """An expert confirms a published article is still right; the review date moves on."""
     _require_status(article, ("published",), _l("Only a published article can be verified."))
     require(user, "article.verify", article)
-    _mark_verified(article, user, review_interval_days)
+    mark_verified(article, user, review_interval_days)
     translation_updated(article)  # an expert confirms the translation still says what it should
     db.session.flush()
     article_verified.send(article)
