@@ -2,7 +2,7 @@
 PostgreSQL search backend's documents and words."""
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, REAL, BigInteger, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, JSON, REAL, BigInteger, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,7 +86,11 @@ class SearchDocument(db.Model):
 
     __tablename__ = "search_document"
     __table_args__ = (Index("ix_search_document_content", "content", postgresql_using="gin"),
-                      Index("ix_search_document_doc", "doc", unique=True))
+                      Index("ix_search_document_doc", "doc", unique=True),
+                      # The few documents of a group, which every search reads apart (folding.py).
+                      Index("ix_search_document_grouped", "doc", "group_key",
+                            postgresql_where=text("group_key IS NOT NULL"),
+                            sqlite_where=text("group_key IS NOT NULL")))
 
     key: Mapped[str] = mapped_column(String(KEY_MAX_CHARS), primary_key=True)
     doc: Mapped[int] = mapped_column(BigInteger)

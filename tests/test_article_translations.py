@@ -290,3 +290,77 @@ def test_the_api_refuses_linking_for_who_may_not_edit(client, original, people):
                            headers=bearer(make_token(people["other"])))
     assert response.status_code == 403
     assert services.translation_group(original) == [original]
+
+
+# --- search: one result per translation group, on the backend the suite runs with -------
+
+def engine_doc(number, title, body, lang, group=None, boost=0.0):
+    doc = {"key": "article:%d" % number, "type": "article", "id": number, "title": title, "body": body,
+           "category": "internet", "lang": lang, "tags": [], "boost": boost}
+    if group:
+        doc["group"] = group
+    return doc
+
+
+@pytest.fixture
+def grouped_engine(tmp_path):
+    """An engine holding one article in three languages (one group), and two articles alone."""
+    from tests.factories_search import EnginePlace
+    place = EnginePlace(tmp_path)
+    engine = place.open(lock_wait=0.3)
+    engine.ensure_index()
+    engine.index_documents([
+        engine_doc(1, "Modem DSL light blinking", "Restart the modem DSL line", "en", "g:1", boost=0.5),
+        engine_doc(2, "چراغ DSL مودم", "مودم را ری‌استارت کنید DSL", "fa", "g:1"),
+        engine_doc(3, "ไฟ DSL กะพริบ", "รีสตาร์ทโมเด็ม DSL", "th", "g:1"),
+        engine_doc(4, "DSL line test", "Run the DSL line test first", "en"),
+        engine_doc(5, "Router DSL settings", "DSL username and password", "en"),
+    ])
+    yield engine
+    place.close()
+
+
+def test_search_folds_a_group_into_one_result_in_the_readers_language(grouped_engine):
+    result = grouped_engine.search("DSL", reader_lang="fa")
+    keys = [hit.key for hit in result.hits]
+    assert result.total == 3 and len(keys) == 3
+    assert "article:2" in keys and "article:1" not in keys and "article:3" not in keys
+    folded = next(hit for hit in result.hits if hit.key == "article:2")
+    assert sorted(other.lang for other in folded.translations) == ["en", "th"]
+    assert all(not hit.translations for hit in result.hits if hit.key != "article:2")
+
+
+def test_without_a_matching_version_in_the_readers_language_the_best_one_is_shown(grouped_engine):
+    result = grouped_engine.search("DSL", reader_lang="ar")
+    folded = [hit for hit in result.hits if hit.translations]
+    assert [hit.key for hit in folded] == ["article:1"]  # the boosted English one scores best
+    assert result.total == 3
+
+
+def test_a_version_that_alone_matches_is_a_plain_result(grouped_engine):
+    result = grouped_engine.search("modem", reader_lang="fa")
+    assert [(hit.key, hit.translations) for hit in result.hits] == [("article:1", ())]
+    assert result.total == 1
+
+
+def test_folded_results_page_and_count_as_one_each(grouped_engine):
+    first = grouped_engine.search("DSL", reader_lang="en", page=1, per_page=2)
+    second = grouped_engine.search("DSL", reader_lang="en", page=2, per_page=2)
+    assert first.total == second.total == 3
+    keys = [hit.key for hit in first.hits + second.hits]
+    assert len(keys) == len(set(keys)) == 3 and "article:1" in keys
+
+
+@pytest.mark.committed  # the index sync reads what was committed
+def test_search_page_shows_the_readers_version_with_links_to_the_others(client, auth, original, people):
+    persian = published_translation(original, people, title="چراغ DSL مودم چشمک می‌زند")
+    auth.login("agent")  # reads Persian
+    refresh()
+    page = client.get("/search?q=DSL").get_data(as_text=True)
+    assert persian.title in page
+    assert 'data-also-in="en"' in page
+    answer = client.get("/api/v1/search?q=DSL", headers=bearer(make_token(people["agent"]))).get_json()
+    assert answer["total"] == 1
+    [result] = answer["results"]
+    assert result["id"] == persian.id
+    assert [(other["id"], other["lang"]) for other in result["translations"]] == [(original.id, "en")]

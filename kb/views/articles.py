@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from accounts.permissions import can, require
-from config import LANGUAGES, RTL_LANGUAGES
+from config import LANGUAGES
 from core.boundary import page_arg
 from core.categories import category_choices, get_category, list_categories
 from core.markdown import howto_template, render_markdown
@@ -81,7 +81,7 @@ def read(article_id, slug=None):
         in_my_language=services.translation_in(translations, locale) if article.lang != locale else None,
         outdated_original=services.outdated_original(article, current_user),
         free_languages=services.free_languages(article) if can(current_user, "article.edit", article) else [],
-        language_names=services.LANGUAGE_NAMES, rtl_languages=RTL_LANGUAGES)
+        language_names=services.LANGUAGE_NAMES)
 
 
 def _render_editor(form, article, preview_html=None, refusal=None, status=200):

@@ -31,9 +31,13 @@ def upgrade():
                                     ['translated_from_id'], ['id'], ondelete='SET NULL')
     # A plain ALTER TABLE: search_document is derived data, and holds many rows on PostgreSQL.
     op.add_column('search_document', sa.Column('group_key', sa.String(length=40), nullable=True))
+    op.create_index('ix_search_document_grouped', 'search_document', ['doc', 'group_key'], unique=False,
+                    postgresql_where=sa.text('group_key IS NOT NULL'),
+                    sqlite_where=sa.text('group_key IS NOT NULL'))
 
 
 def downgrade():
+    op.drop_index('ix_search_document_grouped', table_name='search_document')
     op.drop_column('search_document', 'group_key')
     with op.batch_alter_table('article', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_article_translated_from_id_article'), type_='foreignkey')
