@@ -364,3 +364,24 @@ def test_search_page_shows_the_readers_version_with_links_to_the_others(client, 
     [result] = answer["results"]
     assert result["id"] == persian.id
     assert [(other["id"], other["lang"]) for other in result["translations"]] == [(original.id, "en")]
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+def test_the_demo_has_an_article_in_four_languages_one_of_them_out_of_date(clock, ctx):
+    from sqlalchemy import select
+
+    from demo.kb import load_kb
+    from demo.loader import DEMO_PASSWORD
+    from demo.people import load_people
+    from kb.models import Article
+    load_people(DEMO_PASSWORD)
+    summary = load_kb(review_interval_days=90)
+    db.session.commit()
+    assert "3 translations linked" in " ".join(summary)
+    esim = db.session.scalar(select(Article).where(Article.title.like("eSIM activation%")))
+    group = services.translation_group(esim)
+    assert [article.lang for article in group] == ["en", "fa", "ar", "th"]
+    assert all(article.status == "published" for article in group)
+    assert [article.lang for article in group if article.translation_outdated_at] == ["th"]
+    assert "0 translations linked" in " ".join(load_kb(review_interval_days=90))  # idempotent
