@@ -279,7 +279,7 @@ class Ranker:
                                                                size=self.arrays.size)
             if self.apart is None:
                 return collect_top(self.searcher, wanted, allowed, limit)
-            every = collect_top(self.searcher, wanted, allowed, None)
+            every = collect_top(self.searcher, wanted, allowed, max(1, self.arrays.size))  # every match
             grouped = [(doc, score) for doc, score in every.top if self.apart[doc]]
             alone = [(doc, score) for doc, score in every.top if not self.apart[doc]]
             return Ranked(every.total, alone[:limit], grouped)

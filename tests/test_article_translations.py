@@ -12,6 +12,7 @@ from extensions import db
 from kb import services
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_article, make_category
+from tests.factories_search import whoosh_only
 
 FA_BODY = """## مشکل
 
@@ -385,3 +386,29 @@ def test_the_demo_has_an_article_in_four_languages_one_of_them_out_of_date(clock
     assert all(article.status == "published" for article in group)
     assert [article.lang for article in group if article.translation_outdated_at] == ["th"]
     assert "0 translations linked" in " ".join(load_kb(review_interval_days=90))  # idempotent
+
+
+def test_fold_groups_ranks_a_group_where_its_best_version_ranks():
+    from search.folding import Entry, fold_groups
+    entries, groups = fold_groups([(10, 3.0), (11, 1.0)], [(1, 2.5, "g", "en"), (2, 0.5, "g", "fa")], 3,
+                                  reader_lang="fa")
+    assert groups == 1
+    assert entries == [Entry(10, 3.0), Entry(2, 2.5, (1,)), Entry(11, 1.0)]
+
+
+@whoosh_only("the numpy ranking's fallback to Whoosh's own collector")
+def test_whoosh_folds_what_only_whoosh_itself_can_rank(tmp_path):
+    """A query node the numpy ranking does not know (a prefix) is ranked by Whoosh's collector:
+    the grouped documents still come apart, every one of them."""
+    from whoosh import query
+
+    from search.engine import WhooshEngine
+    from search.query import Ranker
+    engine = WhooshEngine(str(tmp_path / "index"))
+    engine.ensure_index()
+    engine.index_documents([engine_doc(number, "Modem %d" % number, "modem reset", "en",
+                                       "g:1" if number < 3 else None) for number in range(1, 6)])
+    arrays = engine._arrays_of(engine._get_searcher())
+    ranked = Ranker(arrays, None, arrays.grouped("group")).top(query.Prefix("content", "mod"), 2)
+    assert ranked.total == 5 and len(ranked.top) == 2 and len(ranked.grouped) == 2
+    engine.close()
