@@ -151,6 +151,8 @@ def load_config(instance_path, overrides=None):
         # Load the searcher and the Thai dictionary in the background when the app is created;
         # gunicorn.conf.py turns it off and warms each worker after the fork instead.
         "SEARCH_WARM_UP": _env_bool("KNOWHOW_SEARCH_WARM_UP", True),
+        # Compile the templates and load what a first request needs as the app starts (app.warm_up).
+        "WARM_UP": _env_bool("KNOWHOW_WARM_UP", True),
         # Files people upload and the database refers to; `flask backup` keeps them with it.
         "UPLOADS_DIR": os.environ.get("KNOWHOW_UPLOADS_DIR", os.path.join(instance_path, "uploads")),
         # Every request body is small, but where a CSV is uploaded (security.accepts_uploads)

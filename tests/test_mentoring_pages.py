@@ -168,3 +168,21 @@ def test_every_mentoring_page_renders_in_persian_right_to_left(app, client, auth
     response = client.get(path)
     assert response.status_code == 200
     assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+def test_one_contact_since_the_start_is_too_few_to_show_a_rate(app, client, auth, desk):
+    """Not "since the start 100 %" from one resolved contact: the page says it is too few, and the
+    goal's baseline and the impact table's "before" are one window, so one figure."""
+    with app.app_context():
+        mentorship = start_mentorship(get_user("ana"), get_user("mia"), "billing",
+                                      goal={"metric": "fcr", "target": 0.9},
+                                      started_on=today_utc() - timedelta(days=2))
+        mentorship_id, baseline = mentorship.id, mentorship.goal_baseline
+        plant("mia", "billing", 1, 1, days_back=1, prefix="since-start")
+        before = mentorships.measure_impact(mentorship).before.fcr
+    assert baseline == pytest.approx(before)
+    auth.login("ana")
+    page = client.get("/mentorships/%d" % mentorship_id).get_data(as_text=True)
+    assert "Too few contacts yet (1 of 20)" in page
+    goal_and_table = page.split('id="goal-heading"', 1)[1].split("</table>", 1)[0]
+    assert "100%" not in goal_and_table

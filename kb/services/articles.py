@@ -1,5 +1,4 @@
 """Articles: writing and editing (each save a revision), reading, listing and tags."""
-import re
 import unicodedata
 
 from flask import current_app, has_app_context
@@ -33,7 +32,10 @@ DEFAULT_BODY_MAX_CHARS = 200_000
 # What kb/api.py still quotes in its request-size message (200,000 characters of English).
 MAX_TAGS = 20
 SLUG_MAX_CHARS = 80
-_SLUG_BREAK = re.compile(r"[^\w]+")
+# A slug keeps letters, digits and every mark of a word: Thai vowel and tone marks, Arabic
+# harakat, and Persian's zero-width non-joiner (می‌روم); anything else separates words.
+_SLUG_MARKS = ("Mn", "Mc", "Me")
+_ZWNJ = "\u200c"
 # How writers actually title the section besides the template's own headings ("what do we
 # tell", "what to say"...); article content, so fixed here rather than translated.
 CUSTOMER_HEADING_VARIANTS = (
@@ -47,8 +49,15 @@ CUSTOMER_HEADING_VARIANTS = (
 def slug_for_title(title):
     """A readable URL part from a title in any script ("Modem lights: reset" → "modem-lights-reset")."""
     text = unicodedata.normalize("NFKC", title or "").casefold()
-    slug = _SLUG_BREAK.sub("-", text).strip("-_")[:SLUG_MAX_CHARS].strip("-_")
-    return slug or "article"
+    kept = "".join(char if char.isalnum() or char == _ZWNJ or unicodedata.category(char) in _SLUG_MARKS
+                   else " " for char in text)
+    slug = "-".join(kept.split())
+    if len(slug) > SLUG_MAX_CHARS:
+        end = SLUG_MAX_CHARS
+        while end > 0 and unicodedata.category(slug[end]) in _SLUG_MARKS:
+            end -= 1  # never part a letter from its marks
+        slug = slug[:end]
+    return slug.strip("-" + _ZWNJ) or "article"
 
 
 def clean_title(title):

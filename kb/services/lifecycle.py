@@ -59,7 +59,7 @@ def _is_author(article, user):
 
 
 def _params(article, **extra):
-    return dict(title=article.title, category=article.category.name, **extra)
+    return dict(title=article.title, category=article.category, **extra)
 
 
 def submit_for_review(article, user):
@@ -213,11 +213,11 @@ def check_status_change(article, user, status, category=None):
     if status == "published" and not can(user, "article.publish", target):
         raise PermissionDenied(
             _l("Only experts of %(category)s and team leads can publish. Submit it for review "
-               "instead.", category=target.name),
+               "instead.", category=target.local_name),
             {"status": _l("You may not publish in this category.")})
     if status == "archived" and not can(user, "article.archive", target):
         raise PermissionDenied(_l("Only experts of %(category)s and team leads can archive.",
-                                  category=target.name),
+                                  category=target.local_name),
                                {"status": _l("You may not archive in this category.")})
     if status == "in_review" and not _is_author(article, user):
         raise PermissionDenied(_l("Only the author submits an article for review."),

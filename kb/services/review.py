@@ -61,7 +61,7 @@ def remind_reviews_due(now=None):
         people = [article.author] + category_experts(article.category_id, article.author)
         for person in {person.id: person for person in people if person is not None}.values():
             notify(person, "review_due", article.path, title=article.title,
-                   category=article.category.name, date=article.review_due.date().isoformat())
+                   category=article.category, date=article.review_due.date())
         article.review_reminded_for = article.review_due
     db.session.flush()
     return due
