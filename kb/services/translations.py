@@ -13,6 +13,7 @@ from sqlalchemy import select
 from accounts.permissions import can, require
 from config import LANGUAGES
 from core.boundary import parse_id
+from core.text import isolate
 from errors import Conflict, Invalid
 from extensions import db
 from kb.models import Article
@@ -87,7 +88,7 @@ def _check_language_free(group, lang):
     if taken is not None:
         raise Conflict("lang", _l("This article already has a version in %(language)s: “%(title)s”. "
                                   "A translation group holds one article per language.",
-                                  language=_language_name(lang), title=taken.title))
+                                  language=isolate(_language_name(lang)), title=isolate(taken.title)))
 
 
 def _join(group, original, translation):
