@@ -412,3 +412,14 @@ def test_whoosh_folds_what_only_whoosh_itself_can_rank(tmp_path):
     ranked = Ranker(arrays, None, arrays.grouped("group")).top(query.Prefix("content", "mod"), 2)
     assert ranked.total == 5 and len(ranked.top) == 2 and len(ranked.grouped) == 2
     engine.close()
+
+
+def test_a_rebuilt_index_keeps_the_groups(grouped_engine):
+    documents = [engine_doc(1, "Modem DSL light blinking", "Restart the modem DSL line", "en", "g:1"),
+                 engine_doc(2, "چراغ DSL مودم", "مودم را ری‌استارت کنید DSL", "fa", "g:1"),
+                 engine_doc(4, "DSL line test", "Run the DSL line test first", "en")]
+    grouped_engine.rebuild(documents)
+    result = grouped_engine.search("DSL", reader_lang="fa")
+    assert result.total == 2
+    assert [(hit.key, [other.key for other in hit.translations]) for hit in result.hits
+            if hit.translations] == [("article:2", ["article:1"])]
