@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from itertools import islice
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, cast, delete, func, insert, literal, select, tuple_, union_all
+from sqlalchemy import Float, cast, delete, exists, func, insert, literal, select, tuple_, union_all
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import DBAPIError
@@ -403,12 +403,13 @@ class _Compiled:
 class _Ranker:
     """query.Ranker's part for PostgreSQL: the best documents of a parsed query within the filters."""
 
-    def __init__(self, snapshot: _Snapshot, filters):
+    def __init__(self, snapshot: _Snapshot, filters, apart: bool = False):
         self.searcher = snapshot
         self.filters = filters
+        self.apart = apart  # some documents have a group: rank them apart (folding.py)
 
     def top(self, wanted, limit: int) -> Ranked:
-        return top_documents(self.searcher, wanted, self.filters, limit, apart=True)
+        return top_documents(self.searcher, wanted, self.filters, limit, apart=self.apart)
 
 
 # The matches of a query, the best of those without a group first (at most the limit), then
@@ -694,7 +695,9 @@ class PostgresEngine(SearchEngine):
         if query_text:
             with self._reading() as connection:
                 snapshot = _Snapshot(self, connection)
-                match = find_matches(_Ranker(snapshot, filters), self._parsers, snapshot, query_text,
+                # Without any grouped document (an index without translations) the plain query runs.
+                apart = connection.scalar(select(exists().where(_document.c.group_key.isnot(None))))
+                match = find_matches(_Ranker(snapshot, filters, apart), self._parsers, snapshot, query_text,
                                      limit=page * per_page)
                 if match is not None:
                     terms = highlight_terms(match)
