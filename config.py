@@ -165,6 +165,11 @@ def load_config(instance_path, overrides=None):
         # those of these hosts; any other image is shown as a link. The CSP follows.
         "IMAGE_HOSTS": parse_image_hosts(os.environ.get("KNOWHOW_IMAGE_HOSTS", "")),
         "MAX_DATA_IMAGE_BYTES": int(os.environ.get("KNOWHOW_MAX_DATA_IMAGE_KB", "64")) * 1024,
+        # Uploaded article images (kb/images.py): the largest file, the most pixels a file may
+        # decode to, and the width wider images are scaled down to.
+        "MAX_IMAGE_BYTES": int(os.environ.get("KNOWHOW_MAX_IMAGE_MB", "10")) * 1024 * 1024,
+        "MAX_IMAGE_PIXELS": int(os.environ.get("KNOWHOW_MAX_IMAGE_MEGAPIXELS", "25")) * 1_000_000,
+        "MAX_IMAGE_WIDTH": int(os.environ.get("KNOWHOW_MAX_IMAGE_WIDTH", "2000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

@@ -50,6 +50,10 @@ page_sections_asked = events.signal("page-sections-asked")
 contributions_asked = events.signal("contributions-asked")
 # Which object is kind=… ("answer") with id=…? The owning domain answers with it, or None.
 content_asked = events.signal("content-asked")
+# What is the followable thing kind=… ("article", "question", "tag") with key=…, as user `sender`
+# may see it? The owning domain answers {"id", "title", "url", "owner_id"}, or None when it does
+# not exist or `sender` may not read it (accounts/following).
+followable_asked = events.signal("followable-asked")
 
 # -- operations (core/ops): what /readyz and /metrics ask of the layers above.
 # Is your part of app `sender` ready (database_ok=… says whether the database answered)?

@@ -174,6 +174,8 @@ WIRING = {
                             "recognition.impact.views.page_sections"],
     "contributions-asked": ["mentoring.questions.services.answer_contributions"],
     "content-asked": ["mentoring.questions.services.answer_content"],
+    "followable-asked": ["kb.services.following.followable",
+                         "mentoring.questions.services.following.followable"],
     "readiness-asked": ["core.ops.queue.answer_readiness", "search.ops.answer_readiness"],
     "gauges-asked": ["core.ops.queue.answer_gauges", "search.ops.answer_gauges"],
 }

@@ -117,7 +117,7 @@ def test_a_lead_assigns_from_the_needs_page_prefill(app, client, auth, desk):
     needs = client.get("/mentorships/needs-help").get_data(as_text=True)
     assert "Mia" in needs and "/mentorships/new?mentee=mia&amp;category=billing&amp;mentor=ana" in needs
     form = client.get("/mentorships/new?mentee=mia&category=billing&mentor=ana&metric=fcr&target=90")
-    assert 'selected value="ana"' in form.get_data(as_text=True)
+    assert 'name="mentor"' in form.get_data(as_text=True) and 'value="ana"' in form.get_data(as_text=True)
     response = client.post("/mentorships/new", data={
         "mentee": "mia", "category": "billing", "mentor": "ana", "goal_metric": "fcr", "goal_target": "90"})
     assert response.status_code == 302
@@ -168,6 +168,19 @@ def test_every_mentoring_page_renders_in_persian_right_to_left(app, client, auth
     response = client.get(path)
     assert response.status_code == 200
     assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+def test_the_assignment_form_takes_any_mentor_typed_with_the_people_picker(app, client, auth, desk):
+    auth.login("lead")
+    page = client.get("/mentorships/new?mentee=mia&category=billing").get_data(as_text=True)
+    mentor = page.split('name="mentor"')[0].rsplit("<input", 1)[1] + page.split('name="mentor"')[1].split(">")[0]
+    assert "data-people-picker" in mentor
+    response = client.post("/mentorships/new", data={
+        "mentee": "mia", "category": "billing", "mentor": "nobody-here", "goal_text": "Faster billing"})
+    assert "Choose a mentor." in response.get_data(as_text=True)
+    response = client.post("/mentorships/new", data={
+        "mentee": "mia", "category": "billing", "mentor": "ana", "goal_text": "Faster billing"})
+    assert response.status_code == 302
 
 
 def test_one_contact_since_the_start_is_too_few_to_show_a_rate(app, client, auth, desk):

@@ -29,6 +29,24 @@ from kb.services.feedback import (
                                   record_feedback,
                                   resolve_flag,
 )
+from kb.services.images import (
+                                  ARTICLE_ID_NUMBER,
+                                  NO_SUCH_IMAGE,
+                                  SEND_AN_IMAGE,
+                                  ImageLimits,
+                                  attach_images,
+                                  clean_image,
+                                  delete_unreferenced_files,
+                                  get_image,
+                                  image_json,
+                                  image_markdown,
+                                  image_max_megabytes,
+                                  image_path,
+                                  image_request_bytes,
+                                  remove_unused_images,
+                                  store_image,
+                                  too_large_message,
+)
 from kb.services.lifecycle import (
                                   DEFAULT_REVIEW_INTERVAL_DAYS,
                                   STATUS_LABELS,
@@ -81,4 +99,8 @@ __all__ = [
     "verification_days", "verification_history", "verify_article",
     "LANGUAGE_NAMES", "add_translation", "article_from_reference", "free_languages", "outdated_original",
     "link_translation", "translation_group", "translation_in", "unlink_translation", "visible_translations",
+    "ARTICLE_ID_NUMBER", "NO_SUCH_IMAGE", "SEND_AN_IMAGE", "ImageLimits", "attach_images", "clean_image",
+    "get_image", "image_json", "image_markdown", "image_max_megabytes", "image_path",
+    "image_request_bytes", "store_image",
+    "delete_unreferenced_files", "remove_unused_images", "too_large_message",
 ]

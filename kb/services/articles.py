@@ -23,6 +23,8 @@ from kb.models import (
     Tag,
     article_tag,
 )
+from kb.services.following import announce_revision
+from kb.services.images import attach_images
 from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change, mark_verified
 from kb.services.outdated import original_changed, translation_updated
 from kb.services.revisions import add_revision, clean_note
@@ -179,8 +181,10 @@ def create_article(author, title, body, category, tags=(), lang="en", summary=""
     article.tags = _tags_named(tag_names)
     db.session.flush()
     add_revision(article, author, note or str(_l("First version")))
-    change_status(article, author, status, review_interval_days)
+    attach_images(article, author)
+    # Before publishing: who may read the draft is told now, the others when it is published.
     _notify_mentions(article, author, "")
+    change_status(article, author, status, review_interval_days)
     return article
 
 
@@ -227,6 +231,7 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
                                   != sorted(name.casefold() for name in tag_names)):
         article.tags = _tags_named(tag_names)
         changed["tags"] = tag_names
+    was_published = article.status == "published"
     if changed:
         add_revision(article, editor, note)
         if article.status == "published" and status in (None, "published"):
@@ -238,17 +243,20 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
             if was_outdated and can(editor, "article.verify", article):
                 mark_verified(article, editor, review_interval_days)
             original_changed(article)
+    attach_images(article, editor)
+    # Before a change of status: who may read it now is told now, the others if it is published.
+    told = _notify_mentions(article, editor, previous_html) if "body" in changed else []
     change_status(article, editor, status, review_interval_days)
-    if "body" in changed:
-        _notify_mentions(article, editor, previous_html)
+    if changed and was_published and article.status == "published":
+        announce_revision(article, editor, told)
     return article
 
 
 def _notify_mentions(article, writer, previous_html):
     """Tell the people the article's body now mentions, and did not before, who may read it
     (from the revisions' HTML, rendered already before the write)."""
-    notify_mentions(writer, article.html, previous_html, article.path, article.title,
-                    may_see=lambda person: can(person, "article.view", article))
+    return notify_mentions(writer, article.html, previous_html, article.path, article.title,
+                           may_see=lambda person: can(person, "article.view", article))
 
 
 def customer_section(article):

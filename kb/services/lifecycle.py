@@ -12,6 +12,7 @@ from core.signals import article_published, article_verified
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
 from kb.models import ArticleFlag, ArticleReviewComment, ArticleVerification
+from kb.services.following import announce_publication, mentioned_out_of_sight
 from kb.services.outdated import original_changed, translation_updated
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
@@ -131,8 +132,10 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
     _require_status(article, ("draft", "in_review", "archived"),
                     _l("The article is already published."))
     require(user, "article.publish", article)
+    waiting = mentioned_out_of_sight(article)  # before: who could not read it until now
+    first = article.published_at is None
     article.status = "published"
-    if article.published_at is None:
+    if first:
         article.published_at = utcnow()
     mark_verified(article, user, review_interval_days)
     translation_updated(article)
@@ -141,6 +144,7 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
         notify(article.author, "article_published", article.path, actor=user, **_params(article))
     record_audit(user, "article.publish", article, article.title, revision=article.revision_number)
     db.session.flush()
+    announce_publication(article, user, waiting, first)
     article_published.send(article)
     article_verified.send(article)
     return article
