@@ -134,4 +134,5 @@ def _register_request_hooks(app):
             "current_locale": locale,
             "text_direction": "rtl" if locale in RTL_LANGUAGES else "ltr",
             "languages": app.config["LANGUAGES"],
+            "rtl_languages": RTL_LANGUAGES,
         }

@@ -2,7 +2,9 @@
 
 categories.txt has one category a line: `slug | English name | description | fa | ar | th`.
 Each articles/*.md file starts with `key: value` lines (title, category, lang, author, tags,
-status, summary) up to a line `---`; the Markdown body follows.
+status, summary) up to a line `---`; the Markdown body follows. A translation names the file of
+its original (`translation-of: en-esim-activation.md`), and `translated-from-revision: 1` makes it
+one made from an older revision, so that the demo shows a translation out of date.
 """
 import os
 import random
@@ -18,6 +20,7 @@ from core.clock import utcnow
 from extensions import db
 from kb import services
 from kb.models import Article
+from kb.services.outdated import original_changed
 
 CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
 # Days since each published article was last checked, in turn; with the default 90-day
@@ -35,6 +38,13 @@ VOTE_COMMENTS = {
            False: ("ขั้นตอนที่ 3 ในระบบใหม่เปลี่ยนไปแล้ว",)},
 }
 
+# A reader's report on the translation made from an older revision (see _link_translations).
+OUTDATED_TRANSLATION_REASONS = {
+    "en": "The original was updated; please bring this translation up to date.",
+    "fa": "نسخهٔ اصلی به‌روز شده؛ لطفاً این ترجمه را هم به‌روز کنید.",
+    "ar": "تم تحديث النسخة الأصلية؛ يرجى تحديث هذه الترجمة أيضًا.",
+    "th": "ต้นฉบับมีการแก้ไขแล้ว รบกวนอัปเดตคำแปลนี้ด้วยค่ะ",
+}
 # An agent's report on each overdue article: the demo review queue has flags to resolve.
 FLAG_REASONS = {
     "en": "The fee in the steps changed last month; please check the amounts.",
@@ -150,6 +160,37 @@ def _load_article(headers, body, index, now, review_interval_days, voters):
     return votes
 
 
+def _article_of(headers):
+    return db.session.scalar(select(Article).where(
+        Article.title == " ".join(headers.get("title", "").split()), Article.lang == headers.get("lang", "en")))
+
+
+def _link_translations(files, now, voters):
+    """Link each translation to its original (once: one already linked is left as it is);
+    returns how many were linked. A translation made from an older revision is out of date, and
+    a reader of its language has flagged it, as for the other overdue articles."""
+    linked = 0
+    for headers in files.values():
+        source = files.get(headers.get("translation-of", ""))
+        translation = _article_of(headers) if source is not None else None
+        original = _article_of(source) if source is not None else None
+        if translation is None or original is None or translation.translation_group_id is not None:
+            continue
+        services.link_translation(original, translation, _verifier_for(translation.author))
+        older = headers.get("translated-from-revision", "")
+        if older.isdigit():
+            translation.translated_from_revision = int(older)
+            db.session.flush()
+            original_changed(original, now)
+            reporter = next((voter for voter in voters if voter.role == "agent" and voter.locale == translation.lang
+                             and voter.id != translation.author_id), None)
+            if reporter is not None:
+                services.flag_article(translation, reporter, OUTDATED_TRANSLATION_REASONS.get(
+                    translation.lang, OUTDATED_TRANSLATION_REASONS["en"]))
+        linked += 1
+    return linked
+
+
 def load_kb(content_dir=CONTENT_DIR, now=None, review_interval_days=None):
     """Load the demo categories and articles that are not there yet; returns summary lines."""
     now = now or utcnow()
@@ -167,10 +208,11 @@ def load_kb(content_dir=CONTENT_DIR, now=None, review_interval_days=None):
                                 .order_by(User.username)).all()
     article_dir = os.path.join(content_dir, "articles")
     names = sorted(name for name in os.listdir(article_dir) if name.endswith(".md"))
-    created, skipped, votes = 0, [], 0
+    created, skipped, votes, files = 0, [], 0, {}
     for index, name in enumerate(names):
         with open(os.path.join(article_dir, name), encoding="utf-8") as source:
             headers, body = parse_article(source.read())
+        files[name] = headers
         exists = db.session.scalar(select(Article.id).where(
             Article.title == " ".join(headers.get("title", "").split()),
             Article.lang == headers.get("lang", "en")))
@@ -183,8 +225,9 @@ def load_kb(content_dir=CONTENT_DIR, now=None, review_interval_days=None):
         created += 1
         votes += added
     db.session.flush()
-    summary = ["kb: %d categories and %d articles created (%d votes), %d article files"
-               % (created_categories, created, votes, len(names))]
+    linked = _link_translations(files, now, voters)
+    summary = ["kb: %d categories and %d articles created (%d votes), %d article files, %d translations linked"
+               % (created_categories, created, votes, len(names), linked)]
     if skipped:
         summary.append("kb: skipped (unknown author or category): %s" % ", ".join(skipped))
     return summary

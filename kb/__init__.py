@@ -15,7 +15,19 @@ def init_app(app):
     from kb.search_source import ARTICLES
     from kb.services.articles import ARTICLE_VIEWS
     from kb.services.following import followable
-    from kb.views import articles, categories, feedback, history, home, images, kb, lifecycle, review, saved  # noqa: F401
+    from kb.views import (  # noqa: F401  (their routes)
+        articles,
+        categories,
+        feedback,
+        history,
+        home,
+        images,
+        kb,
+        lifecycle,
+        review,
+        saved,
+        translations,
+    )
     from search.sources import register_source
 
     app.register_blueprint(kb)

@@ -14,6 +14,7 @@ from core.api import (
     Moment,
     Page,
     PageQuery,
+    RecordId,
     Schema,
     Text,
     Whole,
@@ -31,7 +32,8 @@ kb_api = Blueprint("kb_api", __name__, url_prefix="/api/v1")
 READ_ONLY_FIELDS = frozenset({
     "id", "slug", "html", "author", "url", "created_at", "updated_at", "published_at",
     "verified_at", "verified_by", "review_due", "overdue", "view_count", "helpful_count",
-    "unhelpful_count", "source_answer_id",
+    "unhelpful_count", "source_answer_id", "translation_group", "translations", "translated_from",
+    "translated_from_revision", "translation_outdated",
 })
 Status = Literal["draft", "in_review", "published", "archived"]
 
@@ -98,6 +100,20 @@ class ArticleChange(Schema):
         return data
 
 
+class TranslationOut(Answer):
+    id: int
+    lang: str
+    url: str
+    title: str
+    status: Status
+    outdated: bool
+
+
+class TranslationLink(Schema):
+    article_id: RecordId = Field(description="The article to link as a translation of this one: it must "
+                                             "stand alone, in a language the group has no version in.")
+
+
 class ArticleOut(Answer):
     id: int
     title: str
@@ -123,6 +139,11 @@ class ArticleOut(Answer):
     helpful_count: int
     unhelpful_count: int
     source_answer_id: int | None
+    translation_group: int
+    translations: list[TranslationOut]
+    translated_from: int | None
+    translated_from_revision: int | None
+    translation_outdated: bool
 
 
 class ArticleList(Page):
@@ -189,7 +210,20 @@ def article_json(article):
         "helpful_count": article.helpful_count,
         "unhelpful_count": article.unhelpful_count,
         "source_answer_id": article.source_answer_id,
+        "translation_group": article.group_key,
+        "translations": [translation_json(other)
+                         for other in services.visible_translations(article, current_user)],
+        "translated_from": article.translated_from_id,
+        "translated_from_revision": article.translated_from_revision,
+        "translation_outdated": article.translation_outdated_at is not None,
     }
+
+
+def translation_json(article):
+    """Another language version of an article, as its translations list shows it."""
+    return {"id": article.id, "lang": article.lang, "title": article.title, "status": article.status,
+            "url": url_for("kb.read", article_id=article.id, slug=article.slug),
+            "outdated": article.translation_outdated_at is not None}
 
 
 def revision_json(revision):
@@ -288,3 +322,25 @@ def give_feedback(article_id, json):
     body = {"article_id": article.id, "helpful": vote.helpful, "comment": vote.comment,
             "helpful_count": article.helpful_count, "unhelpful_count": article.unhelpful_count}
     return body, 201 if created else 200
+
+
+@kb_api.post("/articles/<int:article_id>/translations")
+@operation(json=TranslationLink, ok=ArticleOut, status=201, tags=["knowledge base"])
+def link_translation(article_id, json):
+    """Link an existing article as a translation of this one (who may edit both); answers this one."""
+    article = services.get_article(article_id)
+    require(current_user, "article.edit", article)
+    services.link_translation(article, services.get_article(json.article_id), current_user)
+    db.session.commit()
+    return article_json(article), 201
+
+
+@kb_api.delete("/articles/<int:article_id>/translations/<int:other_id>")
+@operation(ok=ArticleOut, tags=["knowledge base"])
+def unlink_translation(article_id, other_id):
+    """Take article `other_id` out of this article's translations; it stands alone again."""
+    article = services.get_article(article_id)
+    require(current_user, "article.edit", article)
+    services.unlink_translation(article, services.get_article(other_id), current_user)
+    db.session.commit()
+    return article_json(article)

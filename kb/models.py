@@ -73,10 +73,19 @@ class Article(db.Model):
     # here by the impact recompute (recognition) so that search can rank proven articles a
     # little higher without knowing about outcomes.
     impact_lift: Mapped[float | None]
+    # The same how-to in other languages shares a translation group, numbered by the article
+    # that started it; None while the article stands alone (its own group: `group_key`).
+    translation_group_id: Mapped[int | None] = mapped_column(index=True)
+    # The article and revision this translation was made from: when that article publishes a
+    # newer revision, this one is out of date (translation_outdated_at) until re-published.
+    translated_from_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="SET NULL"))
+    translated_from_revision: Mapped[int | None]
+    translation_outdated_at: Mapped[datetime | None]
 
     category = relationship("Category")
     author = relationship("User", foreign_keys=[author_id])
     verifier = relationship("User", foreign_keys=[verifier_id])
+    translated_from = relationship("Article", remote_side="Article.id", foreign_keys=[translated_from_id])
     tags = relationship("Tag", secondary=article_tag, order_by="Tag.key")
     revisions = relationship("ArticleRevision", back_populates="article",
                              order_by="ArticleRevision.number", cascade="all, delete-orphan",
@@ -96,6 +105,11 @@ class Article(db.Model):
     def html(self):
         """The sanitised rendering of the current revision, cached when it was saved."""
         return restrict_images(self.current_revision.html) if self.current_revision is not None else ""
+
+    @property
+    def group_key(self):
+        """The translation group this article belongs to: its own id while it stands alone."""
+        return self.translation_group_id or self.id
 
     def is_overdue(self, now=None):
         """True when the article is published and its review date has passed."""

@@ -44,6 +44,9 @@ def article_document(article, now=None):
         "title": article.title, "body": body, "category": article.category.slug,
         "lang": article.lang, "tags": [tag.name for tag in article.tags],
         "boost": article_boost(article, now or utcnow()), "updated_at": article.updated_at,
+        # The translations of one article are one result (search/folding.py).
+        "group": (make_key("article-group", article.translation_group_id)
+                  if article.translation_group_id is not None else None),
     }
 
 

@@ -48,6 +48,13 @@ class SearchQuery(Schema):
         return text
 
 
+class AlsoFound(Answer):
+    id: int
+    lang: str
+    url: str
+    title: str
+
+
 class SearchResult(Answer):
     type: DocumentType
     id: int
@@ -58,6 +65,9 @@ class SearchResult(Answer):
     lang: str
     score: float
     note: str | None = Field(None, description="Why it ranks a little higher, e.g. proven to help customers.")
+    translations: list[AlsoFound] | None = Field(
+        None, description="Its versions in other languages that matched too, folded into this result "
+                        "(the one shown is in the caller's language when that one matched); absent when none did.")
 
 
 class SearchAnswer(Answer):
@@ -113,10 +123,15 @@ class PeopleAnswer(Answer):
 
 
 def found_json(item):
-    """A search result as the API shows it; the snippet is HTML (escaped text and <mark>)."""
-    return {"type": item.type, "id": item.id, "title": item.title, "url": item.url,
-            "snippet": str(item.snippet), "category": item.category.slug, "lang": item.lang,
-            "score": item.score, "note": None if item.note is None else str(item.note)}
+    """A search result as the API shows it; the snippet is HTML (escaped text and <mark>).
+    `translations` is there only when other language versions were folded into it."""
+    found = {"type": item.type, "id": item.id, "title": item.title, "url": item.url,
+             "snippet": str(item.snippet), "category": item.category.slug, "lang": item.lang,
+             "score": item.score, "note": None if item.note is None else str(item.note)}
+    if item.translations:
+        found["translations"] = [{"id": other.id, "lang": other.lang, "url": other.url, "title": other.title}
+                                 for other in item.translations]
+    return found
 
 
 def _unavailable():

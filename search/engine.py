@@ -19,6 +19,7 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from search.analysis import load_dictionaries
+from search.folding import GROUP_FIELD, AlsoIn, fold_groups, folded_total
 from search.index_store import (
     IndexBusy,
     IndexStore,
@@ -69,6 +70,7 @@ class SearchHit:
     category: str
     lang: str
     score: float
+    translations: tuple[AlsoIn, ...] = ()  # the other versions of its group that matched
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,10 @@ class SearchEngine(abc.ABC):
         """
 
     @abc.abstractmethod
-    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
-        """Search titles, bodies and tags; any text is accepted, paging is clamped.
+    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10,
+               reader_lang=None) -> SearchResult:
+        """Search titles, bodies and tags; any text is accepted, paging is clamped. Matches of
+        one group are one result, in `reader_lang` when that version matched (folding.py).
 
         :raises IndexUnavailable: the index is missing or unreadable (an empty query never raises).
         """
@@ -186,6 +190,11 @@ class SearchEngine(abc.ABC):
 
     def close(self) -> None:  # noqa: B027  (optional: engines holding nothing keep this)
         """Release what the engine holds open (searchers, connections)."""
+
+
+def also_in(stored) -> AlsoIn:
+    """Another version of a result, from its stored fields."""
+    return AlsoIn(stored["key"], stored["id"], stored.get("title", ""), stored.get("lang", ""))
 
 
 class BoostedBM25F(scoring.BM25F):
@@ -329,7 +338,8 @@ class WhooshEngine(SearchEngine):
                 pass
         self._searcher = self._searcher_path = self._arrays = None
 
-    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
+    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10,
+               reader_lang=None) -> SearchResult:
         started = time.perf_counter()
         query_text, page, per_page, filters = query_request(text, type, category, lang, page, per_page)
         hits, total, suggestion = [], 0, None
@@ -338,7 +348,8 @@ class WhooshEngine(SearchEngine):
                 for attempt in range(_QUERY_ATTEMPTS):
                     searcher = self._get_searcher()
                     try:
-                        hits, total, suggestion = self._query(searcher, query_text, filters, page, per_page)
+                        hits, total, suggestion = self._query(searcher, query_text, filters, page, per_page,
+                                                              reader_lang)
                         break
                     except (OSError, TypeError) as error:
                         # Whoosh opens a segment's stored fields on first use: when another
@@ -354,25 +365,35 @@ class WhooshEngine(SearchEngine):
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query_text, total, hits, suggestion, round(took_ms, 2), page, per_page)
 
-    def _query(self, searcher, query_text, filters, page, per_page):
+    def _query(self, searcher, query_text, filters, page, per_page, reader_lang=None):
         """(hits, total, suggestion) of one query on `searcher`."""
         arrays = self._arrays_of(searcher)
-        ranker = Ranker(arrays, arrays.filter_mask(filters))
+        ranker = Ranker(arrays, arrays.filter_mask(filters), arrays.grouped(GROUP_FIELD))
         match = find_matches(ranker, self._parsers, self._lexicon, query_text, limit=page * per_page)
         if match is None:
             return [], 0, None
         terms = highlight_terms(match)
+        stored = {docnum: searcher.stored_fields(docnum) for docnum, _score in match.results.grouped}
+        entries, groups = fold_groups(
+            match.results.top, [(docnum, score, stored[docnum].get(GROUP_FIELD), stored[docnum].get("lang"))
+                                for docnum, score in match.results.grouped], page * per_page, reader_lang)
         start = (page - 1) * per_page
-        hits = [self._make_hit(searcher.stored_fields(docnum), score, terms)
-                for docnum, score in match.results.top[start:start + per_page]]
-        return hits, match.results.total, match.suggestion
+        hits = []
+        for entry in entries[start:start + per_page]:
+            for docnum in (entry.doc, *entry.others):
+                if docnum not in stored:
+                    stored[docnum] = searcher.stored_fields(docnum)
+            hits.append(self._make_hit(stored[entry.doc], entry.score, terms,
+                                       tuple(also_in(stored[docnum]) for docnum in entry.others)))
+        return hits, folded_total(match.results, groups), match.suggestion
 
     @staticmethod
-    def _make_hit(stored, score, terms) -> SearchHit:
+    def _make_hit(stored, score, terms, translations=()) -> SearchHit:
         return SearchHit(
             key=stored["key"], type=stored["type"], id=stored["id"], title=stored.get("title", ""),
             snippet=make_snippet(stored.get("body", ""), terms),
             category=stored.get("category", ""), lang=stored.get("lang", ""), score=round(score, 4),
+            translations=translations,
         )
 
     def suggest(self, prefix, limit=8) -> list[TitleSuggestion]:

@@ -101,6 +101,8 @@ def build_schema() -> Schema:
         id=STORED(),
         category=ID(stored=True),
         lang=ID(stored=True),
+        # The group of versions this document is one of (folding.py); absent for one alone.
+        group=ID(stored=True),
         title=TEXT(analyzer=text_analyzer(), stored=True, phrase=False, field_boost=3.0),
         content=TEXT(analyzer=text_analyzer()),
         body=STORED(),
@@ -120,7 +122,7 @@ MAPPED_FIELDS = ("content", "title", "title_prefix", "pairs", "type", "category"
 
 def document_fields(doc: dict) -> dict:
     """Whoosh fields for a document: a dict with key, type, id, title, body, category, lang, tags,
-    boost (≥ 0; scores are multiplied by 1 + boost) and updated_at."""
+    boost (≥ 0; scores are multiplied by 1 + boost), updated_at and optionally group."""
     title = doc.get("title") or ""
     body = doc.get("body") or ""
     texts = (title, body, " ".join(doc.get("tags") or ()))
@@ -145,7 +147,7 @@ def document_fields(doc: dict) -> dict:
         # Suggestions rank by posting weight alone, so the boost is written into those weights.
         "_title_prefix_boost": 1.0 + boost,
     }
-    for name in ("category", "lang"):
+    for name in ("category", "lang", "group"):
         if doc.get(name):
             fields[name] = str(doc[name])
     if isinstance(doc.get("updated_at"), datetime):

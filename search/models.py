@@ -2,7 +2,7 @@
 PostgreSQL search backend's documents and words."""
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, REAL, BigInteger, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, JSON, REAL, BigInteger, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,7 +86,11 @@ class SearchDocument(db.Model):
 
     __tablename__ = "search_document"
     __table_args__ = (Index("ix_search_document_content", "content", postgresql_using="gin"),
-                      Index("ix_search_document_doc", "doc", unique=True))
+                      Index("ix_search_document_doc", "doc", unique=True),
+                      # The few documents of a group, which every search reads apart (folding.py).
+                      Index("ix_search_document_grouped", "doc", "group_key",
+                            postgresql_where=text("group_key IS NOT NULL"),
+                            sqlite_where=text("group_key IS NOT NULL")))
 
     key: Mapped[str] = mapped_column(String(KEY_MAX_CHARS), primary_key=True)
     doc: Mapped[int] = mapped_column(BigInteger)
@@ -97,6 +101,9 @@ class SearchDocument(db.Model):
     category: Mapped[str] = mapped_column(String(SLUG_MAX_CHARS))
     lang: Mapped[str] = mapped_column(String(8))
     boost: Mapped[float] = mapped_column(default=0.0)
+    # Documents sharing a group (the language versions of one article) are folded into one
+    # result (folding.py); NULL for a document alone.
+    group_key: Mapped[str | None] = mapped_column(String(KEY_MAX_CHARS))
     content: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
     words = mapped_column(ARRAY(Text).with_variant(JSON(), "sqlite"), nullable=False)
 

@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from itertools import islice
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, cast, delete, func, insert, literal, select, tuple_, union_all
+from sqlalchemy import Float, cast, delete, exists, func, insert, literal, select, tuple_, union_all
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import DBAPIError
@@ -60,6 +60,7 @@ from search.engine import (
     SearchResult,
     TitleSuggestion,
 )
+from search.folding import AlsoIn, fold_groups, folded_total
 from search.index_store import build_schema
 from search.models import TERM_STATISTICS, SearchDocument, SearchStat, SearchTerm, search_posting, trigram_schema
 from search.query import (
@@ -150,6 +151,7 @@ class Analysed:
             "key": self.key, "type": str(doc["type"]), "object_id": int(doc["id"]),
             "title": title, "body": snippet_source(body),
             "category": str(doc.get("category") or ""), "lang": str(doc.get("lang") or ""), "boost": boost,
+            "group_key": str(doc["group"]) if doc.get("group") else None,
             "content": content_vector(((title_words, "A"), (body_words, "C"), (tag_words, "B"))),
             "words": sorted(words),
         }
@@ -401,21 +403,44 @@ class _Compiled:
 class _Ranker:
     """query.Ranker's part for PostgreSQL: the best documents of a parsed query within the filters."""
 
-    def __init__(self, snapshot: _Snapshot, filters):
+    def __init__(self, snapshot: _Snapshot, filters, apart: bool = False):
         self.searcher = snapshot
         self.filters = filters
+        self.apart = apart  # some documents have a group: rank them apart (folding.py)
 
     def top(self, wanted, limit: int) -> Ranked:
-        return top_documents(self.searcher, wanted, self.filters, limit)
+        return top_documents(self.searcher, wanted, self.filters, limit, apart=self.apart)
 
 
-def top_documents(snapshot: _Snapshot, wanted, filters, limit: int, counted: bool = True) -> Ranked:
+# The matches of a query, the best of those without a group first (at most the limit), then
+# every one with a group (folding.py: few, found through a small partial index), each row with
+# the number of all matches.
+_APART = (
+    "WITH found AS (SELECT doc, score * factor AS ranked FROM (%(found)s) AS found), "
+    "grouped AS (SELECT doc FROM search_document WHERE group_key IS NOT NULL) "
+    "SELECT doc, ranked, (SELECT count(*) FROM found), false FROM ("
+    "SELECT doc, ranked FROM found WHERE doc NOT IN (SELECT doc FROM grouped) "
+    "ORDER BY ranked DESC, doc LIMIT %(limit)s) AS alone "
+    "UNION ALL SELECT doc, ranked, (SELECT count(*) FROM found), true FROM found "
+    "WHERE doc IN (SELECT doc FROM grouped)")
+
+
+def top_documents(snapshot: _Snapshot, wanted, filters, limit: int, counted: bool = True,
+                  apart: bool = False) -> Ranked:
     """(total, [(document number, score × (1 + boost)), …] best first) of a parsed query; the
-    total is 0 unless counted."""
+    total is 0 unless counted. With `apart`, the documents of a group are left out of the top and
+    listed, all of them, in Ranked.grouped."""
     compiled = _Compiled(snapshot, filters)
     found = compiled.compile(wanted)
     if found is None:
         return Ranked(0, [])
+    if apart:
+        rows = snapshot.connection.execute(sql(_APART % {"found": found, "limit": compiled.param(limit)}),
+                                           compiled.params).all()
+        alone = sorted(((doc, score) for doc, score, _total, grouped in rows if not grouped),
+                       key=lambda row: (-row[1], row[0]))
+        return Ranked(rows[0][2] if rows else 0, alone,
+                      [(doc, score) for doc, score, _total, grouped in rows if grouped])
     rows = snapshot.connection.execute(sql(
         "SELECT doc, score * factor AS ranked, %s FROM (%s) AS found ORDER BY ranked DESC, doc LIMIT %s"
         % ("count(*) OVER ()" if counted else "0", found, compiled.param(limit))), compiled.params).all()
@@ -662,24 +687,42 @@ class PostgresEngine(SearchEngine):
         for name, _definition in indexes:
             connection.exec_driver_sql("ALTER INDEX %s_build RENAME TO %s" % (name, name))
 
-    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10) -> SearchResult:
+    def search(self, text, type=None, category=None, lang=None, page=1, per_page=10,
+               reader_lang=None) -> SearchResult:
         started = time.perf_counter()
         query_text, page, per_page, filters = query_request(text, type, category, lang, page, per_page)
         hits, total, suggestion = [], 0, None
         if query_text:
             with self._reading() as connection:
                 snapshot = _Snapshot(self, connection)
-                match = find_matches(_Ranker(snapshot, filters), self._parsers, snapshot, query_text,
+                # Without any grouped document (an index without translations) the plain query runs.
+                apart = connection.scalar(select(exists().where(_document.c.group_key.isnot(None))))
+                match = find_matches(_Ranker(snapshot, filters, apart), self._parsers, snapshot, query_text,
                                      limit=page * per_page)
                 if match is not None:
                     terms = highlight_terms(match)
-                    total, suggestion = match.results.total, match.suggestion
+                    grouped = self._groups(connection, [doc for doc, _score in match.results.grouped])
+                    entries, groups = fold_groups(
+                        match.results.top, [(doc, score, *grouped[doc]) for doc, score in match.results.grouped
+                                            if doc in grouped], page * per_page, reader_lang)
+                    total, suggestion = folded_total(match.results, groups), match.suggestion
                     start = (page - 1) * per_page
-                    chosen = match.results.top[start:start + per_page]
-                    stored = self._stored(connection, [doc for doc, _score in chosen])
-                    hits = [self._make_hit(stored[doc], score, terms) for doc, score in chosen if doc in stored]
+                    chosen = entries[start:start + per_page]
+                    stored = self._stored(connection, [doc for entry in chosen for doc in (entry.doc, *entry.others)])
+                    hits = [self._make_hit(stored[entry.doc], entry.score, terms,
+                                           tuple(self._also_in(stored[doc]) for doc in entry.others if doc in stored))
+                            for entry in chosen if entry.doc in stored]
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(query_text, total, hits, suggestion, round(took_ms, 2), page, per_page)
+
+    @staticmethod
+    def _groups(connection, docs) -> dict:
+        """{doc: (group, lang)} of documents that have a group."""
+        if not docs:
+            return {}
+        rows = connection.execute(select(_document.c.doc, _document.c.group_key, _document.c.lang)
+                                  .where(_document.c.doc.in_(docs)))
+        return {row.doc: (row.group_key, row.lang) for row in rows}
 
     @staticmethod
     def _stored(connection, docs) -> dict:
@@ -688,10 +731,14 @@ class PostgresEngine(SearchEngine):
         return {row.doc: row for row in connection.execute(select(*_HIT_COLUMNS).where(_document.c.doc.in_(docs)))}
 
     @staticmethod
-    def _make_hit(row, score, terms) -> SearchHit:
+    def _also_in(row) -> AlsoIn:
+        return AlsoIn(row.key, row.object_id, row.title, row.lang)
+
+    @staticmethod
+    def _make_hit(row, score, terms, translations=()) -> SearchHit:
         return SearchHit(key=row.key, type=row.type, id=row.object_id, title=row.title,
                          snippet=make_snippet(row.body, terms), category=row.category, lang=row.lang,
-                         score=round(score, 4))
+                         score=round(score, 4), translations=translations)
 
     def suggest(self, prefix, limit=8) -> list[TitleSuggestion]:
         lookup = suggest_query(clean_query_text(prefix))

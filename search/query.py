@@ -232,10 +232,15 @@ def with_title_bonus(matching):
 
 @dataclass(frozen=True)
 class Ranked:
-    """The best documents of a query: how many matched, and (docnum, score) pairs best first."""
+    """The best documents of a query: how many matched, and (docnum, score) pairs best first.
+
+    `grouped` holds every match that belongs to a group (folding.py), left out of `top`;
+    `total` counts them too.
+    """
 
     total: int
     top: list[tuple[int, float]]
+    grouped: list[tuple[int, float]] = field(default_factory=list)
 
 
 def collect_top(searcher, wanted, allowed_docs, limit: int) -> Ranked:
@@ -255,22 +260,29 @@ def collect_top(searcher, wanted, allowed_docs, limit: int) -> Ranked:
 
 class Ranker:
     """Ranks queries over one searcher within the filters: with numpy (vector.py) when the query's
-    shape allows, by Whoosh otherwise."""
+    shape allows, by Whoosh otherwise. The documents of the `apart` mask (those in a group) are
+    returned apart, every one of them (Ranked.grouped)."""
 
-    def __init__(self, arrays: IndexArrays, allowed: np.ndarray | None):
+    def __init__(self, arrays: IndexArrays, allowed: np.ndarray | None, apart: np.ndarray | None = None):
         self.arrays = arrays
         self.searcher = arrays.searcher
         self.allowed = allowed
+        self.apart = apart if apart is not None and apart.any() else None
 
     def top(self, wanted, limit: int) -> Ranked:
         if self.allowed is not None and not self.allowed.any():
             return Ranked(0, [])
         try:
-            return Ranked(*self.arrays.top(wanted, self.allowed, limit))
+            return Ranked(*self.arrays.top(wanted, self.allowed, limit, apart=self.apart))
         except Unsupported:
             allowed = None if self.allowed is None else BitSet(np.flatnonzero(self.allowed).tolist(),
                                                                size=self.arrays.size)
-            return collect_top(self.searcher, wanted, allowed, limit)
+            if self.apart is None:
+                return collect_top(self.searcher, wanted, allowed, limit)
+            every = collect_top(self.searcher, wanted, allowed, max(1, self.arrays.size))  # every match
+            grouped = [(doc, score) for doc, score in every.top if self.apart[doc]]
+            alone = [(doc, score) for doc, score in every.top if not self.apart[doc]]
+            return Ranked(every.total, alone[:limit], grouped)
 
 
 def find_matches(ranker: Ranker, parsers, lexicon: SpellingLexicon, text: str, limit: int) -> Match | None:

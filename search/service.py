@@ -86,6 +86,18 @@ class FoundItem:
     lang: str
     score: float
     note: str | None = None  # why it ranks a little higher (its source's note_of)
+    # The other language versions of it that matched and the reader may open (folding.py).
+    translations: tuple["FoundTranslation", ...] = ()
+
+
+@dataclass(frozen=True)
+class FoundTranslation:
+    """Another version of a result, shown beneath it ("also in: ar, th")."""
+
+    id: int
+    lang: str
+    url: str
+    title: str
 
 
 @dataclass
@@ -208,31 +220,48 @@ def _index_unavailable(search):
     return "rebuilding"
 
 
-def search_content(user, filters, log=True, channel="page"):
+def _shown_versions(hit, visible):
+    """(the version of a hit to show, the others) among those the reader may open: the engine's
+    choice, else the first other one when the reader may not open it."""
+    versions = [hit.key] + [other.key for other in hit.translations]
+    opened = [key for key in versions if key in visible]
+    return (opened[0], opened[1:]) if opened else (None, [])
+
+
+def search_content(user, filters, log=True, channel="page", reader_lang=None):
     """Search articles and answered questions for `user`; logs the query unless `log` is false.
 
     :param channel: where the search came from for the log, "page" or "api".
+    :param reader_lang: the reader's interface language: of the versions of one document that
+        match, the one in it is shown (default: the user's language).
     """
     started = time.perf_counter()
     search = current_search()
     outcome = SearchOutcome(filters, clean_query_text(filters.text), 0)
     if not outcome.query:
         return outcome
+    reader_lang = reader_lang or getattr(user, "locale", None)
     try:
         result = search.engine.search(outcome.query, type=filters.type, category=filters.category,
-                                      lang=filters.lang, page=filters.page, per_page=filters.per_page)
+                                      lang=filters.lang, page=filters.page, per_page=filters.per_page,
+                                      reader_lang=reader_lang)
     except IndexUnavailable:
         outcome.state = _index_unavailable(search)
         return outcome
-    visible, stale = visible_targets(user, [hit.key for hit in result.hits])
+    visible, stale = visible_targets(user, [key for hit in result.hits
+                                            for key in (hit.key, *(other.key for other in hit.translations))])
     if stale:  # the index is behind the database: have them read again, off the request
         refresh_documents(stale)
     for hit in result.hits:
-        if hit.key in visible:
-            kind, target = visible[hit.key]
-            outcome.items.append(FoundItem(hit.key, kind, target.id, target.title, _url_of(kind, target),
-                                           Markup(hit.snippet), CategoryLabel.of(target.category),
-                                           target.lang, hit.score, _note_of(kind, target)))
+        shown, others = _shown_versions(hit, visible)
+        if shown is not None:
+            kind, target = visible[shown]
+            snippet = Markup(hit.snippet) if shown == hit.key else Markup("")
+            outcome.items.append(FoundItem(
+                shown, kind, target.id, target.title, _url_of(kind, target), snippet,
+                CategoryLabel.of(target.category), target.lang, hit.score, _note_of(kind, target),
+                tuple(FoundTranslation(visible[key][1].id, visible[key][1].lang, _url_of(*visible[key]),
+                                       visible[key][1].title) for key in others)))
     outcome.total = max(len(outcome.items), result.total - (len(result.hits) - len(outcome.items)))
     outcome.suggestion = result.suggestion
     took = time.perf_counter() - started

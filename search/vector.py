@@ -370,11 +370,23 @@ class IndexArrays:
                     checked[offset + docnum] = True
         return checked
 
-    def top(self, node, allowed: np.ndarray | None, limit: int, bm25: bool = True):
+    def grouped(self, fieldname: str) -> np.ndarray:
+        """Mask of the documents that have a value in the ID field `fieldname` (e.g. "group")."""
+        key = ("has", fieldname)
+        if key not in self._filters:
+            mask = np.zeros(self.size, dtype=bool)
+            for text in self.reader.lexicon(fieldname):
+                mask[self.term_postings(fieldname, text.decode("utf-8") if isinstance(text, bytes) else text)[0]] = True
+            self._filters[key] = mask
+        return self._filters[key]
+
+    def top(self, node, allowed: np.ndarray | None, limit: int, bm25: bool = True, apart=None):
         """(total, [(docnum, score), …] best first) of a query, within the allowed documents.
 
         Scores are BM25F × (1 + the document's boost); with bm25 false, the sums of the posting
-        weights alone (the as-you-type field holds 1 + boost in its weights already).
+        weights alone (the as-you-type field holds 1 + boost in its weights already). With an
+        `apart` mask, the matches it holds are left out of the top and returned, all of them,
+        as a third member: (total, top, [(docnum, score), …]); total still counts them.
         """
         matched = self.evaluate(node, bm25)
         mask = matched.mask & self.live
@@ -382,11 +394,19 @@ class IndexArrays:
             mask &= allowed
         docs = np.flatnonzero(mask)
         total = len(docs)
-        if not total:
-            return 0, []
+        set_apart = []
+        if apart is not None and total:
+            kept = apart[docs]
+            aside = docs[kept]
+            aside_scores = matched.scores[aside] * self.boost_factor[aside] if bm25 else matched.scores[aside]
+            set_apart = [(int(doc), float(score)) for doc, score in zip(aside, aside_scores)]
+            docs = docs[~kept]
+        if not len(docs):
+            return (total, []) if apart is None else (total, [], set_apart)
         scores = matched.scores[docs] * self.boost_factor[docs] if bm25 else matched.scores[docs]
         if len(docs) > limit:
             best = np.argpartition(-scores, limit - 1)[:limit]
             docs, scores = docs[best], scores[best]
         order = np.lexsort((docs, -scores))  # best score first, then index order, as Whoosh
-        return total, [(int(docs[i]), float(scores[i])) for i in order]
+        ranked = [(int(docs[i]), float(scores[i])) for i in order]
+        return (total, ranked) if apart is None else (total, ranked, set_apart)

@@ -73,6 +73,18 @@ from kb.services.revisions import (
                                   restore_revision,
 )
 from kb.services.saved import is_saved, save_article, saved_articles, unsave_article
+from kb.services.translations import (
+                                  LANGUAGE_NAMES,
+                                  add_translation,
+                                  article_from_reference,
+                                  free_languages,
+                                  link_translation,
+                                  outdated_original,
+                                  translation_group,
+                                  translation_in,
+                                  unlink_translation,
+                                  visible_translations,
+)
 
 __all__ = [
     "HOME_LIST_SIZE", "is_saved", "my_category_ids", "my_drafts", "popular_articles", "recent_articles",
@@ -89,6 +101,8 @@ __all__ = [
     "record_feedback", "request_review", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
+    "LANGUAGE_NAMES", "add_translation", "article_from_reference", "free_languages", "outdated_original",
+    "link_translation", "translation_group", "translation_in", "unlink_translation", "visible_translations",
     "ARTICLE_ID_NUMBER", "NO_SUCH_IMAGE", "SEND_AN_IMAGE", "ImageLimits", "attach_images", "clean_image",
     "get_image", "image_json", "image_markdown", "image_max_megabytes", "image_path",
     "image_request_bytes", "store_image",

@@ -25,7 +25,8 @@ from kb.models import (
 )
 from kb.services.following import announce_revision
 from kb.services.images import attach_images
-from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change
+from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change, mark_verified
+from kb.services.outdated import original_changed, translation_updated
 from kb.services.revisions import add_revision, clean_note
 
 # The body limit is the MAX_ARTICLE_CHARS setting (KNOWHOW_MAX_ARTICLE_CHARS); this is its default.
@@ -233,6 +234,15 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
     was_published = article.status == "published"
     if changed:
         add_revision(article, editor, note)
+        if article.status == "published" and status in (None, "published"):
+            # An edit of a published article is live at once: a newly published revision. An
+            # expert who updates an out-of-date translation has checked it; an author's update
+            # stays due for the experts' check.
+            was_outdated = article.translation_outdated_at is not None
+            translation_updated(article)
+            if was_outdated and can(editor, "article.verify", article):
+                mark_verified(article, editor, review_interval_days)
+            original_changed(article)
     attach_images(article, editor)
     # Before a change of status: who may read it now is told now, the others if it is published.
     told = _notify_mentions(article, editor, previous_html) if "body" in changed else []

@@ -13,6 +13,7 @@ from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
 from kb.models import ArticleFlag, ArticleReviewComment, ArticleVerification
 from kb.services.following import announce_publication, mentioned_out_of_sight
+from kb.services.outdated import original_changed, translation_updated
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 REVIEW_COMMENT_MAX_CHARS = 2000
@@ -103,7 +104,8 @@ def return_to_draft(article, user):
     return article
 
 
-def _mark_verified(article, user, review_interval_days):
+def mark_verified(article, user, review_interval_days):
+    """`user` confirms the article right now: they become its verifier, the next review moves on."""
     now = utcnow()
     article.verifier = user
     article.verified_at = now
@@ -135,7 +137,9 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
     article.status = "published"
     if first:
         article.published_at = utcnow()
-    _mark_verified(article, user, review_interval_days)
+    mark_verified(article, user, review_interval_days)
+    translation_updated(article)
+    original_changed(article)
     if article.author is not None:
         notify(article.author, "article_published", article.path, actor=user, **_params(article))
     record_audit(user, "article.publish", article, article.title, revision=article.revision_number)
@@ -191,7 +195,8 @@ def verify_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_D
     """An expert confirms a published article is still right; the review date moves on."""
     _require_status(article, ("published",), _l("Only a published article can be verified."))
     require(user, "article.verify", article)
-    _mark_verified(article, user, review_interval_days)
+    mark_verified(article, user, review_interval_days)
+    translation_updated(article)  # an expert confirms the translation still says what it should
     db.session.flush()
     article_verified.send(article)
     return article

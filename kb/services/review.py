@@ -30,9 +30,12 @@ def _listed(stmt, limit):
 
 
 def overdue_articles(user, now=None, limit=None):
-    """Published articles whose review date has passed, in the user's categories, oldest first."""
+    """Published articles whose review date has passed, or translations whose original changed
+    since (kb/services/outdated.py), in the user's categories, oldest first."""
     return _listed(_in_expert_categories(
-        select(Article).where(Article.status == "published", Article.review_due < (now or utcnow()))
+        select(Article).where(Article.status == "published",
+                              or_(Article.review_due < (now or utcnow()),
+                                  Article.translation_outdated_at.isnot(None)))
         .order_by(Article.review_due, Article.id), Article.category_id, user), limit)
 
 

@@ -71,6 +71,8 @@ def read(article_id, slug=None):
     services.record_article_view(article, current_user)  # buffered: reading takes no write lock
     customer_section = services.customer_section(article)
     experts_view = can(current_user, "article.see_feedback", article)
+    translations = services.visible_translations(article, current_user)
+    locale = str(get_locale() or "en")
     return render_template(
         "kb/read.html", article=article, article_html=Markup(article.html),
         customer_html=render_markdown(customer_section) if customer_section else None,
@@ -78,7 +80,11 @@ def read(article_id, slug=None):
         open_flags=services.open_flags_of(article) if experts_view else [],
         feedback_comments=services.feedback_comments(article, 20) if experts_view else [],
         review_comments=services.review_comments(article) if experts_view else [],
-        experts_view=experts_view, saved=services.is_saved(current_user, article))
+        experts_view=experts_view, saved=services.is_saved(current_user, article), translations=translations,
+        in_my_language=services.translation_in(translations, locale) if article.lang != locale else None,
+        outdated_original=services.outdated_original(article, current_user),
+        free_languages=services.free_languages(article) if can(current_user, "article.edit", article) else [],
+        language_names=services.LANGUAGE_NAMES)
 
 
 def _render_editor(form, article, preview_html=None, refusal=None, status=200):
