@@ -33,8 +33,8 @@ def test_watching_is_chosen_with_the_keyboard(server, sign_in, page):
     normal.focus()
     page.keyboard.press("ArrowLeft")  # radios: the arrows move the choice within the group
     assert control.get_by_role("radio", name="Watching").is_checked()
-    page.keyboard.press("Tab")  # the group is one stop: on to its Save button
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Save"
+    page.keyboard.press("Tab")  # the group is one stop: on to its Change button
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Change"
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Notifications for" in page.locator(".flashes").inner_text()
