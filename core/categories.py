@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from config import LANGUAGES
 from core.clock import utcnow
+from core.locale_format import sort_key
 from errors import Conflict, Invalid, NotFound
 from extensions import db
 
@@ -104,7 +105,13 @@ def category_choices(blank=None):
     """(slug, name in the reader's language) for select boxes, optionally after a blank choice."""
     locale = str(get_locale() or "en")
     choices = [("", blank)] if blank is not None else []
-    return choices + [(category.slug, category.display_name(locale)) for category in list_categories()]
+    return choices + [(category.slug, category.display_name(locale)) for category in local_order(list_categories())]
+
+
+def local_order(categories):
+    """The categories sorted by their names as the reader's language writes and sorts them."""
+    locale = str(get_locale() or "en")
+    return sorted(categories, key=lambda category: sort_key(category.display_name(locale), locale=locale))
 
 
 def slug_from_name(name):

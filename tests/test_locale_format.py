@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from core import locale_format as lf
+from extensions import db
 from tests.factories import make_token, make_user
 
 NOWRUZ_1405 = date(2026, 3, 21)
@@ -191,3 +192,28 @@ def test_a_whole_datetime_pattern_follows_the_calendar(ctx):
     assert lf.format_datetime(moment, "d MMMM y HH:mm", locale="fa") == "۱۲ آذر ۱۴۰۵ ۱۴:۰۵"
     assert lf.format_datetime(moment, None, locale="en") == lf.format_datetime(moment, "medium", locale="en")
     assert lf.format_date(moment, None, locale="th") == "3 ธ.ค. 2569"
+
+
+@pytest.mark.parametrize("locale, names, ordered", [
+    # پ چ ژ گ beside ب ج ز ک, not after every Arabic letter as their code points would put them
+    ("fa", ["گل", "کتاب", "پدر", "بابا", "ژاله", "زهرا", "چای", "جام"],
+     ["بابا", "پدر", "جام", "چای", "زهرا", "ژاله", "کتاب", "گل"]),
+    # a Thai syllable by its consonant: ไก่ and เกม with ก, before ขา
+    ("th", ["ขา", "ไก่", "กา"], ["กา", "ไก่", "ขา"]),
+    ("ar", ["يوم", "وردة", "هاتف", "نور"], ["نور", "هاتف", "وردة", "يوم"]),
+    ("en", ["Zebra", "apple", "Banana"], ["apple", "Banana", "Zebra"]),
+])
+def test_names_sort_as_the_readers_language_sorts_them(locale, names, ordered):
+    assert sorted(names, key=lambda name: lf.sort_key(name, locale=locale)) == ordered
+
+
+def test_category_choices_follow_the_persian_alphabet(app):
+    from flask_babel import force_locale
+
+    from core.categories import category_choices, create_category
+    with app.test_request_context():
+        for slug, persian in (("gifts", "گارانتی"), ("books", "کارت"), ("parcel", "پست"), ("bills", "برق")):
+            create_category(slug.title(), slug, translations={"fa": persian})
+        with force_locale("fa"):
+            assert [name for _slug, name in category_choices()] == ["برق", "پست", "کارت", "گارانتی"]
+        db.session.rollback()

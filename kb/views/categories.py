@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.permissions import require
-from core.categories import create_category, get_category_or_404, list_categories, update_category
+from core.categories import create_category, get_category_or_404, list_categories, local_order, update_category
 from core.views import committing
 from kb import services
 from kb.forms import CategoryForm
@@ -24,7 +24,7 @@ def categories():
         if change.ok:
             flash(_("Category %(name)s is added.", name=category.local_name), "success")
             return redirect(url_for("kb.categories"))
-    return render_template("kb/categories.html", form=form, categories=list_categories(),
+    return render_template("kb/categories.html", form=form, categories=local_order(list_categories()),
                            counts=services.count_by_category())
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from accounts.permissions import can, require
 from config import LANGUAGES
 from core.boundary import page_arg
-from core.categories import category_choices, get_category, list_categories
+from core.categories import category_choices, get_category, list_categories, local_order
 from extensions import db
 from mentoring.questions import services as questions
 from mentoring.questions.forms import AnswerForm, CloseForm
@@ -60,7 +60,7 @@ def unanswered_questions():
     page = db.paginate(questions.unanswered_questions(category), page=page_arg(),
                        per_page=QUESTIONS_PER_PAGE, error_out=False)
     counts = questions.count_unanswered_by_category()
-    queue = [(each, counts.get(each.id, 0)) for each in list_categories()]
+    queue = [(each, counts.get(each.id, 0)) for each in local_order(list_categories())]
     return render_questions_page(
         "questions/unanswered.html", page=page, category=category, queue=queue,
         asked_to_me=questions.questions_asked_to(current_user, page.items))
