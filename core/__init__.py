@@ -4,8 +4,9 @@ and the backup of the embedded database."""
 
 def init_app(app):
     """What every domain shares: the OpenAPI document of /api/v1, /healthz, /readyz, /metrics, the
-    buffer of what reads record, `flask backup` and `restore`, the date and number filters."""
-    from core import locale_format, ops
+    buffer of what reads record, `flask backup` and `restore`, the date and number filters, the
+    templates' gettext in the reader's digits."""
+    from core import locale_format, ops, template_gettext
     from core.api import openapi_pages
     from core.cli import backup, restore
     from core.read_buffer import init_read_buffer
@@ -16,3 +17,4 @@ def init_app(app):
     app.cli.add_command(restore)
     ops.init_app(app)
     locale_format.init_app(app)
+    template_gettext.init_app(app)

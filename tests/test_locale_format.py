@@ -217,3 +217,17 @@ def test_category_choices_follow_the_persian_alphabet(app):
         with force_locale("fa"):
             assert [name for _slug, name in category_choices()] == ["برق", "پست", "کارت", "گارانتی"]
         db.session.rollback()
+
+
+def test_numbers_inside_interface_sentences_take_the_readers_digits_but_user_text_keeps_its_own(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+    with app.test_request_context():
+        with force_locale("fa"):
+            html = render_template_string(
+                "{{ ngettext('%(num)d view', '%(num)d views', 12) }}|"
+                "{{ _('revision %(number)d', number=3) }}|{{ _('Edit %(name)s', name='<b>Router 2000</b>') }}")
+        assert html.split("|")[:2] == ["۱۲ بازدید", "نسخهٔ ۳"]
+        assert "&lt;b&gt;Router 2000&lt;/b&gt;" in html  # escaped, and the author's digits kept
+        with force_locale("en"):
+            assert render_template_string("{{ _('revision %(number)d', number=3) }}") == "revision 3"
