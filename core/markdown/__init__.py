@@ -19,6 +19,7 @@ from core.markdown.howto import (  # noqa: F401  (the package's public names)
     HOWTO_TEMPLATE,
     extract_section,
     howto_template,
+    untouched_sections,
 )
 from core.markdown.mentions import MentionExtension, mentioned_usernames  # noqa: F401
 from core.markdown.sanitise import (  # noqa: F401
