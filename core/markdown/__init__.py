@@ -18,6 +18,7 @@ from core.markdown.howto import (  # noqa: F401  (the package's public names)
     HOWTO_SECTIONS,
     HOWTO_TEMPLATE,
     extract_section,
+    howto_section_index,
     howto_template,
     untouched_sections,
 )

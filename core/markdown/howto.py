@@ -196,3 +196,12 @@ def untouched_sections(source: str) -> list[str]:
         if not text or bare == hint:
             untouched.append(heading)
     return untouched
+
+
+_SECTION_INDEX = {_normalise_heading(heading): index
+                  for sections in HOWTO_SECTIONS.values() for index, (heading, _hint) in enumerate(sections)}
+
+
+def howto_section_index(heading: str) -> int | None:
+    """The position (0–4) of the how-to section named heading, in any template language; else None."""
+    return _SECTION_INDEX.get(_normalise_heading(heading))
