@@ -301,6 +301,7 @@ def find_matches(ranker: Ranker, parsers, lexicon: SpellingLexicon, text: str, l
     if parsed is None:
         return None
     match = Match(ranker.top(with_title_bonus(parsed), limit), parsed)
+    every_word_total = match.results.total
     if not match.results.total:
         loose = parse_query(or_parser, text)
         if loose is not None and loose != parsed:
@@ -322,7 +323,12 @@ def find_matches(ranker: Ranker, parsers, lexicon: SpellingLexicon, text: str, l
         if expanded is None:
             break
         results = ranker.top(with_title_bonus(expanded), limit)
-        if finds_clearly_more(results.total, match.results.total):
+        # Every corrected word found beats what only some typed words found.
+        typed_total = every_word_total if group is query.And else match.results.total
+        if finds_clearly_more(results.total, typed_total):
+            if results.total <= match.results.total:  # fewer documents hold every corrected word
+                match.suggestion = did_you_mean(text, corrections)
+                return match
             return Match(results, expanded, corrections, did_you_mean(text, corrections))
         if results.total:
             break
