@@ -72,8 +72,10 @@ from search.query import (
     clean_query_text,
     find_matches,
     make_parsers,
+    max_edits,
     query_request,
     suggest_query,
+    swapped_forms,
 )
 from search.snippets import highlight_terms, make_snippet, snippet_source
 from search.typo_suggest import corrected_lookup, with_typo_titles
@@ -261,8 +263,14 @@ class _Snapshot:
         caller measures them (query.find_corrections)."""
         patterns, exact = edit_neighbours(word)
         params = {"field": _SPELLING, "first": word[:1], "word": word, "exact": exact}
-        similar = "term OPERATOR(%s.%%) :word" % self.engine.trigram_schema(self.connection)
-        alternatives = ["term = ANY(CAST(:exact AS text[]))", similar]
+        operator = "OPERATOR(%s.%%)" % self.engine.trigram_schema(self.connection)
+        alternatives = ["term = ANY(CAST(:exact AS text[]))", "term %s :word" % operator]
+        if max_edits(word) >= 2:
+            # A swap and one more edit (Damerau distance 2) may share too few trigrams with the
+            # word; the swapped forms, one edit from such a spelling, share enough.
+            for number, swapped in enumerate(swapped_forms(word)):
+                params["s%d" % number] = swapped
+                alternatives.append("term %s :s%d" % (operator, number))
         for number, pattern in enumerate(patterns):
             params["p%d" % number] = pattern
             alternatives.append("term LIKE :p%d" % number)
