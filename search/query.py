@@ -181,7 +181,10 @@ class SpellingLexicon:
 
 
 def swapped_forms(word: str) -> list[str]:
-    """word with each two neighbouring letters after the first swapped."""
+    """word with each two neighbouring letters after the first swapped (none for a word longer
+    than any title word is read: PREFIX_MAX_CHARS, so that a pasted string costs nothing)."""
+    if len(word) > PREFIX_MAX_CHARS:
+        return []
     return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(1, len(word) - 1)
             if word[i] != word[i + 1]]
 

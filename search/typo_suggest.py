@@ -10,7 +10,7 @@ segmentation of a misspelt word is what breaks.
 """
 from whoosh import query
 
-from search.analysis import split_words
+from search.analysis import PREFIX_MAX_CHARS, split_words
 from search.query import find_corrections, suggest_query, word_frequency
 
 FEW_TITLES = 3
@@ -40,7 +40,7 @@ def _corrections_of(reader, lexicon, words, last: bool):
     """
     for kept in range(min(len(words), _THAI_STARTS)):
         typed = "".join(words[kept:])
-        if len(typed) < MIN_TYPO_CHARS or word_frequency(reader, typed) > 0:
+        if not MIN_TYPO_CHARS <= len(typed) <= PREFIX_MAX_CHARS or word_frequency(reader, typed) > 0:
             continue
         found = [spelling for spelling in find_corrections(reader, lexicon, typed, 0)
                  if not last or len(spelling) >= len(typed)]
