@@ -151,6 +151,8 @@ def load_config(instance_path, overrides=None):
         # Load the searcher and the Thai dictionary in the background when the app is created;
         # gunicorn.conf.py turns it off and warms each worker after the fork instead.
         "SEARCH_WARM_UP": _env_bool("KNOWHOW_SEARCH_WARM_UP", True),
+        # Compile the templates and load what a first request needs as the app starts (app.warm_up).
+        "WARM_UP": _env_bool("KNOWHOW_WARM_UP", True),
         # Files people upload and the database refers to; `flask backup` keeps them with it.
         "UPLOADS_DIR": os.environ.get("KNOWHOW_UPLOADS_DIR", os.path.join(instance_path, "uploads")),
         # Every request body is small, but where a CSV is uploaded (security.accepts_uploads)
@@ -163,6 +165,11 @@ def load_config(instance_path, overrides=None):
         # those of these hosts; any other image is shown as a link. The CSP follows.
         "IMAGE_HOSTS": parse_image_hosts(os.environ.get("KNOWHOW_IMAGE_HOSTS", "")),
         "MAX_DATA_IMAGE_BYTES": int(os.environ.get("KNOWHOW_MAX_DATA_IMAGE_KB", "64")) * 1024,
+        # Uploaded article images (kb/images.py): the largest file, the most pixels a file may
+        # decode to, and the width wider images are scaled down to.
+        "MAX_IMAGE_BYTES": int(os.environ.get("KNOWHOW_MAX_IMAGE_MB", "10")) * 1024 * 1024,
+        "MAX_IMAGE_PIXELS": int(os.environ.get("KNOWHOW_MAX_IMAGE_MEGAPIXELS", "25")) * 1_000_000,
+        "MAX_IMAGE_WIDTH": int(os.environ.get("KNOWHOW_MAX_IMAGE_WIDTH", "2000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

@@ -16,7 +16,8 @@ import os
 
 preload_app = True
 # create_app must not start the search warm-up in the master (see above): post_fork starts it.
-raw_env = ["KNOWHOW_SEARCH_WARM_UP=0"]
+# The rest of the warm-up (templates, mappers, locale data) runs in the master, in when_ready.
+raw_env = ["KNOWHOW_SEARCH_WARM_UP=0", "KNOWHOW_WARM_UP=0"]
 
 
 def _forget_database_connections(app, close):
@@ -29,10 +30,12 @@ def _forget_database_connections(app, close):
 
 def when_ready(server):
     """In the master, once the application is loaded and before the first worker is forked."""
+    from app import warm_up
     from search.analysis import load_dictionaries
 
     app = server.app.wsgi()
     load_dictionaries()
+    warm_up(app)
     _forget_database_connections(app, close=True)
     gc.freeze()
 

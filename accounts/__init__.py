@@ -7,6 +7,8 @@ def init_app(app):
     from accounts.api import accounts_api
     from accounts.cli import api_token, create_user, init_db, set_sign_in_source_command
     from accounts.external import views as _external_views  # noqa: F401  (its routes)
+    from accounts.following import api as _following_api  # noqa: F401  (its operations, before the blueprint)
+    from accounts.following import views as _following_views  # noqa: F401  (pages, before the blueprint)
     from accounts.mail import sending, views  # noqa: F401  (e-mail jobs and pages, before the blueprint)
     from accounts.services import API_TOKEN_USES, write_token_uses
     from accounts.views import accounts

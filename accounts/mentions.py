@@ -9,7 +9,7 @@ inside code, and only active people who exist.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.notifications import notify, register_kind
 from core.markdown import mentioned_usernames
 from extensions import db
@@ -43,3 +43,14 @@ def notify_mentions(author, html, previous_html, url, place, may_see=None):
         if notify(person, "mentioned", url, actor=author, place=place) is not None:
             told.append(person)
     return told
+
+
+def told_of_mentions(people, url_prefix):
+    """The ids of those of `people` already told of a mention at a url starting with `url_prefix`
+    (an article's, whatever its slug was then)."""
+    ids = [person.id for person in people]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Notification.recipient_id).where(
+        Notification.kind == "mentioned", Notification.recipient_id.in_(ids),
+        Notification.url.startswith(url_prefix, autoescape=True))))

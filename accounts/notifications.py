@@ -10,7 +10,14 @@ a job after the commit (accounts/mail/sending.py); the daily digest collects the
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
-from accounts.kinds import check_kind, notification_text, register_kind  # noqa: F401  (the domains' API)
+from accounts.kinds import (  # noqa: F401  (the domains' API)
+    Msgid,
+    check_kind,
+    notification_html,
+    notification_text,
+    register_kind,
+    stored_params,
+)
 from accounts.mail.preferences import deliveries_for
 from accounts.mail.sending import send_notification_mail
 from accounts.models import AuditEntry, Notification, User
@@ -78,7 +85,7 @@ def write_notifications(kind, url, actor_id, entries, created_at):
 def _stored_params(params, actor):
     if actor is not None:
         params = {"actor": actor.name, **params}
-    return {key: str(value) for key, value in params.items()}
+    return stored_params(params)
 
 
 def unread_count(user):

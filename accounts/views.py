@@ -317,7 +317,7 @@ def notifications():
     """The signed-in user's notifications, newest first."""
     items = notification_service.recent_notifications(current_user)
     return render_template("accounts/notifications.html", items=items,
-                           text_of=notification_service.notification_text)
+                           text_of=notification_service.notification_html)
 
 
 @accounts.post("/notifications/read")

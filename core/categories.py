@@ -31,6 +31,11 @@ class Category(db.Model):
         """The category's name in `locale`, falling back to its main name."""
         return (self.translations or {}).get(str(locale)) or self.name
 
+    @property
+    def local_name(self):
+        """The name in the current request's language (a message shown at once: an error, a flash)."""
+        return self.display_name(get_locale())
+
     def __repr__(self):
         return f"<Category {self.slug}>"
 

@@ -143,9 +143,10 @@ def _date_pattern(format: str | None, place: Locale) -> str:
 
 
 def format_date(value, format: str = "medium", *, locale=None, calendar=None) -> str:
-    """A date (or the reader's day of a datetime) in the locale's words, calendar and digits."""
+    """A date (or the reader's day of a datetime, or an ISO date as an API gives it) in the
+    locale's words, calendar and digits."""
     place = resolve_locale(locale)
-    value = _local(value)
+    value = _local(date.fromisoformat(value) if isinstance(value, str) else value)
     day = value.date() if isinstance(value, datetime) else value
     pattern = _calendar_pattern(_date_pattern(format, place), day, calendar_of(place, calendar), place)
     return localise_digits(dates.format_date(day, pattern, locale=place), numbering_system(place))

@@ -48,8 +48,15 @@ profile_requested = events.signal("profile-requested")
 page_sections_asked = events.signal("page-sections-asked")
 # How much did user `sender` contribute? Receivers answer {stat name: count}.
 contributions_asked = events.signal("contributions-asked")
+# Which categories does user `sender` work in? Receivers answer {category_id: weight}, more
+# meaning closer (the home page shows the closest first).
+work_categories_asked = events.signal("work-categories-asked")
 # Which object is kind=… ("answer") with id=…? The owning domain answers with it, or None.
 content_asked = events.signal("content-asked")
+# What is the followable thing kind=… ("article", "question", "tag") with key=…, as user `sender`
+# may see it? The owning domain answers {"id", "title", "url", "owner_id"}, or None when it does
+# not exist or `sender` may not read it (accounts/following).
+followable_asked = events.signal("followable-asked")
 
 # -- operations (core/ops): what /readyz and /metrics ask of the layers above.
 # Is your part of app `sender` ready (database_ok=… says whether the database answered)?

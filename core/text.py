@@ -95,3 +95,11 @@ def unstorable_reason(value):
     if has_lone_surrogate(value):
         return UNSTORABLE_MESSAGE
     return None
+
+
+def isolate(text):
+    """`text` between a first-strong isolate and its pop (U+2068 … U+2069): for a value inside a
+    sentence stored or sent as plain text (an import error, a chart label), where no <bdi> can go,
+    so that "2026-03-01T10:00:00" keeps its order inside a Persian sentence."""
+    return "\u2068%s\u2069" % text
+

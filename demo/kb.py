@@ -136,7 +136,11 @@ def _load_article(headers, body, index, now, review_interval_days, voters):
     checked_days_ago = CHECKED_DAYS_AGO[index % len(CHECKED_DAYS_AGO)]
     if status == "published":
         services.publish_article(article, _verifier_for(author), review_interval_days)
-        votes = _add_votes(article, voters, random.Random(index), now, checked_days_ago)
+        rng = random.Random(index)
+        votes = _add_votes(article, voters, rng, now, checked_days_ago)
+        # Readers since it was published: most read it without voting (issue 17: the demo showed
+        # every article with 0 views, as if nobody had opened one).
+        article.view_count = votes * rng.randint(4, 9) + rng.randint(3, 25)
     _backdate(article, checked_days_ago, now, review_interval_days)
     if article.is_overdue(now):
         reporter = next((voter for voter in voters

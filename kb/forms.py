@@ -70,3 +70,8 @@ class CategoryForm(Form):
         """The translated names typed in, by language code."""
         return {"fa": self.name_fa.data or "", "ar": self.name_ar.data or "",
                 "th": self.name_th.data or ""}
+
+
+class SaveArticleForm(Form):
+    saved = StringField()  # "1" saves the article, "0" removes it from the saved articles
+    next = HiddenField()

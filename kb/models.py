@@ -198,3 +198,42 @@ class ArticleReviewComment(db.Model):
 
     article = relationship("Article")
     reviewer = relationship("User")
+
+
+class ArticleImage(db.Model):
+    """An uploaded image (kb/images.py): its stored file, who uploaded it and the article it
+    belongs to, None until the article it was pasted into is saved."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The key of the re-encoded file in the image store (core/storage.py); shared by uploads of
+    # the same image.
+    storage_key: Mapped[str] = mapped_column(String(80), index=True)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                    index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"),
+                                                   index=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int]
+    mime: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+
+    article = relationship("Article")
+    uploader = relationship("User")
+
+    def __repr__(self):
+        return f"<ArticleImage {self.id} {self.mime}>"
+
+
+class SavedArticle(db.Model):
+    """An article a reader saved to find again (a bookmark); one per reader and article."""
+
+    __table_args__ = (UniqueConstraint("user_id", "article_id"),
+                      Index("ix_saved_article_user_created", "user_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=lambda: utcnow())
+
+    article = relationship("Article")

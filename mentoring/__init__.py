@@ -19,7 +19,9 @@ def init_app(app):
     from mentoring.questions.api import questions_api
     from mentoring.questions.models import Question
     from mentoring.questions.search_source import QUESTIONS
+    from mentoring.questions.services import following as question_following
     from mentoring.questions.views import actions, question_pages, writing  # noqa: F401  (routes)
+    from mentoring.questions.views import context as question_context
     from mentoring.questions.views import pages as _question_list_pages  # noqa: F401  (routes)
     from search.sources import register_source
 
@@ -28,7 +30,9 @@ def init_app(app):
 
     signals.contributions_asked.connect(questions.answer_contributions)
     signals.content_asked.connect(questions.answer_content)
+    signals.followable_asked.connect(question_following.followable)
     signals.page_sections_asked.connect(mentorship_context.page_sections)
+    signals.page_sections_asked.connect(question_context.page_sections)
     signals.question_changed.connect(questions.resync_search_document)
     register_source(QUESTIONS)
     register_sink(app, questions.QUESTION_VIEWS, add_counts(Question.__table__.c.view_count), combine=COUNT)

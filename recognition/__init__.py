@@ -15,6 +15,7 @@ def init_app(app):
     from recognition.cli import import_resolutions_command, recompute_metrics_command
     from recognition.impact import views as impact_views
     from recognition.impact.api import impact_api
+    from recognition.services.work import answer_work_categories
     from recognition.views import imports, performance, recognition, settings  # noqa: F401
 
     app.register_blueprint(recognition)
@@ -29,6 +30,7 @@ def init_app(app):
     signals.feedback_given.connect(awards.award_for_helpful_feedback)
     signals.expertise_asked.connect(awards.answer_expertise)
     signals.profile_requested.connect(profile_json)
+    signals.work_categories_asked.connect(answer_work_categories)
     signals.page_sections_asked.connect(_awards_views.page_sections)
     signals.page_sections_asked.connect(impact_views.page_sections)
     signals.database_initialised.connect(awards.create_default_badges)

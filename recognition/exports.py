@@ -39,5 +39,5 @@ def csv_response(filename, header, rows):
     """A streamed CSV download named `filename` (reduced to safe ASCII)."""
     filename = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
     body = (chunk.encode("utf-8") for chunk in csv_chunks(header, rows))
-    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
+    return Response(stream_with_context(body), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="%s"' % filename})

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 
+from core.locale_format import format_percent
+
 COMPONENTS = ("fcr", "nps", "csat", "aht")
 
 
@@ -300,13 +302,24 @@ def _quality_gate(fcr_rate, reopen_rate, baseline, settings):
     reopen_factor = _damping(reopen_gap, band)
     notes = []
     if fcr_factor < 1:
+        agent, category = _two_percents(fcr_rate, baseline.fcr_rate)
         notes.append(_l("Speed counts less: FCR %(agent)s is below the category's %(category)s.",
-                        agent=f"{fcr_rate:.0%}", category=f"{baseline.fcr_rate:.0%}"))
+                        agent=agent, category=category))
     if reopen_factor < 1:
+        agent, category = _two_percents(reopen_rate, baseline.reopen_rate)
         notes.append(_l(
             "Speed counts less: reopen rate %(agent)s is above the category's %(category)s.",
-            agent=f"{reopen_rate:.0%}", category=f"{baseline.reopen_rate:.0%}"))
+            agent=agent, category=category))
     return fcr_factor * reopen_factor, tuple(notes)
+
+
+def _two_percents(first, second):
+    """Two different rates as percentages with as many decimals as it takes to tell them apart
+    (79.6 % against 80.0 %, never "80 % is below 80 %"), in the reader's digits."""
+    for decimals in (0, 1, 2):
+        if round(first * 100, decimals) != round(second * 100, decimals):
+            break
+    return format_percent(first, decimals), format_percent(second, decimals)
 
 
 def _damping(gap, band):

@@ -101,7 +101,7 @@ def test_kudos_notification_is_marked_read_when_opened(app, client, auth):
         db.session.commit()
         notification_id = db.session.scalar(select(Notification.id))
     auth.login("sara")
-    assert "omid thanked you: Thanks!" in client.get("/notifications").get_data(as_text=True)
+    assert "<bdi>omid</bdi> thanked you: <bdi>Thanks!</bdi>" in client.get("/notifications").get_data(as_text=True)
     response = client.post("/notifications/read", data={"id": notification_id, "next": "/people/sara"})
     assert response.headers["Location"] == "/people/sara"
     with app.app_context():

@@ -48,7 +48,9 @@ def test_agent_gets_403_on_every_award_page(app, client, auth, people, method, p
 
 def test_lead_awards_a_title_from_the_desk_in_one_click(app, client, auth, people):
     auth.login("lead")
-    assert "Expert titles" in client.get("/recognition/titles").get_data(as_text=True)
+    desk = client.get("/recognition/titles").get_data(as_text=True)
+    assert "Expert titles" in desk
+    assert "choose another date" not in desk  # the award form has no date: a term ends as its term
     response = client.post("/recognition/titles/award",
                            data={"username": "sara", "category": "billing", "reason": "Top FCR"})
     assert response.status_code == 302
@@ -170,3 +172,19 @@ def test_an_expert_title_is_not_translated_as_an_article_title(app, client, auth
     assert "ชื่อเรื่อง" not in titles_page
     article_form = client.get("/kb/new").get_data(as_text=True)
     assert "ชื่อเรื่อง" in article_form
+
+
+def test_the_desk_awards_a_title_to_anyone_typed_with_the_people_picker(app, client, auth, people):
+    auth.login("lead")
+    page = client.get("/recognition/titles").get_data(as_text=True)
+    form = page.split('id="award-anyone-heading"')[1].split("</form>")[0]
+    assert 'name="username"' in form and "data-people-picker" in form and 'name="category"' in form
+    client.post("/recognition/titles/award", data={"username": "nobody-here", "category": "billing",
+                                                   "reason": "Great"})
+    assert "No user called nobody-here" in client.get("/recognition/titles").get_data(as_text=True)
+    response = client.post("/recognition/titles/award",
+                           data={"username": "sara", "category": "billing", "reason": "Asked by the team",
+                                 "title": "Billing Guru"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Title)).user.username == "sara"

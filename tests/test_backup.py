@@ -16,13 +16,16 @@ import pytest
 import time_machine
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
+from PIL import Image
 from sqlalchemy import select, text
 
 from accounts.models import User
 from app import create_app
 from core.backup import restore as restoring
+from core.storage import image_store
 from database import SQLITE_PRAGMAS
 from extensions import db
+from kb import services as kb_services
 from tests.conftest import FROZEN_NOW, app_settings, close_app, make_app
 from tests.factories import make_user
 from tests.factories_search import index_keys, make_people, publish
@@ -416,3 +419,30 @@ def test_on_postgresql_the_commands_print_the_pg_dump_way(tmp_path, command):
         tmp_path / "knowhow.dump") in result.output
     assert "pg_restore --clean --if-exists --no-owner --single-transaction" in result.output
     assert "s3cret" not in result.output
+
+
+def test_uploaded_article_images_are_in_the_backup_and_come_back_with_a_restore(published, tmp_path, clock):
+    pixels = io.BytesIO()
+    Image.new("RGB", (8, 6), (10, 200, 10)).save(pixels, "PNG")
+    with published.app_context():
+        cleaned = kb_services.clean_image(pixels.getvalue(), kb_services.ImageLimits())
+        image = kb_services.store_image(existing_people()["agent"], cleaned, image_store())
+        db.session.commit()
+        image_id, key = image.id, image.storage_key
+        db.session.remove()
+    path = make_backup(published, tmp_path)
+    assert "uploads/images/" + key in members(path)
+
+    # Lost after the backup: the row and the file.
+    with published.app_context():
+        db.session.execute(text("DELETE FROM article_image"))
+        db.session.commit()
+        db.session.remove()
+    image_store(published).delete(key)
+
+    result = run(published, "restore", path, "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert scalar(published, "SELECT storage_key FROM article_image WHERE id = %d" % image_id) == key
+    with image_store(published).open(key) as stream:
+        assert Image.open(stream).size == (8, 6)

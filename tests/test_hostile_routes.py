@@ -8,6 +8,8 @@ reported in one assertion, as "METHOD path -> status", so one run shows everythi
 import io
 import json
 import re
+import struct
+import zlib
 from urllib.parse import urlencode
 
 import pytest
@@ -103,7 +105,9 @@ def hostile_bodies():
     upload = FileStorage(io.BytesIO(b"ticket_id,agent\x00,category\r\nT\x001,sa\x00ra,billing\r\n"),
                          filename="res\x00olutions.csv", content_type="text/csv")
     boundary, multipart = encode_multipart({"file": upload, "encoding": "utf-8", "username": NUL})
-    return bodies + [
+    images = [(label, {"data": body, "content_type": "multipart/form-data; boundary=" + mark})
+              for label, (mark, body) in hostile_images()]
+    return bodies + images + [
         ("CSV upload with NUL", {"data": multipart, "content_type": "multipart/form-data; boundary=" + boundary}),
         ("JSON lone surrogates", {"data": surrogates, "content_type": JSON}),
         ("JSON array", {"data": "[1, 2]", "content_type": JSON}),
@@ -113,6 +117,27 @@ def hostile_bodies():
         ("not JSON", {"data": "{title: nope", "content_type": JSON}),
         ("JSON nested deeply", {"data": "[" * 100_000 + "]" * 100_000, "content_type": JSON}),
     ]
+
+
+def hostile_images():
+    """(description, (boundary, multipart body)) of image uploads meant to hurt (the editor's
+    /kb/images and the API's /api/v1/images read them; every other route ignores them)."""
+    def png(width, height, data=b"\x00" * 16):
+        def chunk(kind, body):
+            return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(data)) + chunk(b"IEND", b""))
+
+    whole = png(64, 64, b"".join(b"\x00" + b"\x7f" * 192 for _row in range(64)))
+    files = (
+        ("image upload: a decompression bomb (100000 × 100000 pixels)", png(100_000, 100_000), "bomb.png"),
+        ("image upload: truncated", whole[:len(whole) // 2], "cut.png"),
+        ("image upload: zero bytes", b"", "empty.png"),
+        ("image upload: SVG with script", b"<svg onload='alert(1)'><script>alert(2)</script></svg>", "x.svg"),
+        ("image upload: a header and nothing else", b"\x89PNG\r\n\x1a\n", "x.png"),
+    )
+    return [(label, encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name, content_type="image/png")}))
+            for label, data, name in files]
 
 
 @pytest.fixture(scope="module")

@@ -109,6 +109,9 @@ def test_loader_builds_categories_articles_revisions_and_votes(clock, demo_peopl
     assert published.verified_at < now
     votes = db.session.scalar(select(func.count(ArticleFeedback.id)))
     assert votes >= 3 and published.helpful_count + published.unhelpful_count == votes
+    # Issue 17: every demo article showed 0 views. More readers than voters, none for the drafts.
+    assert published.view_count > votes
+    assert db.session.scalar(select(func.sum(Article.view_count)).where(Article.status != "published")) == 0
     statuses = dict(db.session.execute(select(Article.title, Article.status)).all())
     assert statuses == {"Modem reset": "published", "ریست مودم": "in_review", "Refund": "draft"}
 

@@ -13,6 +13,7 @@ from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from kb import services
 from kb.models import Article, ArticleFeedback, ArticleRevision, Tag
+from kb.services import slug_for_title
 from tests.factories import make_user
 from tests.factories_kb import HOWTO_BODY, make_article, make_category
 
@@ -592,3 +593,19 @@ def test_drafts_and_archived_articles_get_no_reminder(clock, people):
     db.session.commit()
     clock.move_to(article.review_due + timedelta(days=1))
     assert kb_jobs.remind_reviews_due_daily.call_local() == 0
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("Modem lights: reset", "modem-lights-reset"),
+    ("รีเซ็ตรหัสผ่านโมเด็ม", "รีเซ็ตรหัสผ่านโมเด็ม"),  # Thai vowel and tone marks stay
+    ("إِعادة تعيين كلمة المرور", "إِعادة-تعيين-كلمة-المرور"),  # and Arabic harakat
+    ("می‌روم به خانه", "می\u200cروم-به-خانه"),  # and Persian's zero-width non-joiner
+    ("!!!", "article"),
+])
+def test_slugs_keep_every_mark_of_every_script(title, slug):
+    assert slug_for_title(title) == slug
+
+
+def test_a_long_slug_is_never_cut_between_a_letter_and_its_marks():
+    slug = slug_for_title("ก" * 79 + "ี่")
+    assert slug == "ก" * 78  # the 79th letter would have lost its vowel and tone mark

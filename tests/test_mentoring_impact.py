@@ -20,20 +20,18 @@ def at(day, hour=0, minute=0, second=0):
     return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=UTC)
 
 
+BASELINE = (date(2024, 12, 16), date(2025, 3, 9))  # the twelve weeks before the start
+
+
 @pytest.mark.parametrize("started_on, ended_on, today, before, since", [
-    # 11 days since the start touch two weeks: two weeks before, ending the day before the start.
-    (START, None, date(2025, 3, 20), (date(2025, 2, 24), date(2025, 3, 9)), (START, date(2025, 3, 20))),
-    # The start day alone is one week: the seven days before it.
-    (START, None, START, (date(2025, 3, 3), date(2025, 3, 9)), (START, START)),
-    # Exactly seven days is one week, the eighth day makes two.
-    (START, None, date(2025, 3, 16), (date(2025, 3, 3), date(2025, 3, 9)), (START, date(2025, 3, 16))),
-    (START, None, date(2025, 3, 17), (date(2025, 2, 24), date(2025, 3, 9)), (START, date(2025, 3, 17))),
-    # Long mentorships compare with at most twelve weeks before.
-    (START, None, date(2025, 12, 1), (date(2024, 12, 16), date(2025, 3, 9)), (START, date(2025, 12, 1))),
+    # "Before" is always the goal's baseline: twelve weeks, ending the day before the start.
+    (START, None, date(2025, 3, 20), BASELINE, (START, date(2025, 3, 20))),
+    (START, None, START, BASELINE, (START, START)),
+    (START, None, date(2025, 12, 1), BASELINE, (START, date(2025, 12, 1))),
     # A closed mentorship ends on its end date, whatever today is.
-    (START, date(2025, 4, 6), TODAY, (date(2025, 2, 10), date(2025, 3, 9)), (START, date(2025, 4, 6))),
-    # Not started yet: no "since", the baseline's twelve weeks before.
-    (START, None, date(2025, 3, 9), (date(2024, 12, 16), date(2025, 3, 9)), None),
+    (START, date(2025, 4, 6), TODAY, BASELINE, (START, date(2025, 4, 6))),
+    # Not started yet: no "since".
+    (START, None, date(2025, 3, 9), BASELINE, None),
 ])
 def test_impact_windows_cover_whole_days_either_side_of_the_start(started_on, ended_on, today, before, since):
     windows = mentorships.impact_windows(started_on, ended_on, today)
@@ -51,7 +49,7 @@ def desk(ctx):
 def test_contacts_at_the_edges_fall_on_the_right_side_of_the_start(desk):
     mentorship = start_mentorship(desk["ana"], desk["mia"], desk["billing"], started_on=START,
                                   planned_end_on=START + timedelta(weeks=12), today=START)
-    first_before = START - timedelta(weeks=1)
+    first_before = START - timedelta(weeks=12)
     plant_at("mia", "billing", [
         at(START),  # resolved: the first second of the start day is "since"
         at(START - timedelta(days=1), 23, 59, 59),  # unresolved: the last second before is "before"
@@ -66,7 +64,8 @@ def test_contacts_at_the_edges_fall_on_the_right_side_of_the_start(desk):
     assert (impact.before.contacts, impact.before.fcr) == (2, 0.0)
     assert (impact.since.contacts, impact.since.fcr) == (3, pytest.approx(2 / 3))
     assert impact.start_week == "2025-W11"
-    assert [label for label, _metrics in impact.weekly] == ["2025-W10", "2025-W11"]
+    labels = [label for label, _metrics in impact.weekly]  # the twelve weeks before, then the start's
+    assert (labels[0], labels[-1], len(labels)) == ("2024-W51", "2025-W11", 13)
 
 
 def _complete(desk, goal, since_resolved, since_contacts=25, handle_seconds=300, outcome="completed",

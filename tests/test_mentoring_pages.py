@@ -117,7 +117,7 @@ def test_a_lead_assigns_from_the_needs_page_prefill(app, client, auth, desk):
     needs = client.get("/mentorships/needs-help").get_data(as_text=True)
     assert "Mia" in needs and "/mentorships/new?mentee=mia&amp;category=billing&amp;mentor=ana" in needs
     form = client.get("/mentorships/new?mentee=mia&category=billing&mentor=ana&metric=fcr&target=90")
-    assert 'selected value="ana"' in form.get_data(as_text=True)
+    assert 'name="mentor"' in form.get_data(as_text=True) and 'value="ana"' in form.get_data(as_text=True)
     response = client.post("/mentorships/new", data={
         "mentee": "mia", "category": "billing", "mentor": "ana", "goal_metric": "fcr", "goal_target": "90"})
     assert response.status_code == 302
@@ -168,3 +168,34 @@ def test_every_mentoring_page_renders_in_persian_right_to_left(app, client, auth
     response = client.get(path)
     assert response.status_code == 200
     assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+def test_the_assignment_form_takes_any_mentor_typed_with_the_people_picker(app, client, auth, desk):
+    auth.login("lead")
+    page = client.get("/mentorships/new?mentee=mia&category=billing").get_data(as_text=True)
+    mentor = page.split('name="mentor"')[0].rsplit("<input", 1)[1] + page.split('name="mentor"')[1].split(">")[0]
+    assert "data-people-picker" in mentor
+    response = client.post("/mentorships/new", data={
+        "mentee": "mia", "category": "billing", "mentor": "nobody-here", "goal_text": "Faster billing"})
+    assert "Choose a mentor." in response.get_data(as_text=True)
+    response = client.post("/mentorships/new", data={
+        "mentee": "mia", "category": "billing", "mentor": "ana", "goal_text": "Faster billing"})
+    assert response.status_code == 302
+
+
+def test_one_contact_since_the_start_is_too_few_to_show_a_rate(app, client, auth, desk):
+    """Not "since the start 100 %" from one resolved contact: the page says it is too few, and the
+    goal's baseline and the impact table's "before" are one window, so one figure."""
+    with app.app_context():
+        mentorship = start_mentorship(get_user("ana"), get_user("mia"), "billing",
+                                      goal={"metric": "fcr", "target": 0.9},
+                                      started_on=today_utc() - timedelta(days=2))
+        mentorship_id, baseline = mentorship.id, mentorship.goal_baseline
+        plant("mia", "billing", 1, 1, days_back=1, prefix="since-start")
+        before = mentorships.measure_impact(mentorship).before.fcr
+    assert baseline == pytest.approx(before)
+    auth.login("ana")
+    page = client.get("/mentorships/%d" % mentorship_id).get_data(as_text=True)
+    assert "Too few contacts yet (1 of 20)" in page
+    goal_and_table = page.split('id="goal-heading"', 1)[1].split("</table>", 1)[0]
+    assert "100%" not in goal_and_table

@@ -29,8 +29,23 @@ def test_notification_shows_with_unread_count(app, client, auth, pair):
     send(app)
     auth.login("receiver")
     page = client.get("/notifications").get_data(as_text=True)
-    assert "Sender S pinged you about billing" in page
+    assert "<bdi>Sender S</bdi> pinged you about <bdi>billing</bdi>" in page
     assert "1 unread" in page
+
+
+def test_a_latin_name_first_keeps_a_persian_notification_right_to_left(app, client, auth):
+    """The sentence takes the page's direction (no dir="auto", which the first strong letter of a
+    Latin name would turn left-to-right); each name and title is isolated in its <bdi>."""
+    with app.app_context():
+        make_user("sender", display_name="James Smith")
+        make_user("receiver", locale="fa")
+    send(app, topic="بازنشانی رمز")
+    auth.login("receiver")
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'dir="rtl"' in page
+    button = page.split('notification__open', 1)[1].split('class="link-button"', 1)[1].split("</button>", 1)[0]
+    assert 'dir=' not in button.split(">", 1)[0]
+    assert "<bdi>James Smith</bdi>" in button and "<bdi>بازنشانی رمز</bdi>" in button
 
 
 def test_opening_a_notification_marks_it_read_and_follows_it(app, client, auth, pair):
@@ -159,3 +174,48 @@ def test_someone_deleted_before_the_job_is_skipped(crowd, held_jobs):
     db.session.commit()
     held_jobs.run()
     assert [recipient for recipient, *_rest in stored_notifications()] == ["ann", "cy", "receiver"]
+
+
+# Parameters shown in the reader's words
+
+notifications.register_kind("test_award", _l("%(badge)s in %(category)s, until %(date)s"))
+
+
+def test_a_category_a_default_badge_and_a_date_are_shown_in_the_readers_language(app, client, auth):
+    """Stored once, in nobody's language: the Persian reader sees the category's Persian name,
+    the default badge's Persian name and the date in the Solar Hijri calendar with Persian digits,
+    while the English reader of the same kind of notification sees English."""
+    from datetime import date
+
+    from accounts.services import get_user
+    from tests.factories_kb import make_category
+    with app.app_context():
+        make_user("reader_fa", locale="fa")
+        make_user("reader_en", locale="en")
+        billing = make_category("billing", "Billing", translations={"fa": "صورت‌حساب"})
+        for reader in ("reader_fa", "reader_en"):
+            notifications.notify(get_user(reader), "test_award", "/", badge=notifications.Msgid("First article"),
+                                 category=billing, date=date(2026, 3, 21))
+        db.session.commit()
+    auth.login("reader_fa")
+    persian = client.get("/notifications").get_data(as_text=True)
+    assert "<bdi>نخستین مقاله</bdi> in <bdi>صورت‌حساب</bdi>" in persian
+    assert "فروردین" in persian and "۱۴۰۵" in persian and "2026-03-21" not in persian
+    auth.logout()
+    auth.login("reader_en")
+    english = client.get("/notifications").get_data(as_text=True)
+    assert "<bdi>First article</bdi> in <bdi>Billing</bdi>" in english and "2026" in english
+
+
+def test_a_renamed_category_is_shown_by_its_new_name_in_old_notifications(app):
+    from accounts.kinds import notification_text
+    from tests.factories_kb import make_category
+    with app.test_request_context():
+        receiver = make_user("receiver")
+        billing = make_category("billing", "Billing")
+        notification = notifications.notify(receiver, "test_award", "/", badge="Hero", category=billing,
+                                            date="soon")
+        db.session.commit()
+        billing.name = "Billing and payments"
+        db.session.commit()
+        assert notification_text(notification) == "Hero in Billing and payments, until soon"

@@ -334,3 +334,15 @@ def test_vote_forms_carry_a_csrf_token_and_a_post_without_one_is_refused(people,
     assert load(people, question_id)["scores"] == {answer_id: 0}
     voted = client.post("/answers/%d/vote" % answer_id, data={"value": "1", "csrf_token": token})
     assert voted.status_code == 302 and load(people, question_id)["scores"] == {answer_id: 1}
+
+
+def test_counts_on_persian_pages_are_written_in_persian_digits(people, client, auth):
+    """Not Latin and Persian digits mixed on one page: the answer count and an answer's score."""
+    question_id = new_question(people, title="چراغ PON مودم قرمز چشمک می‌زند", lang="fa")
+    new_answer(people, question_id)
+    auth.login("other")
+    client.post("/language", data={"locale": "fa"})
+    listing = client.get("/questions").get_data(as_text=True)
+    assert "<strong>۱</strong>" in listing and "<strong>1</strong>" not in listing
+    page = client.get("/questions/%d" % question_id).get_data(as_text=True)
+    assert "</span> ۰</span>" in page  # the new answer's score

@@ -313,7 +313,7 @@ def test_unknown_columns_are_ignored_with_a_warning():
     resolution_file = open_csv(csv_text(rows, fields=fields))
     assert isinstance(next(resolution_file.rows()), ParsedRow)
     assert [str(warning) for warning in resolution_file.warnings] == [
-        "Ignored unknown column(s): Supervisor, Wrap code."]
+        "Ignored unknown column(s): \u2068Supervisor\u2069, \u2068Wrap code\u2069."]
 
 
 # --- values --------------------------------------------------------------------------------
@@ -395,6 +395,8 @@ def test_dates_less_than_a_day_ahead_are_accepted():
 def test_closed_before_opened_is_rejected():
     [error] = row_errors(opened_at="2026-03-01T10:00", closed_at="2026-03-01T09:59")
     assert (error.field, error.value) == ("closed_at", "2026-03-01T09:59")
+    # The date sits in first-strong isolates: a Persian sentence cannot reorder its digits and dashes.
+    assert "(\u20682026-03-01T10:00:00+00:00\u2069)" in str(error.message)
 
 
 def test_bare_closing_date_on_the_opening_day_is_accepted():

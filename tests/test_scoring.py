@@ -316,3 +316,13 @@ def test_every_component_is_explained_for_every_agent():
     for result in results:
         assert set(result.components) == set(COMPONENTS)
         assert all(math.isfinite(component.scaled) for component in result.components.values())
+
+
+@pytest.mark.parametrize("agent, category, shown", [
+    (0.796, 0.80, ("79.6%", "80%")),  # not "FCR 80% is below the category's 80%"
+    (0.70, 0.80, ("70%", "80%")),
+    (0.7996, 0.80, ("79.96%", "80%")),
+])
+def test_a_rate_below_the_category_never_reads_as_equal_to_it(agent, category, shown):
+    from recognition.scoring import _two_percents
+    assert _two_percents(agent, category) == shown

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 
+from core.text import isolate
+
 SERIES_STYLES = 6  # charts.css defines .chart-series-0 … -5
 _CHAR_PX = 7.0  # average advance of a 12px glyph: enough to lay out labels without measuring fonts
 
@@ -23,7 +25,7 @@ class Caption:
     @property
     def bidi_text(self) -> str:
         """The text in first-strong isolates, so "2026-W05" or "Ali (L2)" keep their order in RTL."""
-        return f"\u2068{self.text}\u2069"
+        return isolate(self.text)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,25 @@ from kb.services.feedback import (
                                   record_feedback,
                                   resolve_flag,
 )
+from kb.services.home import HOME_LIST_SIZE, my_category_ids, my_drafts, popular_articles, recent_articles
+from kb.services.images import (
+                                  ARTICLE_ID_NUMBER,
+                                  NO_SUCH_IMAGE,
+                                  SEND_AN_IMAGE,
+                                  ImageLimits,
+                                  attach_images,
+                                  clean_image,
+                                  delete_unreferenced_files,
+                                  get_image,
+                                  image_json,
+                                  image_markdown,
+                                  image_max_megabytes,
+                                  image_path,
+                                  image_request_bytes,
+                                  remove_unused_images,
+                                  store_image,
+                                  too_large_message,
+)
 from kb.services.lifecycle import (
                                   DEFAULT_REVIEW_INTERVAL_DAYS,
                                   STATUS_LABELS,
@@ -53,8 +72,11 @@ from kb.services.revisions import (
                                   list_revisions,
                                   restore_revision,
 )
+from kb.services.saved import is_saved, save_article, saved_articles, unsave_article
 
 __all__ = [
+    "HOME_LIST_SIZE", "is_saved", "my_category_ids", "my_drafts", "popular_articles", "recent_articles",
+    "save_article", "saved_articles", "unsave_article",
     "article_request_bytes", "body_max_chars", "clean_body", "DEFAULT_REVIEW_INTERVAL_DAYS", "STATUS_LABELS",
     "RevisionDiff", "too_much_text",
     "archive_article", "articles_awaiting_review", "remind_reviews_due", "category_experts", "count_by_category",
@@ -67,4 +89,8 @@ __all__ = [
     "record_feedback", "request_review", "resolve_flag", "restore_revision", "return_to_draft", "review_comments",
     "send_back", "slug_for_title", "submit_for_review", "update_article",
     "verification_days", "verification_history", "verify_article",
+    "ARTICLE_ID_NUMBER", "NO_SUCH_IMAGE", "SEND_AN_IMAGE", "ImageLimits", "attach_images", "clean_image",
+    "get_image", "image_json", "image_markdown", "image_max_megabytes", "image_path",
+    "image_request_bytes", "store_image",
+    "delete_unreferenced_files", "remove_unused_images", "too_large_message",
 ]

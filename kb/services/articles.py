@@ -1,5 +1,4 @@
 """Articles: writing and editing (each save a revision), reading, listing and tags."""
-import re
 import unicodedata
 
 from flask import current_app, has_app_context
@@ -24,6 +23,8 @@ from kb.models import (
     Tag,
     article_tag,
 )
+from kb.services.following import announce_revision
+from kb.services.images import attach_images
 from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change
 from kb.services.publish_check import check_publishable
 from kb.services.revisions import add_revision, clean_note
@@ -33,7 +34,10 @@ DEFAULT_BODY_MAX_CHARS = 200_000
 # What kb/api.py still quotes in its request-size message (200,000 characters of English).
 MAX_TAGS = 20
 SLUG_MAX_CHARS = 80
-_SLUG_BREAK = re.compile(r"[^\w]+")
+# A slug keeps letters, digits and every mark of a word: Thai vowel and tone marks, Arabic
+# harakat, and Persian's zero-width non-joiner (می‌روم); anything else separates words.
+_SLUG_MARKS = ("Mn", "Mc", "Me")
+_ZWNJ = "\u200c"
 # How writers actually title the section besides the template's own headings ("what do we
 # tell", "what to say"...); article content, so fixed here rather than translated.
 CUSTOMER_HEADING_VARIANTS = (
@@ -47,8 +51,15 @@ CUSTOMER_HEADING_VARIANTS = (
 def slug_for_title(title):
     """A readable URL part from a title in any script ("Modem lights: reset" → "modem-lights-reset")."""
     text = unicodedata.normalize("NFKC", title or "").casefold()
-    slug = _SLUG_BREAK.sub("-", text).strip("-_")[:SLUG_MAX_CHARS].strip("-_")
-    return slug or "article"
+    kept = "".join(char if char.isalnum() or char == _ZWNJ or unicodedata.category(char) in _SLUG_MARKS
+                   else " " for char in text)
+    slug = "-".join(kept.split())
+    if len(slug) > SLUG_MAX_CHARS:
+        end = SLUG_MAX_CHARS
+        while end > 0 and unicodedata.category(slug[end]) in _SLUG_MARKS:
+            end -= 1  # never part a letter from its marks
+        slug = slug[:end]
+    return slug.strip("-" + _ZWNJ) or "article"
 
 
 def clean_title(title):
@@ -172,8 +183,10 @@ def create_article(author, title, body, category, tags=(), lang="en", summary=""
     article.tags = _tags_named(tag_names)
     db.session.flush()
     add_revision(article, author, note or str(_l("First version")))
-    change_status(article, author, status, review_interval_days)
+    attach_images(article, author)
+    # Before publishing: who may read the draft is told now, the others when it is published.
     _notify_mentions(article, author, "")
+    change_status(article, author, status, review_interval_days)
     return article
 
 
@@ -220,19 +233,23 @@ def update_article(article, editor, title=None, body=None, summary=None, categor
                                   != sorted(name.casefold() for name in tag_names)):
         article.tags = _tags_named(tag_names)
         changed["tags"] = tag_names
+    was_published = article.status == "published"
     if changed:
         add_revision(article, editor, note)
+    attach_images(article, editor)
+    # Before a change of status: who may read it now is told now, the others if it is published.
+    told = _notify_mentions(article, editor, previous_html) if "body" in changed else []
     change_status(article, editor, status, review_interval_days)
-    if "body" in changed:
-        _notify_mentions(article, editor, previous_html)
+    if changed and was_published and article.status == "published":
+        announce_revision(article, editor, told)
     return article
 
 
 def _notify_mentions(article, writer, previous_html):
     """Tell the people the article's body now mentions, and did not before, who may read it
     (from the revisions' HTML, rendered already before the write)."""
-    notify_mentions(writer, article.html, previous_html, article.path, article.title,
-                    may_see=lambda person: can(person, "article.view", article))
+    return notify_mentions(writer, article.html, previous_html, article.path, article.title,
+                           may_see=lambda person: can(person, "article.view", article))
 
 
 def customer_section(article):
@@ -252,8 +269,11 @@ ARTICLE_VIEWS = "article-views"
 
 
 def record_article_view(article, viewer):
-    """Count a read of the article (not the author's own); written by the next flush of the
-    read buffer (core/read_buffer.py), so reading takes no write lock."""
+    """Count a read of the article: every opening of its page by someone other than its author
+    counts, a reader who comes back to it again (reading during several calls is reading it
+    several times); the author's own readings while writing never do. Written by the
+    next flush of the read buffer (core/read_buffer.py), so reading takes no write lock, and
+    the count shown is true once that flush ran (READ_BUFFER_SECONDS, 5 by default)."""
     if viewer is not None and viewer.id == article.author_id:
         return
     buffer_value(ARTICLE_VIEWS, article.id)

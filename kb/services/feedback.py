@@ -9,6 +9,7 @@ from core.signals import feedback_given
 from errors import Conflict, Invalid, NotFound, PermissionDenied
 from extensions import db
 from kb.models import ArticleFeedback, ArticleFlag
+from kb.services.following import announce_feedback
 from kb.services.lifecycle import category_experts
 
 COMMENT_MAX_CHARS = 1000
@@ -45,6 +46,7 @@ def record_feedback(article, user, helpful, comment=""):
         raise PermissionDenied(_l("Authors do not rate their own articles."))
     feedback = get_feedback(article, user)
     created = feedback is None
+    previous_comment = "" if created else feedback.comment
     if created:
         feedback = ArticleFeedback(article=article, user=user, helpful=helpful, comment=comment)
         db.session.add(feedback)
@@ -52,6 +54,7 @@ def record_feedback(article, user, helpful, comment=""):
         feedback.helpful, feedback.comment, feedback.updated_at = helpful, comment, utcnow()
     db.session.flush()
     _recount_feedback(article)
+    announce_feedback(feedback, previous_comment)
     feedback_given.send(feedback)
     return feedback, created
 

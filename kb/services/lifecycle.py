@@ -12,6 +12,7 @@ from core.signals import article_published, article_verified
 from errors import Conflict, Invalid, PermissionDenied
 from extensions import db
 from kb.models import ArticleFlag, ArticleReviewComment, ArticleVerification
+from kb.services.following import announce_publication, mentioned_out_of_sight
 from kb.services.publish_check import check_publishable
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
@@ -59,7 +60,7 @@ def _is_author(article, user):
 
 
 def _params(article, **extra):
-    return dict(title=article.title, category=article.category.name, **extra)
+    return dict(title=article.title, category=article.category, **extra)
 
 
 def submit_for_review(article, user):
@@ -132,14 +133,17 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
                     _l("The article is already published."))
     require(user, "article.publish", article)
     check_publishable(article.title, article.body)
+    waiting = mentioned_out_of_sight(article)  # before: who could not read it until now
+    first = article.published_at is None
     article.status = "published"
-    if article.published_at is None:
+    if first:
         article.published_at = utcnow()
     _mark_verified(article, user, review_interval_days)
     if article.author is not None:
         notify(article.author, "article_published", article.path, actor=user, **_params(article))
     record_audit(user, "article.publish", article, article.title, revision=article.revision_number)
     db.session.flush()
+    announce_publication(article, user, waiting, first)
     article_published.send(article)
     article_verified.send(article)
     return article
@@ -211,11 +215,11 @@ def check_status_change(article, user, status, category=None):
     if status == "published" and not can(user, "article.publish", target):
         raise PermissionDenied(
             _l("Only experts of %(category)s and team leads can publish. Submit it for review "
-               "instead.", category=target.name),
+               "instead.", category=target.local_name),
             {"status": _l("You may not publish in this category.")})
     if status == "archived" and not can(user, "article.archive", target):
         raise PermissionDenied(_l("Only experts of %(category)s and team leads can archive.",
-                                  category=target.name),
+                                  category=target.local_name),
                                {"status": _l("You may not archive in this category.")})
     if status == "in_review" and not _is_author(article, user):
         raise PermissionDenied(_l("Only the author submits an article for review."),

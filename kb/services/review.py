@@ -1,6 +1,7 @@
 """What a category's experts have to look at: reviews, overdue articles and open flags, and the
 daily reminder of the articles whose review date has passed."""
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from accounts.notifications import notify
 from accounts.permissions import expert_category_ids
@@ -20,20 +21,26 @@ def _in_expert_categories(stmt, column, user):
     return stmt.where(column.in_(categories))
 
 
-def overdue_articles(user, now=None):
+def _listed(stmt, limit):
+    """The articles of `stmt` (None: none), their categories loaded with them, at most `limit`."""
+    if stmt is None:
+        return []
+    stmt = stmt.options(selectinload(Article.category))
+    return db.session.scalars(stmt if limit is None else stmt.limit(limit)).all()
+
+
+def overdue_articles(user, now=None, limit=None):
     """Published articles whose review date has passed, in the user's categories, oldest first."""
-    stmt = _in_expert_categories(
+    return _listed(_in_expert_categories(
         select(Article).where(Article.status == "published", Article.review_due < (now or utcnow()))
-        .order_by(Article.review_due, Article.id), Article.category_id, user)
-    return [] if stmt is None else db.session.scalars(stmt).all()
+        .order_by(Article.review_due, Article.id), Article.category_id, user), limit)
 
 
-def articles_awaiting_review(user):
+def articles_awaiting_review(user, limit=None):
     """Articles in review in the user's categories, longest waiting first (not their own)."""
-    stmt = _in_expert_categories(
+    return _listed(_in_expert_categories(
         select(Article).where(Article.status == "in_review", Article.author_id != user.id)
-        .order_by(Article.updated_at, Article.id), Article.category_id, user)
-    return [] if stmt is None else db.session.scalars(stmt).all()
+        .order_by(Article.updated_at, Article.id), Article.category_id, user), limit)
 
 
 def open_flags(user):
@@ -58,7 +65,7 @@ def remind_reviews_due(now=None):
         people = [article.author] + category_experts(article.category_id, article.author)
         for person in {person.id: person for person in people if person is not None}.values():
             notify(person, "review_due", article.path, title=article.title,
-                   category=article.category.name, date=article.review_due.date().isoformat())
+                   category=article.category, date=article.review_due.date())
         article.review_reminded_for = article.review_due
     db.session.flush()
     return due

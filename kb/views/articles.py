@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.permissions import can, require
 from config import LANGUAGES
@@ -27,9 +28,11 @@ from security import body_limit, csrf_checked_by_form
 ARTICLES_PER_PAGE = 20
 LIST_STATUSES = ARTICLE_STATUSES + ("all",)
 @kb.errorhandler(413)
-def article_too_large(_error):
-    """A form over the request limit: say what the limit is, not just "too large"."""
-    message = services.too_much_text()
+def article_too_large(error):
+    """A form over the request limit: say what the limit is, not just "too large" (a route's own
+    message when it has one, security.body_limit)."""
+    own = getattr(error, "description", None)
+    message = own if own and own != RequestEntityTooLarge.description else services.too_much_text()
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return json_error(413, message)
     return render_template("errors/generic.html", message=message, status=413), 413
@@ -75,7 +78,7 @@ def read(article_id, slug=None):
         open_flags=services.open_flags_of(article) if experts_view else [],
         feedback_comments=services.feedback_comments(article, 20) if experts_view else [],
         review_comments=services.review_comments(article) if experts_view else [],
-        experts_view=experts_view)
+        experts_view=experts_view, saved=services.is_saved(current_user, article))
 
 
 def _render_editor(form, article, preview_html=None, refusal=None, status=200):
@@ -93,7 +96,8 @@ def _render_editor(form, article, preview_html=None, refusal=None, status=200):
                            may_publish_anywhere=publish_slugs is None or bool(publish_slugs),
                            howto_templates=templates, refusal=refusal, draft_key=draft_key,
                            posted=request.method == "POST",
-                           body_limit=services.body_max_chars()), status
+                           body_limit=services.body_max_chars(),
+                           image_max_mb=services.image_max_megabytes()), status
 
 
 def _preview_or_error(form, article):

@@ -22,7 +22,7 @@ def categories():
             category = create_category(form.name.data, form.slug.data,
                                                 form.description.data or "", form.translations())
         if change.ok:
-            flash(_("Category %(name)s is added.", name=category.name), "success")
+            flash(_("Category %(name)s is added.", name=category.local_name), "success")
             return redirect(url_for("kb.categories"))
     return render_template("kb/categories.html", form=form, categories=list_categories(),
                            counts=services.count_by_category())
@@ -44,6 +44,6 @@ def edit_category(slug):
             update_category(category, form.name.data, form.description.data or "",
                                      form.translations())
         if change.ok:
-            flash(_("Category %(name)s is saved.", name=category.name), "success")
+            flash(_("Category %(name)s is saved.", name=category.local_name), "success")
             return redirect(url_for("kb.categories"))
     return render_template("kb/category_form.html", form=form, category=category)

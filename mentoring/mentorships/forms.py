@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from core.forms import Form
+from core.forms import PEOPLE_PICKER, Form
 
 # Text typed here may be Persian, Arabic, Thai or English whatever the page's language.
 AUTO_DIRECTION = {"dir": "auto"}
@@ -80,7 +80,8 @@ class MentoringRequestForm(GoalFields, Form):
 
 
 class AssignForm(GoalFields, Form):
-    mentor = SelectField(_l("Mentor"), choices=[], validate_choice=False)
+    # Any colleague, typed with the people picker; the suggested mentors are shown beside it.
+    mentor = StringField(_l("Mentor"), render_kw=PEOPLE_PICKER)
     mentee = SelectField(_l("Mentee"), choices=[], validate_choice=False)
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     started_on = DateField(_l("Start"), validators=[Optional()])

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from accounts.notifications import notify, record_audit
+from accounts.notifications import Msgid, notify, record_audit
 from accounts.permissions import require
 from errors import Conflict, Invalid, NotFound
 from extensions import db
@@ -64,6 +64,11 @@ _DEFAULT_TEXTS = {text for badge in DEFAULT_BADGES for text in (badge["name"],
 def badge_text(text):
     """A badge's name or description in the reader's language (defaults are translated)."""
     return gettext(text) if text in _DEFAULT_TEXTS else text
+
+
+def badge_param(badge):
+    """The badge's name as a notification parameter: a default name is translated for each reader."""
+    return Msgid(badge.name) if badge.name in _DEFAULT_TEXTS else badge.name
 
 
 def ensure_default_badges():
@@ -155,7 +160,7 @@ def award_badge(lead, user, badge, reason):
                                      awarded_by=lead))
     if award is None:
         raise conflict
-    notify(user, "badge_awarded_by", profile_path(user), actor=lead, badge=badge.name,
+    notify(user, "badge_awarded_by", profile_path(user), actor=lead, badge=badge_param(badge),
            reason=reason)
     record_audit(lead, "badge.award", award, "%s: %s" % (user.username, badge.name),
                  user=user.username, badge=badge.slug, reason=reason)
@@ -186,7 +191,7 @@ def evaluate_badges(user, event, **context):
                                              category_id=earned.category_id))
             if award is None:
                 continue
-            notify(user, "badge_awarded", profile_path(user), badge=badge.name)
+            notify(user, "badge_awarded", profile_path(user), badge=badge_param(badge))
             record_audit(None, "badge.auto_award", award, "%s: %s" % (user.username, badge.name),
                          user=user.username, badge=badge.slug, event=event, key=earned.award_key)
             awarded.append(award)

@@ -17,7 +17,9 @@ class KudosForm(Form):
 
 
 class AwardTitleForm(Form):
-    username = HiddenField(validators=[DataRequired()])
+    # A candidate's form sends it hidden; the form for anyone else types it, with the picker.
+    username = StringField(_l("Who (username)"), validators=[DataRequired(), Length(max=64)],
+                           render_kw=PEOPLE_PICKER)
     category = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Title (leave empty for the usual wording)"),
                         validators=[Optional(), Length(max=TITLE_NAME_MAX_CHARS)])

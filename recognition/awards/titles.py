@@ -10,6 +10,7 @@ from accounts.notifications import notify, record_audit
 from accounts.permissions import require
 from core.categories import require_category
 from core.clock import utcnow
+from core.locale_format import format_date
 from core.signals import title_awarded
 from errors import Conflict, Invalid
 from extensions import db
@@ -123,7 +124,7 @@ def award_title(lead, user, category, reason, name="", expires_at=None, starts_a
     if held is not None:
         raise Conflict("category", _l(
             "%(name)s already holds a title in %(category)s until %(date)s.",
-            name=user.name, category=category.name, date=held.valid_through.isoformat()))
+            name=user.name, category=category.local_name, date=format_date(held.valid_through)))
     title = Title(user=user, category=category, name=name, term=term, reason=reason,
                   evidence=evidence if evidence is not None
                   else performance.evidence_snapshot(user, category),
@@ -187,7 +188,7 @@ def notify_expiring_titles(now=None, within_days=EXPIRY_NOTICE_DAYS):
               if title.expiry_notified_at is None]
     for title in titles:
         label = title_label(title)
-        date = title.valid_through.isoformat()
+        date = title.valid_through
         notify(title.user, "title_expiring", profile_path(title.user), title=label, date=date)
         team = title.user.team
         if team is not None and team.lead is not None:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from accounts.models import Team
 from accounts.permissions import can, require
-from accounts.services import get_team, get_user, get_user_or_404
+from accounts.services import get_team, get_user
 from core.boundary import page_arg
 from core.categories import get_category, list_categories
 from core.clock import utcnow
@@ -103,9 +103,13 @@ def award_title():
     if not form.validate_on_submit():
         flash(_("Choose a person and a category, and keep the note short."), "error")
         return _back_to_desk()
+    person = get_user(form.username.data)
+    if person is None:  # typed on the form for anyone: say so on the desk, not a 404 page
+        flash(_("No user called %(username)s.", username=form.username.data), "error")
+        return _back_to_desk()
     try:
         title = services.award_title(
-            current_user, get_user_or_404(form.username.data), form.category.data,
+            current_user, person, form.category.data,
             form.reason.data, name=form.title.data,
             expires_at=through_day(form.expires_at.data) if form.expires_at.data else None)
     except (Invalid, Conflict) as error:

@@ -207,7 +207,7 @@ def _send_to_review(row, impact, period, now):
     people = kb.category_experts(article.category_id, article.author) + [article.author]
     for person in {person.id: person for person in people if person is not None}.values():
         notify(person, "impact_review_requested", article.path, title=article.title,
-               category=article.category.name, **figures)
+               category=article.category, **figures)
 
 
 def lift_points(lift):

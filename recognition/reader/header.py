@@ -3,7 +3,7 @@ import csv
 
 from flask_babel import lazy_gettext as _l
 
-from core.text import clean_text
+from core.text import clean_text, isolate
 from recognition.reader.results import ResolutionFileError
 from recognition.reader.values import clean_cell
 
@@ -130,12 +130,12 @@ def map_columns(header_cells):
         if field in indexes:
             raise ResolutionFileError(_l(
                 "Columns \"%(first)s\" and \"%(second)s\" both mean %(field)s: keep only one.",
-                first=headers[field], second=name, field=field))
+                first=isolate(headers[field]), second=isolate(name), field=isolate(field)))
         indexes[field] = index
         headers[field] = name
     missing = [field for field in REQUIRED_FIELDS if field not in indexes]
     if missing:
         raise ResolutionFileError(_l(
             "Missing required column(s): %(missing)s. Required columns: %(required)s.",
-            missing=", ".join(missing), required=", ".join(REQUIRED_FIELDS)))
+            missing=", ".join(map(isolate, missing)), required=", ".join(map(isolate, REQUIRED_FIELDS))))
     return indexes, headers, ignored

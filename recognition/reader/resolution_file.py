@@ -5,7 +5,7 @@ from itertools import chain
 
 from flask_babel import lazy_gettext as _l
 
-from core.text import clean_text
+from core.text import clean_text, isolate
 from recognition.reader.header import FIELDS, REQUIRED_FIELDS, map_columns, sniff_delimiter
 from recognition.reader.results import ParsedRow, ResolutionFileError, RowError
 from recognition.reader.source import (
@@ -102,7 +102,7 @@ class ResolutionFile:
         )
         if ignored:
             self.warnings.append(_l("Ignored unknown column(s): %(columns)s.",
-                                    columns=", ".join(str(column) for column in ignored)))
+                                    columns=", ".join(isolate(column) for column in ignored)))
         # Peek at the first data row so that a header-only file is known before importing.
         self._first_row = next(self._records, None)
         self.has_rows = self._first_row is not None
@@ -202,7 +202,7 @@ class ResolutionFile:
             if (closed_at.date() < opened_at.date() if is_date_only(closed_text)
                     else closed_at < opened_at):
                 errors.append(self._date_error(row_number, record, "closed_at", _l(
-                    "Closed before it was opened (%(opened)s).", opened=opened_at.isoformat())))
+                    "Closed before it was opened (%(opened)s).", opened=isolate(opened_at.isoformat()))))
         return errors
 
     def _date_error(self, row_number, record, field, message):

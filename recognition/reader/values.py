@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
-from core.text import has_control_characters
+from core.text import has_control_characters, isolate
 
 MAX_HANDLE_SECONDS = 24 * 60 * 60
 # Longest ticket id, agent username or category name accepted; longer is a broken export.
@@ -100,7 +100,7 @@ def _explain_bad_duration(text):
     if text.startswith("-") and len(text) > 1:
         return _l("Handle time cannot be negative.")
     if text.casefold() in _NOT_A_NUMBER:
-        return _l("Handle time must be a number of seconds, not %(value)s.", value=text)
+        return _l("Handle time must be a number of seconds, not %(value)s.", value=isolate(text))
     if _FRACTION.fullmatch(text):
         return _l("Handle time must be whole seconds, not a fraction.")
     return _l("Handle time must be whole seconds (e.g. 245) or mm:ss / hh:mm:ss (e.g. 04:05).")
@@ -189,7 +189,7 @@ def parse_articles(text):
         if article_id is None:
             raise InvalidValue(_l(
                 "“%(value)s” is not an article: give article ids (12) or article addresses"
-                " (https://…/kb/12/…), separated by ; or , or spaces.", value=token[:60]))
+                " (https://…/kb/12/…), separated by ; or , or spaces.", value=isolate(token[:60])))
         if article_id not in ids:
             ids.append(article_id)
     if len(ids) > MAX_ARTICLES_PER_CONTACT:

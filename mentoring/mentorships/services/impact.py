@@ -1,19 +1,18 @@
 """A mentee's numbers in the mentorship's category before the start and since, from resolution data.
 
 Windows are whole UTC days (core.periods): "since" runs from the start date, included, to
-the end of the mentorship (or today); "before" is as many whole weeks as "since" touches, at most
-twelve, ending the day before the start. A contact opened at 00:00 on the start date is "since";
-one opened at 23:59:59 the day before is "before".
+the end of the mentorship (or today); "before" is the twelve weeks ending the day before the
+start, the same window as the goal's baseline, so that a page never shows two baselines. A
+contact opened at 00:00 on the start date is "since"; one opened at 23:59:59 the day before is
+"before".
 """
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
 from core.periods import Period, today_utc, week_label, week_start
 from recognition.services import agent_metrics, weekly_metrics
 
-MAX_BEFORE_WEEKS = 12
-# The baseline of a new goal: the mentee's value over the twelve weeks before the start.
+# The baseline, of a goal and of the impact table: the mentee's value over the twelve weeks before the start.
 BASELINE_WEEKS = 12
 
 
@@ -38,14 +37,8 @@ def impact_windows(started_on, ended_on=None, today=None):
     """The (before, since) windows of a mentorship that started on `started_on`."""
     today = today or today_utc()
     last = min(ended_on or today, today)
-    if last < started_on:
-        weeks = BASELINE_WEEKS
-        since = None
-    else:
-        since = Period(started_on, last)
-        weeks = min(math.ceil(since.days / 7), MAX_BEFORE_WEEKS)
-    before = Period(started_on - timedelta(days=7 * weeks), started_on - timedelta(days=1))
-    return ImpactWindows(before, since)
+    since = Period(started_on, last) if last >= started_on else None
+    return ImpactWindows(baseline_window(started_on), since)
 
 
 def baseline_window(started_on):

@@ -63,7 +63,7 @@ def _mentor_profile(mentor, category):
                                 .with_for_update())
     if profile is None or not profile.active or not profile.approved or not profile.covers(category):
         raise Invalid("mentor", _l("%(name)s has no active mentor profile for %(category)s.",
-                                   name=mentor.name, category=category.name))
+                                   name=mentor.name, category=category.local_name))
     return profile
 
 
@@ -102,7 +102,7 @@ def begin_mentorship(created_by, mentor, mentee, category, goal, started_on=None
         Mentorship.status == "active").limit(1))
     if current is not None:
         raise Conflict("mentee", _l("%(mentee)s is already mentored in %(category)s by %(mentor)s.",
-                                    mentee=mentee.name, category=category.name, mentor=current.mentor.name))
+                                    mentee=mentee.name, category=category.local_name, mentor=current.mentor.name))
     active = db.session.scalar(select(func.count(Mentorship.id)).where(
         Mentorship.mentor_id == mentor.id, Mentorship.status == "active"))
     if active >= profile.capacity:
@@ -142,7 +142,7 @@ def assign_mentorship(lead, mentor, mentee, category, goal, started_on=None, pla
                  planned_end_on=mentorship.planned_end_on.isoformat())
     for person in (mentor, mentee):
         notify(person, "mentorship_assigned", mentorship_path(mentorship), actor=lead,
-               category=mentorship.category.name, mentor=mentor.name, mentee=mentee.name)
+               category=mentorship.category, mentor=mentor.name, mentee=mentee.name)
     db.session.flush()
     return mentorship
 
@@ -194,7 +194,7 @@ def close_mentorship(actor, mentorship, outcome, ended_on=None, note="", goal_co
                  goal_met=mentorship.goal_met, outcome_value=mentorship.outcome_value)
     for person in (mentorship.mentor, mentorship.mentee):
         notify(person, "mentorship_closed", mentorship_path(mentorship), actor=actor,
-               category=mentorship.category.name)
+               category=mentorship.category)
     if mentorship.goal_met:
         _celebrate_goal(mentorship)
     db.session.flush()
@@ -213,7 +213,7 @@ def _celebrate_goal(mentorship):
     team = mentorship.mentee.team
     for person in {mentorship.mentor, mentorship.mentee, team.lead if team else None} - {None}:
         notify(person, "mentoring_goal_reached", mentorship_path(mentorship), mentee=mentorship.mentee.name,
-               category=mentorship.category.name, goal=summary)
+               category=mentorship.category, goal=summary)
 
 
 def _by_status_then_start():

@@ -125,7 +125,7 @@ class MentorPool:
         return suggestion
 
     def _reasons(self, item):
-        category = self.category.name
+        category = self.category.local_name
         reasons = []
         if item.score is not None:
             reasons.append(_l("Score %(score)s in %(category)s: rank %(rank)d of %(ranked)d, ahead of "

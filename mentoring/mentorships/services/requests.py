@@ -55,18 +55,18 @@ def create_mentoring_request(actor, mentee, category, goal, preferred_mentor=Non
         profile = next((item for item in pool.profiles if item.user_id == preferred_mentor.id), None)
         if profile is None:
             raise Invalid("mentor", _l("%(name)s has no active mentor profile for %(category)s.",
-                                       name=preferred_mentor.name, category=category.name))
+                                       name=preferred_mentor.name, category=category.local_name))
         if pool.free_places(profile) <= 0:
             raise Conflict("mentor", _l("%(name)s has no free place at the moment: choose another mentor.",
                                         name=preferred_mentor.name))
     if open_requests_of(mentee, category):
         raise Conflict("category", _l("There is already an open mentoring request in %(category)s.",
-                                      category=category.name))
+                                      category=category.local_name))
     if db.session.scalar(select(Mentorship.id).where(
             Mentorship.mentee_id == mentee.id, Mentorship.category_id == category.id,
             Mentorship.status == "active").limit(1)) is not None:
         raise Conflict("category", _l("%(name)s is already mentored in %(category)s.", name=mentee.name,
-                                      category=category.name))
+                                      category=category.local_name))
     request = MentoringRequest(
         mentee=mentee, category=category, preferred_mentor=preferred_mentor,
         proposed_by=actor if actor.id != mentee.id else None, goal_text=goal.text,
@@ -75,12 +75,12 @@ def create_mentoring_request(actor, mentee, category, goal, preferred_mentor=Non
     db.session.flush()
     path = request_path(request)
     if preferred_mentor is not None:
-        notify(preferred_mentor, "mentoring_request_received", path, actor=mentee, category=category.name)
+        notify(preferred_mentor, "mentoring_request_received", path, actor=mentee, category=category)
     else:
         for suggestion in pool.suggest(mentee)[:ANNOUNCE_TO]:
-            notify(suggestion.user, "mentoring_request_open", path, mentee=mentee.name, category=category.name)
+            notify(suggestion.user, "mentoring_request_open", path, mentee=mentee.name, category=category)
     if request.proposed_by is not None:
-        notify(mentee, "mentoring_proposed", path, actor=actor, category=category.name)
+        notify(mentee, "mentoring_proposed", path, actor=actor, category=category)
     return request
 
 
@@ -93,10 +93,10 @@ def accept_mentoring_request(mentor, request, started_on=None, planned_end_on=No
                                   planned_end_on, today)
     settle_requests([request], mentorship, mentor, utcnow())
     notify(request.mentee, "mentoring_request_accepted", mentorship_path(mentorship), actor=mentor,
-           category=request.category.name)
+           category=request.category)
     if request.proposed_by is not None:
         notify(request.proposed_by, "mentoring_request_accepted", mentorship_path(mentorship), actor=mentor,
-               category=request.category.name)
+               category=request.category)
     db.session.flush()
     return mentorship
 
@@ -111,7 +111,7 @@ def decline_mentoring_request(mentor, request, reason=""):
     request.decided_by, request.decided_at = mentor, utcnow()
     for person in (request.mentee, request.proposed_by):
         notify(person, "mentoring_request_declined", request_path(request), actor=mentor,
-               category=request.category.name, reason=reason)
+               category=request.category, reason=reason)
     db.session.flush()
     return request
 
@@ -143,7 +143,7 @@ def create_mentorship(actor, mentor, mentee, category, goal=None, started_on=Non
                         if can(actor, "mentoring_request.accept", item)), None)
     if request is None or request.mentee_id != mentee.id or request.category_id != category.id:
         raise PermissionDenied(_l("%(name)s has no open request in %(category)s for you to accept.",
-                                  name=mentee.name, category=category.name))
+                                  name=mentee.name, category=category.local_name))
     return accept_mentoring_request(actor, request, started_on, planned_end_on, goal, today)
 
 

@@ -100,7 +100,6 @@ def _assign_form():
     form.mentee.choices = people_choices(managed_people(current_user), blank=_("Choose a mentee"))
     category = chosen_category(form.category.data)
     suggestions = mentorships.suggest_mentors(category, get_user(form.mentee.data or "")) if category else []
-    form.mentor.choices = people_choices([item.user for item in suggestions], blank=_("Choose a mentor"))
     return form, category, suggestions
 
 

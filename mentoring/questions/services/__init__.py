@@ -41,6 +41,7 @@ from mentoring.questions.services.queries import (
     SHOW_CHOICES,
     count_unanswered_by_category,
     list_questions,
+    open_questions_of,
     questions_asked_to,
     questions_for_expert,
     searchable_questions,
@@ -52,6 +53,7 @@ from mentoring.questions.services.routing import DEFAULT_EXPERT_LIMIT, expert_ca
 from search.sync import resync_document
 
 __all__ = [
+    "open_questions_of",
     "DEFAULT_EXPERT_LIMIT", "MAX_TAGS", "QUESTION_VIEWS", "SHOW_CHOICES", "VOTE_VALUES", "accept_answer",
     "answer_question", "ask_more_experts", "ask_question", "clean_body", "clean_tags",
     "clean_title", "clean_vote_value", "close_question", "count_accepted_answers",

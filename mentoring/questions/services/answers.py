@@ -12,6 +12,7 @@ from errors import Conflict, Invalid, NotFound
 from extensions import db
 from mentoring.questions.models import Answer, Question, Vote
 from mentoring.questions.services.asking import clean_body, require_permission
+from mentoring.questions.services.following import announce_acceptance, announce_answer, muted_question
 from recognition.awards.services import evaluate_badges
 
 VOTE_VALUES = (1, -1, 0)  # 0 takes one's vote back
@@ -44,8 +45,10 @@ def answer_question(question, author, body):
     question.answer_count = Question.answer_count + 1
     question.updated_at = utcnow()
     db.session.flush()
-    notify(question.author, "answer_posted", answer_path(answer), actor=author, title=question.title)
+    if not muted_question(question.author, question):
+        notify(question.author, "answer_posted", answer_path(answer), actor=author, title=question.title)
     notify_mentions(author, answer.html, "", answer_path(answer), question.title)
+    announce_answer(answer, answer_path(answer))
     question_changed.send(question)
     answer_posted.send(answer)
     return answer
@@ -111,8 +114,9 @@ def accept_answer(answer, user, question=None):
     question.status = "answered"
     question.updated_at = utcnow()
     db.session.flush()
-    notify(answer.author, "answer_accepted", answer_path(answer),
-           actor=user, title=question.title)
+    if not muted_question(answer.author, question):
+        notify(answer.author, "answer_accepted", answer_path(answer), actor=user, title=question.title)
+    announce_acceptance(answer, answer_path(answer), user)
     evaluate_badges(answer.author, "answer_accepted")
     question_changed.send(question)
     answer_accepted.send(answer, accepted_by=user)

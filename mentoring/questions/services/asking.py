@@ -22,6 +22,7 @@ from mentoring.questions.models import (
     QuestionRevision,
     QuestionTag,
 )
+from mentoring.questions.services.following import announce_question
 from mentoring.questions.services.routing import DEFAULT_EXPERT_LIMIT, route_question
 
 MAX_TAGS = 10
@@ -123,6 +124,7 @@ def ask_question(author, title, body, category, tags=(), lang=None,
     db.session.flush()
     route_question(question, expert_limit)
     notify_mentions(author, question.html, "", question.path, question.title)
+    announce_question(question)
     question_changed.send(question)
     question_asked.send(question)
     return question

@@ -174,3 +174,12 @@ def similar_content(user, text, limit=SIMILAR_LIMIT):
             found.append({"type": "question", "id": question.id, "title": question.title,
                           "url": question.path, "lang": question.lang})
     return found[:limit]
+
+
+def open_questions_of(user, limit):
+    """The open questions `user` asked (no accepted answer, not closed), newest first, at most `limit`."""
+    return db.session.scalars(
+        select(Question).where(Question.deleted.is_(False), Question.status == "open",
+                               Question.author_id == user.id)
+        .options(selectinload(Question.category))
+        .order_by(Question.created_at.desc(), Question.id.desc()).limit(limit)).all()

@@ -5,6 +5,7 @@ from accounts.models import User
 from accounts.notifications import notify_all
 from extensions import db
 from mentoring.questions.models import QuestionRouting
+from mentoring.questions.services.following import muted_experts
 from recognition.awards.services import current_titles
 from recognition.services import rank_performers
 
@@ -50,7 +51,10 @@ def route_question(question, limit=DEFAULT_EXPERT_LIMIT):
     """Ask the next `limit` experts not asked yet about `question`; returns the new routings."""
     limit = max(0, int(limit))
     already = [routing.expert_id for routing in question.routings]
-    people = expert_candidates(question.category, question.author, already)[:limit]
+    # Who muted the category (or a tag) hears nothing from it, not even this: the next expert is asked.
+    muted = muted_experts(question)
+    people = [candidate for candidate in expert_candidates(question.category, question.author, already)
+              if candidate[0].id not in muted][:limit]
     next_rank = max((routing.rank for routing in question.routings), default=0) + 1
     routings = []
     for offset, (user, reason) in enumerate(people):

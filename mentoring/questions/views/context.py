@@ -8,6 +8,7 @@ from core.clock import utcnow
 from errors import NotFound
 from mentoring.questions import services as questions
 from mentoring.questions.models import BODY_MAX_CHARS
+from mentoring.questions.views import question_pages
 from security import body_limit
 
 # Room for 50,000 characters of Thai or Persian even when the browser percent-encodes every
@@ -57,3 +58,19 @@ def render_questions_page(template, **context):
     """Render a question template with the labels and the permission check it uses."""
     return render_template(template, can=can, question_status_labels=STATUS_LABELS,
                            routing_labels=ROUTING_LABELS, now=utcnow(), **context)
+
+
+HOME_QUESTIONS = 5
+
+
+def page_sections(_sender, page):
+    """page_sections_asked receiver: "My questions" on the home page, after the drafts."""
+    return [(16, "questions/_home.html")] if page == "home" else None
+
+
+@question_pages.app_context_processor
+def _home_questions():
+    """What templates/questions/_home.html shows: the open questions the current user asked,
+    one more than it lists (so it knows whether "see all" has more)."""
+    return {"home_questions": lambda: questions.open_questions_of(current_user, HOME_QUESTIONS + 1),
+            "home_questions_size": HOME_QUESTIONS}
