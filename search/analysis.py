@@ -204,7 +204,11 @@ def normalize_text(text: str) -> str:
 
 
 _ARABIC_ARTICLES = (("وال", 3), ("بال", 3), ("کال", 3), ("فال", 3), ("ال", 2), ("لل", 2))
-_ARABIC_SUFFIXES = ("هایی", "های", "ها", "ات")
+_PLURAL_SUFFIXES = ("هایی", "های", "ها")
+_ARABIC_SUFFIXES = (*_PLURAL_SUFFIXES, "ات")
+# Words that end in ها without being plurals (folded as the index folds them); shorter ones are
+# kept whole by _MIN_STEM_CHARS anyway. Their ezafe forms (تنهای, انتهایی) are kept too.
+_NOT_PLURALS = frozenset(["تنها", "انتها", "اشتها"])
 _PERSIAN_ONLY_LETTERS = frozenset("پچژگ")
 _MIN_STEM_CHARS = 3
 
@@ -219,13 +223,26 @@ def strip_arabic_article(word: str) -> str:
     return word
 
 
+def _strip_suffix(word: str, suffixes) -> str:
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM_CHARS:
+            stem = word[: -len(suffix)]
+            if suffix.startswith("ها") and stem + "ها" in _NOT_PLURALS:
+                return word
+            return stem
+    return word
+
+
+def strip_persian_plural(word: str) -> str:
+    """The normalised word without a plural or ezafe suffix ها/های/هایی (کتابهای → کتاب), however
+    it was typed (کتاب‌ها, کتابها, کتاب ها all reach here as کتابها); never below 3 letters, and
+    never for words that merely end in ها (تنها, انتها)."""
+    return _strip_suffix(word, _PLURAL_SUFFIXES)
+
+
 def stem_arabic(word: str) -> str:
     """Strip the article and the plural suffixes ها/های/هایی/ات, never below 3 letters."""
-    word = strip_arabic_article(word)
-    for suffix in _ARABIC_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM_CHARS:
-            return word[: -len(suffix)]
-    return word
+    return _strip_suffix(strip_arabic_article(word), _ARABIC_SUFFIXES)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -45,6 +45,7 @@ from search.query import (
     suggest_query,
 )
 from search.snippets import highlight_terms, make_snippet
+from search.typo_suggest import corrected_lookup, with_typo_titles
 from search.vector import WARM_POSTINGS, IndexArrays, SegmentCache
 
 __all__ = [
@@ -397,7 +398,8 @@ class WhooshEngine(SearchEngine):
         )
 
     def suggest(self, prefix, limit=8) -> list[TitleSuggestion]:
-        lookup = suggest_query(clean_query_text(prefix))
+        text = clean_query_text(prefix)
+        lookup = suggest_query(text)
         if lookup is None:
             return []
         limit = clamp_number(limit, 1, MAX_SUGGESTIONS, 8)
@@ -405,7 +407,14 @@ class WhooshEngine(SearchEngine):
             # Ranked by posting weight alone (1 + boost, doubled at the title's start), as
             # Whoosh's Frequency weighting would rank them.
             searcher = self._get_searcher()
-            _total, top = self._arrays_of(searcher).top(lookup, None, limit, bm25=False)
+            arrays = self._arrays_of(searcher)
+            _total, top = arrays.top(lookup, None, limit, bm25=False)
+
+            def typo_titles():
+                fuzzy = corrected_lookup(searcher.reader(), self._lexicon, text)
+                return [] if fuzzy is None else arrays.top(fuzzy, None, limit, bm25=False)[1]
+
+            top = with_typo_titles(top, limit, typo_titles)
             suggestions = []
             for docnum, _score in top:
                 stored = searcher.stored_fields(docnum)

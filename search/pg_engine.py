@@ -73,10 +73,13 @@ from search.query import (
     clean_query_text,
     find_matches,
     make_parsers,
+    max_edits,
     query_request,
     suggest_query,
+    swapped_forms,
 )
 from search.snippets import highlight_terms, make_snippet, snippet_source
+from search.typo_suggest import corrected_lookup, with_typo_titles
 from search.vector import word_pairs
 
 _SCHEMA = build_schema()
@@ -262,8 +265,14 @@ class _Snapshot:
         caller measures them (query.find_corrections)."""
         patterns, exact = edit_neighbours(word)
         params = {"field": _SPELLING, "first": word[:1], "word": word, "exact": exact}
-        similar = "term OPERATOR(%s.%%) :word" % self.engine.trigram_schema(self.connection)
-        alternatives = ["term = ANY(CAST(:exact AS text[]))", similar]
+        operator = "OPERATOR(%s.%%)" % self.engine.trigram_schema(self.connection)
+        alternatives = ["term = ANY(CAST(:exact AS text[]))", "term %s :word" % operator]
+        if max_edits(word) >= 2:
+            # A swap and one more edit (Damerau distance 2) may share too few trigrams with the
+            # word; the swapped forms, one edit from such a spelling, share enough.
+            for number, swapped in enumerate(swapped_forms(word)):
+                params["s%d" % number] = swapped
+                alternatives.append("term %s :s%d" % (operator, number))
         for number, pattern in enumerate(patterns):
             params["p%d" % number] = pattern
             alternatives.append("term LIKE :p%d" % number)
@@ -741,15 +750,23 @@ class PostgresEngine(SearchEngine):
                          score=round(score, 4), translations=translations)
 
     def suggest(self, prefix, limit=8) -> list[TitleSuggestion]:
-        lookup = suggest_query(clean_query_text(prefix))
+        text = clean_query_text(prefix)
+        lookup = suggest_query(text)
         if lookup is None:
             return []
         limit = clamp_number(limit, 1, MAX_SUGGESTIONS, 8)
         with self._reading() as connection:
-            top = top_documents(_Snapshot(self, connection), lookup, (), limit, counted=False)
-            stored = self._stored(connection, [doc for doc, _score in top.top])
+            snapshot = _Snapshot(self, connection)
+            top = top_documents(snapshot, lookup, (), limit, counted=False).top
+
+            def typo_titles():
+                fuzzy = corrected_lookup(snapshot, snapshot, text)
+                return [] if fuzzy is None else top_documents(snapshot, fuzzy, (), limit, counted=False).top
+
+            top = with_typo_titles(top, limit, typo_titles)
+            stored = self._stored(connection, [doc for doc, _score in top])
         return [TitleSuggestion(row.key, row.type, row.object_id, row.title)
-                for row in (stored.get(doc) for doc, _score in top.top) if row is not None]
+                for row in (stored.get(doc) for doc, _score in top) if row is not None]
 
     def stored_documents(self) -> dict[str, tuple[str, str, str]]:
         with self._reading() as connection:

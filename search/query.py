@@ -8,9 +8,11 @@ Matching runs in up to three steps, each only when the previous one found too li
 3. if fewer than FEW_MATCHES documents matched, each word of at least four letters that is rare
    in the index (absent, or in fewer than FEW_MATCHES documents even through its stem) is
    expanded with its closest indexed spellings that are much commoner (Damerau edit distance 1
-   for 4–6 letters, 2 for longer; a swap of two neighbours is one edit). The best correction of
-   each word forms the "did you mean" text, and the expanded query replaces the original one
-   when it finds more. Phrases count as plain words in this step; -word still excludes.
+   for 4–6 letters, 2 for longer; a swap of two neighbours is one edit: distance.py). A word in
+   KNOWN_WORD_DOCUMENTS documents or more is never corrected. The expanded query replaces the
+   original one, and the best correction of each word forms the "did you mean" text, only when
+   it finds clearly more (finds_clearly_more): otherwise the typed query's results stand,
+   unpadded. Phrases count as plain words in this step; -word still excludes.
 
 Each step's query is ranked by a Ranker: over numpy arrays (vector.py) for the node types the
 parsers and the corrections produce, by Whoosh's collector for anything else.
@@ -25,7 +27,6 @@ from whoosh.codec.base import Automata
 from whoosh.idsets import BitSet
 from whoosh.qparser import PhrasePlugin, PlusMinusPlugin, QueryParser
 from whoosh.qparser.syntax import AndGroup, OrGroup
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from search.analysis import (
     ENGLISH_STOP_WORDS,
@@ -35,7 +36,9 @@ from search.analysis import (
     normalize_text,
     split_words,
     stem_word,
+    strip_persian_plural,
 )
+from search.distance import damerau_distance
 from search.vector import IndexArrays, Unsupported
 
 MAX_QUERY_CHARS = 200
@@ -50,6 +53,13 @@ _THAI_TAIL_WORDS = 6
 _CORRECTIONS_PER_WORD = 3
 _MAX_CORRECTED_WORDS = 5
 _COMMONER_BY = 2  # a correction must be in more than twice as many documents as the typed word
+# A word in this many documents is a word, not a typo, however close a commoner one is (کندی, "slowness",
+# is one letter from کند, "slow").
+KNOWN_WORD_DOCUMENTS = 2
+# A query that found some documents is corrected only when the correction finds clearly more:
+# at least this many times as many, and at least CLEARLY_MORE_BY more.
+CLEARLY_MORE_TIMES = 2
+CLEARLY_MORE_BY = 3
 _CORRECTION_BOOST = 0.6
 
 
@@ -161,8 +171,22 @@ class SpellingLexicon:
                 terms = [term.decode("utf-8") for term in leaf.lexicon(SPELLING_FIELD)]
             kept[segment_id] = terms
             found.update(Automata().terms_within(_TermListCursor(terms), word, maxdist, prefix=1))
+            if maxdist >= 2 and max_edits(word) >= 2:
+                # The automaton counts a swap as two edits: a long word with a swap and one
+                # more edit is three away for it, so look around each swapped form as well.
+                for swapped in swapped_forms(word):
+                    found.update(Automata().terms_within(_TermListCursor(terms), swapped, 1, prefix=1))
         self._by_segment = kept
         return found
+
+
+def swapped_forms(word: str) -> list[str]:
+    """word with each two neighbouring letters after the first swapped (none for a word longer
+    than any title word is read: PREFIX_MAX_CHARS, so that a pasted string costs nothing)."""
+    if len(word) > PREFIX_MAX_CHARS:
+        return []
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(1, len(word) - 1)
+            if word[i] != word[i + 1]]
 
 
 def find_corrections(reader, lexicon: SpellingLexicon, word: str, frequency: int) -> list[str]:
@@ -177,7 +201,7 @@ def find_corrections(reader, lexicon: SpellingLexicon, word: str, frequency: int
     # The first letter is kept, as it is rarely the mistyped one, and it makes the lookup fast.
     ranked = []
     for candidate in lexicon.terms_within(reader, word, 2):
-        distance = damerau_levenshtein(word, candidate, limit)
+        distance = damerau_distance(word, candidate, limit)
         candidate_frequency = reader.doc_frequency(SPELLING_FIELD, candidate)
         if 0 < distance <= limit and candidate_frequency > frequency * _COMMONER_BY:
             ranked.append((distance, -candidate_frequency, candidate))
@@ -292,6 +316,7 @@ def find_matches(ranker: Ranker, parsers, lexicon: SpellingLexicon, text: str, l
     if parsed is None:
         return None
     match = Match(ranker.top(with_title_bonus(parsed), limit), parsed)
+    every_word_total = match.results.total
     if not match.results.total:
         loose = parse_query(or_parser, text)
         if loose is not None and loose != parsed:
@@ -302,31 +327,48 @@ def find_matches(ranker: Ranker, parsers, lexicon: SpellingLexicon, text: str, l
     corrections = {}
     for word in correctable_words(text)[:_MAX_CORRECTED_WORDS]:
         frequency = word_frequency(reader, word)
-        if word not in corrections and frequency < FEW_MATCHES:
+        if word not in corrections and frequency < KNOWN_WORD_DOCUMENTS:
             found = find_corrections(reader, lexicon, word, frequency)
             if found:
                 corrections[word] = found
     if not corrections:
         return match
-    match.suggestion = did_you_mean(text, corrections)
     for group in (query.And, query.Or):
         expanded = corrected_query(or_parser, text, corrections, group)
         if expanded is None:
             break
         results = ranker.top(with_title_bonus(expanded), limit)
-        if results.total > match.results.total:
-            return Match(results, expanded, corrections, match.suggestion)
+        # Every corrected word found beats what only some typed words found.
+        typed_total = every_word_total if group is query.And else match.results.total
+        if finds_clearly_more(results.total, typed_total):
+            if results.total <= match.results.total:  # fewer documents hold every corrected word
+                match.suggestion = did_you_mean(text, corrections)
+                return match
+            return Match(results, expanded, corrections, did_you_mean(text, corrections))
         if results.total:
             break
+    # The corrections find little more than what was typed: the typed words stand, their
+    # results are not padded with near spellings, and nothing is proposed.
     return match
+
+
+def finds_clearly_more(corrected: int, typed: int) -> bool:
+    """Whether a corrected query finding `corrected` documents is worth proposing over a query
+    finding `typed`: anything beats nothing, otherwise twice as many and CLEARLY_MORE_BY more."""
+    if not typed:
+        return corrected > 0
+    return corrected >= typed * CLEARLY_MORE_TIMES and corrected - typed >= CLEARLY_MORE_BY
 
 
 def _prefix_term(prefix: str, first: bool):
     prefix = prefix[:PREFIX_MAX_CHARS]
-    term = query.Term(PREFIX_FIELD, prefix)
-    if not first:
-        return term
-    return query.Or([query.Term(PREFIX_FIELD, TITLE_START_MARK + prefix, boost=2.0), term])
+    terms = []
+    # A Persian plural or ezafe (کتابهای) also finds titles with the bare word (کتاب).
+    for form in dict.fromkeys([prefix, strip_persian_plural(prefix)]):
+        if first:
+            terms.append(query.Term(PREFIX_FIELD, TITLE_START_MARK + form, boost=2.0))
+        terms.append(query.Term(PREFIX_FIELD, form))
+    return terms[0] if len(terms) == 1 else query.Or(terms)
 
 
 def suggest_query(text: str):

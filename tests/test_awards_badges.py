@@ -52,7 +52,7 @@ def test_publishing_a_first_article_awards_its_author_once(people):
 
 def test_helpful_article_badge_needs_a_hundred_helpful_votes(people):
     sara = get_user("sara")
-    article = create_article(get_user("lead"), "Refunds", "Body", "billing", status="published")
+    article = create_article(get_user("lead"), "Refund a double charge", "Body", "billing", status="published")
     article.author = sara
     article.helpful_count = 99
     db.session.commit()

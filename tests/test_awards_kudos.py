@@ -47,7 +47,7 @@ def test_kudos_need_a_message_of_1_to_500_characters(people, message):
 
 
 def test_kudos_for_an_article_take_its_category(people):
-    article = create_article(get_user("lead"), "Refunds", "Body", "billing", status="published")
+    article = create_article(get_user("lead"), "Refund a double charge", "Body", "billing", status="published")
     kudos = services.give_kudos(get_user("omid"), get_user("sara"), "Great article",
                                 article_id=article.id)
     assert kudos.category.slug == "billing" and kudos.article_id == article.id

@@ -187,7 +187,7 @@ def test_a_review_request_is_one_job_after_the_commit(people, held_jobs):
 
 def test_title_holder_publishes_in_their_category_only(people, expert_of_billing):
     billing = make_article(people["agent"], category="billing", status="in_review")
-    internet = make_article(people["agent"], category="internet", title="Other", status="in_review")
+    internet = make_article(people["agent"], category="internet", title="Other article", status="in_review")
     services.publish_article(billing, expert_of_billing)
     assert billing.status == "published"
     with pytest.raises(PermissionDenied):
@@ -286,7 +286,7 @@ def test_body_limit_follows_the_setting(app, people):
 
 def test_tags_are_shared_and_matched_case_insensitively(people):
     first = make_article(people["agent"], tags=["PUK", "SIM card"])
-    second = make_article(people["agent"], title="Second", tags="puk, roaming, PUK")
+    second = make_article(people["agent"], title="Second article", tags="puk, roaming, PUK")
     assert [t.name for t in second.tags] == ["PUK", "roaming"]
     assert first.tags[0].id == second.tags[0].id
     assert db.session.scalar(select(func.count(Tag.id))) == 3
@@ -403,7 +403,7 @@ def test_every_verification_is_kept_in_the_history(people):
 
 def test_verification_days_are_the_distinct_days_in_order(clock, people):
     first = make_article(people["agent"], status="published", publisher=people["lead"])
-    second = make_article(people["agent"], title="Second", status="published", publisher=people["lead"])
+    second = make_article(people["agent"], title="Second article", status="published", publisher=people["lead"])
     services.verify_article(first, people["admin"])
     services.verify_article(second, people["admin"])
     entries = services.verification_history(first) + services.verification_history(second)
@@ -424,9 +424,9 @@ def test_only_published_articles_are_verified(people):
 
 
 def test_overdue_articles_are_listed_for_experts_oldest_first(people):
-    fresh = make_article(people["agent"], title="Fresh", status="published", publisher=people["lead"])
-    late = make_article(people["agent"], title="Late", status="published", publisher=people["lead"])
-    later = make_article(people["agent"], title="Later", status="published", publisher=people["lead"])
+    fresh = make_article(people["agent"], title="Fresh article", status="published", publisher=people["lead"])
+    late = make_article(people["agent"], title="Late article", status="published", publisher=people["lead"])
+    later = make_article(people["agent"], title="Later article", status="published", publisher=people["lead"])
     late.review_due = utcnow() - timedelta(days=1)
     later.review_due = utcnow() - timedelta(days=10)
     db.session.commit()
@@ -438,7 +438,7 @@ def test_overdue_articles_are_listed_for_experts_oldest_first(people):
 def test_overdue_list_of_a_title_holder_covers_their_category(people, expert_of_billing):
     billing = make_article(people["agent"], category="billing", status="published",
                            publisher=people["lead"])
-    internet = make_article(people["agent"], title="Net", status="published", publisher=people["lead"])
+    internet = make_article(people["agent"], title="Net article", status="published", publisher=people["lead"])
     billing.review_due = internet.review_due = utcnow() - timedelta(days=1)
     db.session.commit()
     assert services.overdue_articles(expert_of_billing) == [billing]

@@ -68,6 +68,38 @@ def test_headings_inside_the_question_and_answer_stay_inside_their_section(peopl
     assert steps == "#### Steps\n\n```\n# not a heading\n```\n### Then"
 
 
+def test_answer_headings_naming_template_sections_keep_their_sections(people):
+    question, answer = make_accepted_answer(people["asker"], people["answerer"])
+    questions.edit_answer(answer, people["answerer"],
+                          "1. Restart the ONT.\n2. Check the fibre.\n\n"
+                          "### What to tell the customer:\n\nA visit within 48 hours, free of charge.\n\n"
+                          "**When to escalate**\n\n# When to escalate\n\nThree in one street: network team.")
+    article = questions.promote_answer(answer, people["lead"])
+    assert article.title == question.title
+    assert "red PON light" in extract_section(article.body, ["Problem / Symptoms"])
+    assert extract_section(article.body, ["Steps to resolve"]) == (
+        "1. Restart the ONT.\n2. Check the fibre.")
+    assert extract_section(article.body, ["What to tell the customer"]) == (  # bold is no heading
+        "A visit within 48 hours, free of charge.\n\n**When to escalate**")
+    assert extract_section(article.body, ["When to escalate"]) == "Three in one street: network team."
+    assert extract_section(article.body, ["Cause"]) is None  # the hint is left for the author
+    assert article.body.count("## What to tell the customer") == 1
+
+
+def test_a_promoted_draft_is_refused_for_publishing_until_the_hints_are_replaced(people):
+    from errors import Invalid
+    from kb import services as kb
+
+    _question, answer = make_accepted_answer(people["asker"], people["answerer"])
+    article = questions.promote_answer(answer, people["lead"])
+    with pytest.raises(Invalid) as refused:
+        kb.publish_article(article, people["lead"])
+    assert set(refused.value.fields) == {"body"}
+    for heading in ("Cause", "What to tell the customer", "When to escalate"):
+        assert heading in str(refused.value.fields["body"])
+    assert "Steps to resolve" not in str(refused.value.fields["body"])
+
+
 def test_a_title_holder_of_the_category_may_promote(people):
     make_title(people["other"], get_category("internet"), people["lead"])
     _question, answer = make_accepted_answer(people["asker"], people["answerer"])

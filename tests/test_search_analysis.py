@@ -11,6 +11,7 @@ from search.analysis import (
     segment_thai,
     split_words,
     stem_arabic,
+    strip_persian_plural,
     text_analyzer,
     title_prefix_analyzer,
     title_prefix_terms,
@@ -142,3 +143,20 @@ def test_title_prefix_terms_read_arabic_words_without_their_article():
 def test_title_prefix_terms_read_thai_words_together_with_the_words_after_them():
     found = title_prefix_terms("การคืนเงิน")
     assert {"การคืน", "การคืนเงิน", "คืนเง"} <= found
+
+
+@pytest.mark.parametrize("typed", ["کتابها", "کتابهای", "کتابهایی", "کتاب‌ها", "کتاب‌های", "کتاب‌هایی",
+                                   "کتاب ها", "کتاب های", "کتاب هایی"])
+def test_persian_plural_and_ezafe_forms_with_or_without_zwnj_index_as_the_bare_word(typed):
+    assert terms(typed) == terms("کتاب") == ["کتاب"]
+
+
+@pytest.mark.parametrize("typed", ["کتابها", "کتابهای", "کتابهایی"])
+def test_strip_persian_plural_leaves_the_bare_word(typed):
+    assert strip_persian_plural(typed) == "کتاب"
+
+
+@pytest.mark.parametrize("word", ["تنها", "تنهایی", "انتها", "انتهای", "اشتها", "بها", "رها", "شاه", "کتاب"])
+def test_words_that_merely_end_in_ha_are_not_stripped(word):
+    assert strip_persian_plural(word) == word
+    assert terms(word) == [word]

@@ -50,8 +50,9 @@ def test_english_word_with_one_typo_finds_the_article_and_suggests_the_spelling(
 
 
 def test_quoted_phrase_matches_only_the_words_in_that_order(app, client):
-    headers, (promise, calls) = publish_all(app, ("Promises", "Tell the customer the time frame and the cost."),
-                                            ("Calls", "Frame the call in time for the customer."))
+    headers, (promise, calls) = publish_all(
+        app, ("Customer promises", "Tell the customer the time frame and the cost."),
+        ("Phone calls", "Frame the call in time for the customer."))
     assert found(client, headers, '"time frame"') == [("article", promise)]
     assert sorted(found(client, headers, "time frame")) == [("article", promise), ("article", calls)]
 

@@ -18,7 +18,9 @@ from core.markdown.howto import (  # noqa: F401  (the package's public names)
     HOWTO_SECTIONS,
     HOWTO_TEMPLATE,
     extract_section,
+    howto_section_index,
     howto_template,
+    untouched_sections,
 )
 from core.markdown.mentions import MentionExtension, mentioned_usernames  # noqa: F401
 from core.markdown.sanitise import (  # noqa: F401

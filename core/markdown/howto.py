@@ -153,3 +153,55 @@ def howto_template(lang: str) -> str:
 
 
 HOWTO_TEMPLATE = howto_template("en")
+
+
+_HINTS = {_normalise_heading(heading): " ".join(hint.split())
+          for sections in HOWTO_SECTIONS.values() for heading, hint in sections}
+
+
+def _level_two_sections(source: str):
+    """(heading as written, body lines) of each ``##`` section of source, code blocks skipped."""
+    sections, open_fence = [], None
+    for line in (source or "").splitlines():
+        fence = _FENCE.match(line)
+        if open_fence is None and fence:
+            open_fence = fence.group(1)
+        elif open_fence is not None:
+            if line.strip().startswith(open_fence) and not line.strip().strip(open_fence[0]):
+                open_fence = None
+        else:
+            heading = _ATX_HEADING.match(line)
+            if heading and len(heading.group(1)) <= 2:
+                level_two = len(heading.group(1)) == 2
+                sections.append((heading.group(2).strip().rstrip("#").strip(), []) if level_two else None)
+                continue
+        if sections and sections[-1] is not None:
+            sections[-1][1].append(line)
+    return [section for section in sections if section is not None]
+
+
+def untouched_sections(source: str) -> list[str]:
+    """Headings of the how-to template's sections (in any language) still holding only their
+    hint, or nothing at all: what the author has not written yet.
+
+    A section the author deleted is not listed: the template is a starting point, not a cage.
+    """
+    untouched = []
+    for heading, lines in _level_two_sections(source):
+        hint = _HINTS.get(_normalise_heading(heading))
+        if hint is None:
+            continue
+        text = " ".join(_without_comments("\n".join(lines)).split())
+        bare = " ".join("\n".join(lines).replace("<!--", " ").replace("-->", " ").split())
+        if not text or bare == hint:
+            untouched.append(heading)
+    return untouched
+
+
+_SECTION_INDEX = {_normalise_heading(heading): index
+                  for sections in HOWTO_SECTIONS.values() for index, (heading, _hint) in enumerate(sections)}
+
+
+def howto_section_index(heading: str) -> int | None:
+    """The position (0–4) of the how-to section named heading, in any template language; else None."""
+    return _SECTION_INDEX.get(_normalise_heading(heading))

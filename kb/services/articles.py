@@ -27,6 +27,7 @@ from kb.services.following import announce_revision
 from kb.services.images import attach_images
 from kb.services.lifecycle import DEFAULT_REVIEW_INTERVAL_DAYS, change_status, check_status_change, mark_verified
 from kb.services.outdated import original_changed, translation_updated
+from kb.services.publish_check import check_publishable
 from kb.services.revisions import add_revision, clean_note
 
 # The body limit is the MAX_ARTICLE_CHARS setting (KNOWHOW_MAX_ARTICLE_CHARS); this is its default.
@@ -177,6 +178,8 @@ def create_article(author, title, body, category, tags=(), lang="en", summary=""
                       source_answer_id=source_answer_id, status="draft", **fields)
     # Checked on the unsaved draft, so that a refusal writes nothing.
     check_status_change(article, author, status, category)
+    if status != "draft":
+        check_publishable(article.title, article.body)
     db.session.add(article)
     article.tags = _tags_named(tag_names)
     db.session.flush()

@@ -14,6 +14,7 @@ from extensions import db
 from kb.models import ArticleFlag, ArticleReviewComment, ArticleVerification
 from kb.services.following import announce_publication, mentioned_out_of_sight
 from kb.services.outdated import original_changed, translation_updated
+from kb.services.publish_check import check_publishable
 
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 REVIEW_COMMENT_MAX_CHARS = 2000
@@ -67,6 +68,7 @@ def submit_for_review(article, user):
     """The author hands a draft to the category's experts, who are notified."""
     _require_status(article, ("draft",), _l("Only a draft can be submitted for review."))
     require(user, "article.submit", article)
+    check_publishable(article.title, article.body)
     article.status = "in_review"
     article.updated_at = utcnow()
     notify_all(category_experts(article.category_id, article.author), "review_requested",
@@ -132,6 +134,7 @@ def publish_article(article, user, review_interval_days=DEFAULT_REVIEW_INTERVAL_
     _require_status(article, ("draft", "in_review", "archived"),
                     _l("The article is already published."))
     require(user, "article.publish", article)
+    check_publishable(article.title, article.body)
     waiting = mentioned_out_of_sight(article)  # before: who could not read it until now
     first = article.published_at is None
     article.status = "published"

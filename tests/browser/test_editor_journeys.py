@@ -14,6 +14,9 @@ from tests.factories_kb import make_category
 
 TITLE = "Router drops Wi-Fi every evening"
 STEPS = "1. Change the channel to 6.\n2. Ask about the microwave."
+# A how-to with every section written: what the publish check asks for.
+WRITTEN_BODY = ("## Problem / Symptoms\n\nWi-Fi drops every evening.\n\n## Steps to resolve\n\n" + STEPS
+                + "\n\n## What to tell the customer\n\nIt is fixed during this call, at no cost.\n")
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +25,7 @@ def module_data(live_app):
     with live_app.app_context():
         make_user("james")
         make_user("maryam")
+        make_user("lena", role="lead")
         make_category("internet")
         make_category("billing")
         billing_id = get_category("billing").id
@@ -70,6 +74,7 @@ def test_refused_publish_keeps_everything_typed_and_says_why(server, sign_in, pa
         page.select_option("#category", "billing")
         assert publish.is_visible()
         type_article(page, TITLE, STEPS)
+        page.fill("#body", WRITTEN_BODY)
         page.select_option("#category", "internet")
         assert publish.is_hidden()  # not an expert there
         page.select_option("#category", "billing")
@@ -82,10 +87,34 @@ def test_refused_publish_keeps_everything_typed_and_says_why(server, sign_in, pa
     assert STEPS in page.input_value("#body")
     assert page.input_value("#category") == "billing"
     assert article_titled(live_app, TITLE) is None
-    # The text is still there to submit for review instead.
+    # The text is still there to submit for review instead (it passes the publish check).
     with page.expect_navigation():
         page.click("input[name=submit_review]")
     assert article_titled(live_app, TITLE)[0] == "in_review"
+
+
+def test_the_publish_check(server, sign_in, page, live_app, module_data):
+    sign_in(page, "lena")
+    page.goto(server.url("/kb/new?lang=en"))
+    page.select_option("#category", "internet")
+    type_into(page, "#title", "x")  # and the how-to template left as it came
+    with page.expect_navigation():
+        page.click("input[name=publish]")
+    title_errors = page.locator("#title-errors")
+    assert "The title needs at least 2 words" in title_errors.inner_text()
+    body_errors = page.locator("#body-errors").inner_text()
+    assert "These sections still hold only the template's hint" in body_errors
+    for heading in ("Problem / Symptoms", "Cause", "Steps to resolve", "What to tell the customer"):
+        assert heading in body_errors
+    assert page.input_value("#title") == "x"
+    assert article_titled(live_app, "x") is None
+    # Fixed: a real title, the sections written (the unneeded ones deleted), and it publishes.
+    page.fill("#title", "Wi-Fi drops every evening")
+    page.fill("#body", WRITTEN_BODY)
+    with page.expect_navigation():
+        page.click("input[name=publish]")
+    assert page.locator("h1").inner_text() == "Wi-Fi drops every evening"
+    assert article_titled(live_app, "Wi-Fi drops every evening") == ("published", WRITTEN_BODY)
 
 
 class Dialogs:

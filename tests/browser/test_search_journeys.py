@@ -53,6 +53,18 @@ def test_keyboard_search_opens_the_first_suggestion(server, sign_in, page):
     assert page.locator("h1").inner_text() == "Modem DSL light blinking"
 
 
+@pytest.mark.parametrize("typed, lang", [("modme", "en"), ("مودن", "fa")])
+def test_a_typo_in_the_suggest_box(server, sign_in, page, module_data, typed, lang):
+    sign_in(page, "james")
+    page.fill("#site-search", typed)
+    first = page.locator("#site-search-suggestions [role=option]").first
+    first.wait_for()
+    assert module_data[lang][0] in first.inner_text()
+    with page.expect_navigation():
+        first.click()
+    assert page.locator("h1").inner_text() == module_data[lang][0]
+
+
 def agent_finds_and_opens(page, sign_in, username, query, title):
     """Sign in, search from the header box with Enter, open the result titled `title`."""
     sign_in(page, username)

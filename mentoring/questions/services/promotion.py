@@ -4,7 +4,7 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import notify, record_audit
-from core.markdown import howto_template
+from core.markdown import howto_section_index, howto_template
 from core.signals import question_changed
 from errors import Conflict, NotFound
 from extensions import db
@@ -51,16 +51,42 @@ def _sections(template):
     return sections
 
 
+def split_by_template_sections(markdown, default_section):
+    """{section index: Markdown} of markdown cut at its headings that name a how-to section
+    (any level, any template language); what comes before the first such heading, and under
+    headings that name none, stays in default_section. Code blocks are never cut."""
+    parts, current, fence = {}, default_section, None
+    for line in (markdown or "").splitlines():
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None and line.strip().startswith(fence[0] * len(fence)) \
+                and not line.strip().strip(fence[0]):
+            fence = None
+        elif fence is None and _HEADING.match(line):
+            index = howto_section_index(line.lstrip("#"))
+            if index is not None:
+                current = index
+                parts.setdefault(current, [])
+                continue
+        parts.setdefault(current, []).append(line)
+    return {index: "\n".join(lines).strip() for index, lines in parts.items() if "\n".join(lines).strip()}
+
+
 def howto_from_answer(question, answer):
     """How-to Markdown in the question's language: the question as the problem, the answer as
-    the steps; the other sections keep the template's hints for the author to fill in."""
+    the steps, except the parts of the answer under a heading naming another section (e.g.
+    "What to tell the customer"), which go to that section; the other sections keep the
+    template's hints for the author to fill in (the publish check lists what is left)."""
     sections = _sections(howto_template(question.lang))
-    filled = {PROBLEM_SECTION: demote_headings(question.body).strip(),
-              STEPS_SECTION: demote_headings(answer.body).strip()}
+    filled = {}
+    for source, default in ((question.body, PROBLEM_SECTION), (answer.body, STEPS_SECTION)):
+        for index, text in split_by_template_sections(source, default).items():
+            filled.setdefault(index, []).append(demote_headings(text))
     parts = []
     for index, lines in enumerate(sections):
         if index in filled and lines:
-            parts.append("%s\n\n%s\n" % (lines[0], filled[index]))
+            parts.append("%s\n\n%s\n" % (lines[0], "\n\n".join(filled[index])))
         else:
             parts.append("\n".join(lines).rstrip("\n") + "\n")
     return "\n".join(parts)
