@@ -20,6 +20,7 @@ from core.markdown.howto import (  # noqa: F401  (the package's public names)
     extract_section,
     howto_section_index,
     howto_template,
+    lines_with_code,
     untouched_sections,
 )
 from core.markdown.mentions import MentionExtension, mentioned_usernames  # noqa: F401

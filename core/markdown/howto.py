@@ -15,6 +15,23 @@ _TRAILING_PUNCTUATION = " :：.؛;،,?؟"
 _SLASH_SPACING = re.compile(r" ?/ ?")
 
 
+
+def lines_with_code(source: str):
+    """(line, in_code) for each line of Markdown source: in_code is true inside a fenced code
+    block, its fences included, where a "#" is a comment or a shell prompt, not a heading."""
+    open_fence = None
+    for line in (source or "").splitlines():
+        fence = _FENCE.match(line)
+        if open_fence is None and fence:
+            open_fence = fence.group(1)
+            yield line, True
+        elif open_fence is not None:
+            if line.strip().startswith(open_fence) and not line.strip().strip(open_fence[0]):
+                open_fence = None
+            yield line, True
+        else:
+            yield line, False
+
 def _normalise_heading(text: str) -> str:
     """Reduce heading text to a form that survives keyboard, case and punctuation differences."""
     text = unicodedata.normalize("NFKC", text)
@@ -38,15 +55,8 @@ def extract_section(source: str, heading_names) -> str | None:
     """
     wanted = {_normalise_heading(name) for name in heading_names}
     body_lines = None
-    open_fence = None
-    for line in (source or "").splitlines():
-        fence = _FENCE.match(line)
-        if open_fence is None and fence:
-            open_fence = fence.group(1)
-        elif open_fence is not None:
-            if line.strip().startswith(open_fence) and not line.strip().strip(open_fence[0]):
-                open_fence = None
-        else:
+    for line, in_code in lines_with_code(source):
+        if not in_code:
             heading = _ATX_HEADING.match(line)
             if heading and len(heading.group(1)) <= 2:
                 if body_lines is not None:
@@ -161,15 +171,9 @@ _HINTS = {_normalise_heading(heading): " ".join(hint.split())
 
 def _level_two_sections(source: str):
     """(heading as written, body lines) of each ``##`` section of source, code blocks skipped."""
-    sections, open_fence = [], None
-    for line in (source or "").splitlines():
-        fence = _FENCE.match(line)
-        if open_fence is None and fence:
-            open_fence = fence.group(1)
-        elif open_fence is not None:
-            if line.strip().startswith(open_fence) and not line.strip().strip(open_fence[0]):
-                open_fence = None
-        else:
+    sections = []
+    for line, in_code in lines_with_code(source):
+        if not in_code:
             heading = _ATX_HEADING.match(line)
             if heading and len(heading.group(1)) <= 2:
                 level_two = len(heading.group(1)) == 2

@@ -4,7 +4,7 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import notify, record_audit
-from core.markdown import howto_section_index, howto_template
+from core.markdown import howto_section_index, howto_template, lines_with_code
 from core.signals import question_changed
 from errors import Conflict, NotFound
 from extensions import db
@@ -15,7 +15,6 @@ from mentoring.questions.services.asking import require_permission
 # the answer the third (Steps to resolve).
 PROBLEM_SECTION, STEPS_SECTION = 0, 2
 NOTE_MAX_CHARS = 300
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # As Python-Markdown reads them: no indent, the space after the hashes optional.
 _HEADING = re.compile(r"#{1,6}")
 
@@ -25,15 +24,9 @@ def demote_headings(markdown):
 
     Code blocks are left alone: a "#" there is a comment or a shell prompt, not a heading.
     """
-    lines, fence = [], None
-    for line in markdown.splitlines():
-        opening = _FENCE.match(line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif fence is not None and line.strip().startswith(fence[0] * len(fence)) \
-                and not line.strip().strip(fence[0]):
-            fence = None
-        elif fence is None:
+    lines = []
+    for line, in_code in lines_with_code(markdown):
+        if not in_code:
             heading = _HEADING.match(line)
             if heading:
                 line = "#" * min(6, len(heading.group()) + 2) + line[len(heading.group()):]
@@ -55,15 +48,9 @@ def split_by_template_sections(markdown, default_section):
     """{section index: Markdown} of markdown cut at its headings that name a how-to section
     (any level, any template language); what comes before the first such heading, and under
     headings that name none, stays in default_section. Code blocks are never cut."""
-    parts, current, fence = {}, default_section, None
-    for line in (markdown or "").splitlines():
-        opening = _FENCE.match(line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif fence is not None and line.strip().startswith(fence[0] * len(fence)) \
-                and not line.strip().strip(fence[0]):
-            fence = None
-        elif fence is None and _HEADING.match(line):
+    parts, current = {}, default_section
+    for line, in_code in lines_with_code(markdown):
+        if not in_code and _HEADING.match(line):
             index = howto_section_index(line.lstrip("#"))
             if index is not None:
                 current = index
