@@ -32,9 +32,11 @@ rebuild refuses incremental writes until it commits, while searches keep reading
 A rebuild loads the postings into a new table (COPY FREEZE, indexes built after) and swaps it in
 with the documents, in one transaction. The named locks of ``lock()`` are session-level advisory
 locks, seen by every host.
+
+The reading side (the compiled query and its ranking) is search/pg_query.py; what a document
+becomes in the tables (its tsvector and postings) is search/pg_documents.py.
 """
 import hashlib
-import math
 import re
 import time
 from collections import Counter
@@ -42,13 +44,12 @@ from contextlib import contextmanager
 from itertools import islice
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, cast, delete, exists, func, insert, literal, select, tuple_, union_all
+from sqlalchemy import delete, exists, func, insert, select, tuple_
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import DBAPIError
-from whoosh import query
 
-from search.analysis import exact_analyzer, split_words, stem_word, text_analyzer, title_prefix_terms
+from search.analysis import exact_analyzer, split_words, text_analyzer
 from search.engine import (
     MAX_SUGGESTIONS,
     IndexBusy,
@@ -63,44 +64,27 @@ from search.engine import (
 from search.folding import AlsoIn, fold_groups, folded_total
 from search.index_store import build_schema
 from search.models import TERM_STATISTICS, SearchDocument, SearchStat, SearchTerm, search_posting, trigram_schema
+from search.pg_documents import Analysed
+from search.pg_query import DOCUMENTS, SPELLING, Ranker, Snapshot, top_documents
 from search.query import (
-    CONTENT_FIELD,
-    PREFIX_FIELD,
-    SPELLING_FIELD,
-    TITLE_FIELD,
-    Ranked,
     clamp_number,
     clean_query_text,
     find_matches,
     make_parsers,
-    max_edits,
     query_request,
     suggest_query,
-    swapped_forms,
 )
-from search.snippets import highlight_terms, make_snippet, snippet_source
+from search.snippets import highlight_terms, make_snippet
 from search.typo_suggest import corrected_lookup, with_typo_titles
-from search.vector import word_pairs
 
 _SCHEMA = build_schema()
 _TEXT_ANALYZER = text_analyzer()
 _EXACT_ANALYZER = exact_analyzer()
-_TITLE_BOOST = _SCHEMA[TITLE_FIELD].format.field_boost  # what Whoosh multiplies title weights by
-_B = 0.75  # BM25F's constants, as Whoosh's (vector.py)
-_K1 = 1.2
 _document = SearchDocument.__table__
 _posting = search_posting
 _term = SearchTerm.__table__
 _stat = SearchStat.__table__
 _TABLES = (_document, _posting, _term, _stat)
-# Query fields → (posting field, ranked by BM25F); spelling corrections are looked up by their stem.
-_FIELDS = {CONTENT_FIELD: ("c", True), SPELLING_FIELD: ("c", True), TITLE_FIELD: ("t", True),
-           PREFIX_FIELD: ("p", False)}
-_SPELLING = "s"
-_TOTAL = "#"  # not a field: marks the totals in a lookup of counts
-_DOCUMENTS = "documents"
-_MAX_POSITION = 16383  # tsvector positions stop there
-_MAX_POSITIONS_PER_WORD = 255
 _WRITE_BATCH = 500
 WRITE_LOCK = "index-write"  # the transaction-level lock writers take turns on
 _BUILD_TABLE = "search_posting_build"
@@ -110,95 +94,6 @@ _HIT_COLUMNS = (_document.c.doc, _document.c.key, _document.c.type, _document.c.
                 _document.c.title, _document.c.body, _document.c.category, _document.c.lang)
 _POSTING_COLUMNS = tuple(column.name for column in _posting.columns)
 
-
-def _quoted(word: str) -> str:
-    """A lexeme as tsvector and tsquery literals write it."""
-    return "'%s'" % word.replace("\\", "\\\\").replace("'", "''")
-
-
-def content_vector(fields) -> str:
-    """The tsvector literal of a document's analysed words, fields being (words, weight letter):
-    positions counted as Whoosh's content field counts them (stop words left out), and each two
-    neighbouring words as one lexeme without position ("time frame", as Whoosh's pairs field),
-    which the GIN index finds without reading any tsvector."""
-    positions = {}
-    position = 0
-    content = []
-    for words, weight in fields:
-        content.extend(words)
-        for word in words:
-            position = min(position + 1, _MAX_POSITION)
-            spots = positions.setdefault(word, [])
-            if len(spots) < _MAX_POSITIONS_PER_WORD and (not spots or spots[-1][0] != position):
-                spots.append((position, weight))
-    lexemes = ["%s:%s" % (_quoted(word), ",".join("%d%s" % spot for spot in spots))
-               for word, spots in positions.items()]
-    lexemes.extend(map(_quoted, set(word_pairs(content))))
-    return " ".join(lexemes)
-
-
-class Analysed:
-    """A document cut into what the tables hold: its row (without its number) and its postings."""
-
-    def __init__(self, doc: dict):
-        title = doc.get("title") or ""
-        body = doc.get("body") or ""
-        tags = " ".join(doc.get("tags") or ())
-        # Whoosh's analyzers reuse one token object: read each text as it comes.
-        title_words, body_words, tag_words = ([token.text for token in _TEXT_ANALYZER(part)]
-                                              for part in (title, body, tags))
-        words = {token.text for part in (title, body, tags) for token in _EXACT_ANALYZER(part)}
-        boost = max(0.0, float(doc.get("boost") or 0.0))
-        self.key = str(doc["key"])
-        self.row = {
-            "key": self.key, "type": str(doc["type"]), "object_id": int(doc["id"]),
-            "title": title, "body": snippet_source(body),
-            "category": str(doc.get("category") or ""), "lang": str(doc.get("lang") or ""), "boost": boost,
-            "group_key": str(doc["group"]) if doc.get("group") else None,
-            "content": content_vector(((title_words, "A"), (body_words, "C"), (tag_words, "B"))),
-            "words": sorted(words),
-        }
-        content = title_words + body_words + tag_words
-        self.lengths = {"c": len(content), "t": len(title_words)}
-        self.fields = {"c": Counter(content),
-                       "t": Counter({word: count * _TITLE_BOOST for word, count in Counter(title_words).items()}),
-                       "p": dict.fromkeys(title_prefix_terms(title), 1.0)}
-        self.factor = 1.0 + boost
-
-    def postings(self, doc: int):
-        """The posting rows of the document under number doc."""
-        row = self.row
-        for field, weights in self.fields.items():
-            length = self.lengths.get(field, 0)
-            for term, weight in weights.items():
-                yield (field, term, doc, weight, length, self.factor, row["type"], row["category"], row["lang"])
-
-    def counted(self):
-        """The (field, term) pairs whose document counts include this document."""
-        yield from ((_SPELLING, word) for word in self.row["words"])
-        yield from (("c", term) for term in self.fields["c"])
-        yield from (("t", term) for term in self.fields["t"])
-
-
-def _query_leaves(node):
-    """(posting field, term) of every term of a parsed query that is ranked by BM25F."""
-    for fieldname, term in node.iter_all_terms():
-        if fieldname in _FIELDS and _FIELDS[fieldname][1]:
-            field = _FIELDS[fieldname][0]
-            yield field, stem_word(term) if fieldname == SPELLING_FIELD else term
-
-
-def edit_neighbours(word: str) -> tuple[list[str], list[str]]:
-    """(LIKE patterns, exact strings) of the words one edit from word that keep its first letter:
-    a letter replaced or added (patterns), a letter dropped or two neighbours swapped (strings)."""
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    if escaped != word:  # analysed words hold neither; such a word gets no patterns
-        return [], [word]
-    patterns = {word[:i] + "_" + word[i + 1:] for i in range(1, len(word))}
-    patterns.update(word[:i] + "_" + word[i:] for i in range(1, len(word) + 1))
-    exact = {word[:i] + word[i + 1:] for i in range(1, len(word))}
-    exact.update(word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(1, len(word) - 1))
-    return sorted(patterns), sorted(exact)
 
 
 def lock_key(name: str, schema: str) -> int:
@@ -216,244 +111,6 @@ def _batches(items, size):
 
 def _sqlstate(error: DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None)
-
-
-class _Snapshot:
-    """What query.find_matches asks of an index, answered by one connection: it is the searcher,
-    its reader (doc_frequency) and the spelling lexicon (terms_within)."""
-
-    def __init__(self, engine, connection):
-        self.engine = engine
-        self.connection = connection
-        self._counts = {}
-        self._totals = None
-
-    def reader(self):
-        return self
-
-    def totals(self) -> dict:
-        """The index's totals (search_stat): documents and field lengths."""
-        if self._totals is None:
-            self._totals = dict(self.connection.execute(select(_stat.c.name, _stat.c.value)).all())
-        return self._totals
-
-    def counts(self, pairs) -> dict:
-        """{(field, term): documents holding it} for the pairs, looked up once each."""
-        missing = sorted(set(pairs) - set(self._counts))
-        if missing:
-            self._counts.update(dict.fromkeys(missing, 0))
-            fields, words = {field for field, _word in missing}, {word for _field, word in missing}
-            lookup = select(_term.c.field, _term.c.term, cast(_term.c.documents, Float)).where(
-                _term.c.field.in_(fields), _term.c.term.in_(words))
-            if self._totals is None:  # in the same round trip
-                lookup = union_all(lookup, select(literal(_TOTAL), _stat.c.name, _stat.c.value))
-                self._totals = {}
-            for field, term, value in self.connection.execute(lookup):
-                if field == _TOTAL:
-                    self._totals[term] = value
-                else:
-                    self._counts[(field, term)] = int(value)
-        return {pair: self._counts[pair] for pair in pairs}
-
-    def doc_frequency(self, fieldname: str, word: str) -> int:
-        """Documents holding a word as typed (spelling) or a stem (content, title)."""
-        pair = (_SPELLING, word) if fieldname == SPELLING_FIELD else (_FIELDS[fieldname][0], word)
-        return self.counts([pair])[pair]
-
-    def terms_within(self, _reader, word: str, _maxdist: int) -> set[str]:
-        """Indexed words that may be within two edits of word and share its first letter; the
-        caller measures them (query.find_corrections)."""
-        patterns, exact = edit_neighbours(word)
-        params = {"field": _SPELLING, "first": word[:1], "word": word, "exact": exact}
-        operator = "OPERATOR(%s.%%)" % self.engine.trigram_schema(self.connection)
-        alternatives = ["term = ANY(CAST(:exact AS text[]))", "term %s :word" % operator]
-        if max_edits(word) >= 2:
-            # A swap and one more edit (Damerau distance 2) may share too few trigrams with the
-            # word; the swapped forms, one edit from such a spelling, share enough.
-            for number, swapped in enumerate(swapped_forms(word)):
-                params["s%d" % number] = swapped
-                alternatives.append("term %s :s%d" % (operator, number))
-        for number, pattern in enumerate(patterns):
-            params["p%d" % number] = pattern
-            alternatives.append("term LIKE :p%d" % number)
-        rows = self.connection.execute(sql(
-            "SELECT term, documents FROM search_term WHERE field = :field AND left(term, 1) = :first "
-            "AND length(term) BETWEEN :shortest AND :longest AND documents > 0 AND (%s)"
-            % " OR ".join(alternatives)), {**params, "shortest": len(word) - 2, "longest": len(word) + 2})
-        found = set()
-        for term, documents in rows:
-            self._counts[(_SPELLING, term)] = documents
-            found.add(term)
-        return found
-
-
-class _Compiled:
-    """A parsed query as SQL over search_posting: each node a subquery of (doc, factor, score)."""
-
-    def __init__(self, snapshot: _Snapshot, filters):
-        self.params = {}
-        self.counts = {}
-        self.snapshot = snapshot
-        self.filters = "".join(" AND %s = %s" % (name, self.param(value)) for name, value in filters)
-
-    def param(self, value) -> str:
-        name = "v%d" % len(self.params)
-        self.params[name] = value
-        return ":" + name
-
-    def compile(self, node) -> str | None:
-        """The SQL of node, or None when it matches nothing."""
-        self.counts = self.snapshot.counts(list(_query_leaves(node)))
-        return self._node(node)
-
-    def _node(self, node):
-        boost = getattr(node, "boost", 1.0)
-        if isinstance(node, query.Term):
-            return self._term(node.fieldname, node.text, boost)
-        if isinstance(node, query.Phrase):
-            found = self._phrase(node)
-        elif isinstance(node, query.And):
-            found = self._combine(node.children(), every=True)
-        elif isinstance(node, query.Or):
-            found = self._combine(node.children(), every=False)
-        elif isinstance(node, query.AndNot):
-            found, banned = self._node(node.a), self._node(node.b)
-            if found is not None and banned is not None:
-                found = ("SELECT doc, factor, score FROM (%s) AS wanted WHERE doc NOT IN "
-                         "(SELECT doc FROM (%s) AS banned)" % (found, banned))
-        elif isinstance(node, query.AndMaybe):
-            found = self._and_maybe(node)
-        elif isinstance(node, query.Require):
-            found, required = self._node(node.a), self._node(node.b)
-            if found is not None:
-                found = None if required is None else (
-                    "SELECT doc, factor, score FROM (%s) AS wanted WHERE doc IN (SELECT doc FROM (%s) AS required)"
-                    % (found, required))
-        elif node is query.NullQuery:
-            return None
-        else:  # anything else the parsers might make: any of its words
-            found = self._combine([query.Term(fieldname, text) for fieldname, text in node.iter_all_terms()],
-                                  every=False)
-        if found is not None and boost != 1.0:
-            found = "SELECT doc, factor, score * %s AS score FROM (%s) AS boosted" % (self.param(float(boost)), found)
-        return found
-
-    def _term(self, fieldname, text, boost):
-        if fieldname not in _FIELDS:
-            return None
-        field, bm25 = _FIELDS[fieldname]
-        term = stem_word(text) if fieldname == SPELLING_FIELD else text
-        if bm25 and not self.counts.get((field, term)):  # prefixes are not counted
-            return None
-        where = "FROM search_posting WHERE field = %s AND term = %s%s" % (self.param(field), self.param(term),
-                                                                           self.filters)
-        if not bm25:  # as-you-type: the boosts of the prefixes a title holds (Whoosh's Frequency)
-            return "SELECT doc, factor, weight * %s AS score %s" % (self.param(float(boost)), where)
-        totals = self.snapshot.totals()
-        size = totals.get(_DOCUMENTS, 0.0) or 1.0
-        average = (totals.get("length:" + field, 0.0) / size) or 1.0
-        idf = math.log(size / (self.counts[(field, term)] + 1)) + 1
-        # BM25F as Whoosh computes it: idf × w (K1 + 1) / (w + K1 ((1 − B) + B × length / average))
-        return "SELECT doc, factor, weight * %s / (weight + %s + %s * length) AS score %s" % (
-            self.param(boost * idf * (_K1 + 1)), self.param(_K1 * (1 - _B)), self.param(_K1 * _B / average), where)
-
-    def _and_maybe(self, node):
-        """node.a, its scores raised by node.b's where it matches too (the title bonus).
-
-        An OR of words on the maybe side (query.with_title_bonus) is joined word by word: each is
-        a plain index lookup per document, where a joined aggregate could be read again for each.
-        """
-        found = self._node(node.a)
-        if found is None:
-            return None
-        maybe = node.b.children() if isinstance(node.b, query.Or) and node.b.boost == 1.0 else [node.b]
-        parts = [part for part in map(self._node, maybe) if part is not None]
-        if not parts:
-            return found
-        joins = "".join(" LEFT JOIN (%s) AS m%d ON m%d.doc = wanted.doc" % (part, number, number)
-                        for number, part in enumerate(parts))
-        return ("SELECT wanted.doc, wanted.factor, wanted.score + %s AS score FROM (%s) AS wanted%s"
-                % (" + ".join("coalesce(m%d.score, 0)" % number for number in range(len(parts))), found, joins))
-
-    def _combine(self, children, every):
-        parts = [self._node(child) for child in children]
-        if every and None in parts:
-            return None
-        parts = [part for part in parts if part is not None]
-        if len(parts) <= 1:
-            return parts[0] if parts else None
-        if every:  # joined on doc: the postings of a term come in doc order, so they merge
-            joins = "".join(" JOIN (%s) AS p%d ON p%d.doc = p0.doc" % (part, number, number)
-                            for number, part in enumerate(parts[1:], 1))
-            return ("SELECT p0.doc, p0.factor, %s AS score FROM (%s) AS p0%s"
-                    % (" + ".join("p%d.score" % number for number in range(len(parts))), parts[0], joins))
-        return ("SELECT doc, max(factor) AS factor, sum(score) AS score FROM (%s) AS parts GROUP BY doc"
-                % " UNION ALL ".join("(%s)" % part for part in parts))
-
-    def _phrase(self, node):
-        """Documents holding every pair of neighbouring words of the phrase (and, for three words
-        or more, the words in a row), scored as the words together (vector.IndexArrays.phrase)."""
-        words = list(node.words)
-        if len(words) <= 1:
-            return self._term(CONTENT_FIELD, words[0], 1.0) if words else None
-        together = self._combine([query.Term(CONTENT_FIELD, word) for word in words], every=True)
-        if together is None:
-            return None
-        phrase = " & ".join(map(_quoted, word_pairs(words)))
-        if len(words) > 2:
-            phrase += " & (%s)" % " <-> ".join(map(_quoted, words))
-        # Materialised: found on its own through the GIN index, not tried document by document
-        # (which would read each candidate's tsvector).
-        return ("WITH phrase AS MATERIALIZED (SELECT doc FROM search_document WHERE content @@ CAST(%s AS tsquery)) "
-                "SELECT doc, factor, score FROM (%s) AS words WHERE doc IN (SELECT doc FROM phrase)"
-                % (self.param(phrase), together))
-
-
-class _Ranker:
-    """query.Ranker's part for PostgreSQL: the best documents of a parsed query within the filters."""
-
-    def __init__(self, snapshot: _Snapshot, filters, apart: bool = False):
-        self.searcher = snapshot
-        self.filters = filters
-        self.apart = apart  # some documents have a group: rank them apart (folding.py)
-
-    def top(self, wanted, limit: int) -> Ranked:
-        return top_documents(self.searcher, wanted, self.filters, limit, apart=self.apart)
-
-
-# The matches of a query, the best of those without a group first (at most the limit), then
-# every one with a group (folding.py: few, found through a small partial index), each row with
-# the number of all matches.
-_APART = (
-    "WITH found AS (SELECT doc, score * factor AS ranked FROM (%(found)s) AS found), "
-    "grouped AS (SELECT doc FROM search_document WHERE group_key IS NOT NULL) "
-    "SELECT doc, ranked, (SELECT count(*) FROM found), false FROM ("
-    "SELECT doc, ranked FROM found WHERE doc NOT IN (SELECT doc FROM grouped) "
-    "ORDER BY ranked DESC, doc LIMIT %(limit)s) AS alone "
-    "UNION ALL SELECT doc, ranked, (SELECT count(*) FROM found), true FROM found "
-    "WHERE doc IN (SELECT doc FROM grouped)")
-
-
-def top_documents(snapshot: _Snapshot, wanted, filters, limit: int, counted: bool = True,
-                  apart: bool = False) -> Ranked:
-    """(total, [(document number, score × (1 + boost)), …] best first) of a parsed query; the
-    total is 0 unless counted. With `apart`, the documents of a group are left out of the top and
-    listed, all of them, in Ranked.grouped."""
-    compiled = _Compiled(snapshot, filters)
-    found = compiled.compile(wanted)
-    if found is None:
-        return Ranked(0, [])
-    if apart:
-        rows = snapshot.connection.execute(sql(_APART % {"found": found, "limit": compiled.param(limit)}),
-                                           compiled.params).all()
-        alone = sorted(((doc, score) for doc, score, _total, grouped in rows if not grouped),
-                       key=lambda row: (-row[1], row[0]))
-        return Ranked(rows[0][2] if rows else 0, alone,
-                      [(doc, score) for doc, score, _total, grouped in rows if grouped])
-    rows = snapshot.connection.execute(sql(
-        "SELECT doc, score * factor AS ranked, %s FROM (%s) AS found ORDER BY ranked DESC, doc LIMIT %s"
-        % ("count(*) OVER ()" if counted else "0", found, compiled.param(limit))), compiled.params).all()
-    return Ranked(rows[0][2] if rows else 0, [(doc, score) for doc, score, _total in rows])
 
 
 class PostgresEngine(SearchEngine):
@@ -588,7 +245,7 @@ class PostgresEngine(SearchEngine):
                 rows.append({**document.row, "doc": number})
                 postings.extend(document.postings(number))
                 counts.update(document.counted())
-                totals.update({_DOCUMENTS: 1, **{"length:" + field: length
+                totals.update({DOCUMENTS: 1, **{"length:" + field: length
                                                  for field, length in document.lengths.items()}})
             stmt = upsert(_document)
             connection.execute(stmt.on_conflict_do_update(
@@ -612,8 +269,8 @@ class PostgresEngine(SearchEngine):
         if not old:
             return counts, totals
         for _doc, words in old:
-            counts.subtract((_SPELLING, word) for word in words)
-        totals[_DOCUMENTS] -= len(old)
+            counts.subtract((SPELLING, word) for word in words)
+        totals[DOCUMENTS] -= len(old)
         lengths = {}
         for field, term, doc, length in connection.execute(
                 delete(_posting).where(_posting.c.doc.in_([doc for doc, _words in old]))
@@ -667,7 +324,7 @@ class PostgresEngine(SearchEngine):
                     rows.append({**document.row, "doc": count})
                     postings.extend(document.postings(count))
                     counts.update(document.counted())
-                    totals.update({_DOCUMENTS: 1, **{"length:" + field: length
+                    totals.update({DOCUMENTS: 1, **{"length:" + field: length
                                                      for field, length in document.lengths.items()}})
                 if rows:
                     connection.execute(insert(_document), rows)
@@ -703,10 +360,10 @@ class PostgresEngine(SearchEngine):
         hits, total, suggestion = [], 0, None
         if query_text:
             with self._reading() as connection:
-                snapshot = _Snapshot(self, connection)
+                snapshot = Snapshot(self, connection)
                 # Without any grouped document (an index without translations) the plain query runs.
                 apart = connection.scalar(select(exists().where(_document.c.group_key.isnot(None))))
-                match = find_matches(_Ranker(snapshot, filters, apart), self._parsers, snapshot, query_text,
+                match = find_matches(Ranker(snapshot, filters, apart), self._parsers, snapshot, query_text,
                                      limit=page * per_page)
                 if match is not None:
                     terms = highlight_terms(match)
@@ -756,7 +413,7 @@ class PostgresEngine(SearchEngine):
             return []
         limit = clamp_number(limit, 1, MAX_SUGGESTIONS, 8)
         with self._reading() as connection:
-            snapshot = _Snapshot(self, connection)
+            snapshot = Snapshot(self, connection)
             top = top_documents(snapshot, lookup, (), limit, counted=False).top
 
             def typo_titles():
