@@ -59,6 +59,17 @@ FROZEN_NOW = datetime(2026, 5, 19, 10, 30, tzinfo=UTC)
 SEARCH_LOCK_WAIT = 0.3
 
 
+def install_trigrams(connection):
+    """pg_trgm, installed once for the database on an AUTOCOMMIT connection. Each xdist worker
+    gets here at once on a fresh database, and two CREATE EXTENSION IF NOT EXISTS race: one
+    waits for the other."""
+    connection.execute(text("SELECT pg_advisory_lock(7240001)"))
+    try:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(7240001)"))
+
+
 def postgres_url(url):
     """SQLAlchemy URL using the psycopg 3 driver."""
     if url.startswith("postgresql://"):
@@ -133,13 +144,8 @@ def database(tmp_path_factory):
         with admin_engine.connect() as conn:
             conn.execute(text("CREATE SCHEMA %s" % schema))
             # Installed once for the database, outside the schemas that come and go (the search
-            # index finds its schema, search/models.py). Each xdist worker gets here at once on a
-            # fresh database, and two CREATE EXTENSION IF NOT EXISTS race: one waits for the other.
-            conn.execute(text("SELECT pg_advisory_lock(7240001)"))
-            try:
-                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(7240001)"))
+            # index finds its schema, search/models.py).
+            install_trigrams(conn)
     else:
         url, options = "sqlite:///" + str(instance / "test.db"), None
     builder = create_app(app_settings(instance, url, options))

@@ -18,7 +18,7 @@ from kb import services
 from search.engine import WhooshEngine
 from search.index import current_search
 from search.pg_engine import WRITE_LOCK, PostgresEngine, lock_key
-from tests.conftest import SEARCH_BACKEND, TEST_DATABASE_URL, postgres_url
+from tests.conftest import SEARCH_BACKEND, TEST_DATABASE_URL, install_trigrams, postgres_url
 from tests.factories import bearer, make_token, make_user
 from tests.factories_kb import make_category
 
@@ -107,7 +107,7 @@ class EnginePlace:
             url = postgres_url(TEST_DATABASE_URL)
             self.admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
             with self.admin.connect() as connection:
-                connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+                install_trigrams(connection)
                 connection.execute(text("CREATE SCHEMA %s" % self.schema))
             self.bind = create_engine(url, connect_args={"options": "-csearch_path=%s" % self.schema})
 
