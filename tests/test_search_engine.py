@@ -4,6 +4,7 @@ backend the suite runs with: Whoosh, or PostgreSQL (search/pg_engine.py) when TE
 import os
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from whoosh import index as whoosh_index
@@ -396,12 +397,13 @@ def test_rebuild_keeps_only_the_current_and_the_previous_generation(engine):
     assert len(generations) == 2
 
 
-def test_write_during_a_rebuild_is_refused_rather_than_lost(engine, place):
-    engine.index_documents([make_doc(1, "Router reset", "")])
+@contextmanager
+def rebuild_under_way(engine, doc):
+    """A rebuild in a thread, stopped after reading `doc` for the block's duration, then finished."""
     started, finish = threading.Event(), threading.Event()
 
     def slow_source():
-        yield make_doc(1, "Router reset", "")
+        yield doc
         started.set()
         finish.wait(10)
 
@@ -409,35 +411,28 @@ def test_write_during_a_rebuild_is_refused_rather_than_lost(engine, place):
     rebuild.start()
     try:
         assert started.wait(10)
-        with pytest.raises(IndexBusy):  # it would have landed in the generation being replaced
-            other_process = place.open(lock_wait=LOCK_WAIT)
-            other_process.index_documents([make_doc(2, "Router lights", "")])
+        yield
     finally:
         finish.set()
         rebuild.join(10)
+
+
+def test_write_during_a_rebuild_is_refused_rather_than_lost(engine, place):
+    engine.index_documents([make_doc(1, "Router reset", "")])
+    with rebuild_under_way(engine, make_doc(1, "Router reset", "")):
+        with pytest.raises(IndexBusy):  # it would have landed in the generation being replaced
+            other_process = place.open(lock_wait=LOCK_WAIT)
+            other_process.index_documents([make_doc(2, "Router lights", "")])
     assert found_keys(engine, "router") == ["article:1"]
 
 
 def test_searches_find_the_old_documents_until_a_rebuild_is_complete(engine, place):
     engine.index_documents([make_doc(1, "Router reset", "")])
-    started, finish = threading.Event(), threading.Event()
-
-    def slow_source():
-        yield make_doc(2, "Modem lights", "")
-        started.set()
-        finish.wait(10)
-
-    rebuild = threading.Thread(target=engine.rebuild, args=(slow_source(),))
-    rebuild.start()
-    try:
-        assert started.wait(10)
+    with rebuild_under_way(engine, make_doc(2, "Modem lights", "")):
         other_process = place.open()
         assert found_keys(other_process, "router") == ["article:1"]
         assert found_keys(other_process, "modem") == []
         assert [suggestion.key for suggestion in other_process.suggest("rou")] == ["article:1"]
-    finally:
-        finish.set()
-        rebuild.join(10)
     assert found_keys(engine, "router") == []
     assert found_keys(engine, "modem") == ["article:2"]
 
