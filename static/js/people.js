@@ -39,27 +39,10 @@
     input.setAttribute("aria-controls", listbox.id);
     if (input.tagName === "INPUT") input.setAttribute("autocomplete", "off");
 
-    var timer = null, pending = null, active = -1, people = [], lastQuery = "";
+    var timer = null, pending = null, people = [], lastQuery = "";
 
-    function options() { return listbox.querySelectorAll("[role=option]"); }
-
-    function close() {
-      listbox.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-
-    function highlight(index) {
-      var items = options();
-      if (!items.length) return;
-      active = (index + items.length) % items.length;
-      items.forEach(function (item, position) {
-        item.setAttribute("aria-selected", position === active ? "true" : "false");
-      });
-      input.setAttribute("aria-activedescendant", items[active].id);
-      items[active].scrollIntoView({ block: "nearest" });
-    }
+    var box = window.KnowhowListbox(input, listbox);
+    var options = box.options, close = box.close, highlight = box.highlight;
 
     function pick(index) {
       var person = people[index];
@@ -72,7 +55,7 @@
     function render(found) {
       people = found;
       listbox.textContent = "";
-      active = -1;
+      box.active = -1;
       input.removeAttribute("aria-activedescendant");
       found.forEach(function (person, index) {
         var option = document.createElement("li");
@@ -134,10 +117,10 @@
       if (listbox.hidden) return;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
-      } else if (event.key === "Enter" && active >= 0) {
+        highlight(box.active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && box.active >= 0) {
         event.preventDefault();
-        pick(active);
+        pick(box.active);
       } else if (event.key === "Escape") {
         event.preventDefault();
         close();

@@ -25,32 +25,14 @@
 
     var timer = null;
     var pending = null;
-    var active = -1;
     var lastQuery = "";
 
-    function options() { return listbox.querySelectorAll("[role=option]"); }
-
-    function close() {
-      listbox.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-
-    function highlight(index) {
-      var items = options();
-      if (!items.length) return;
-      active = (index + items.length) % items.length;
-      items.forEach(function (item, position) {
-        item.setAttribute("aria-selected", position === active ? "true" : "false");
-      });
-      input.setAttribute("aria-activedescendant", items[active].id);
-      items[active].scrollIntoView({ block: "nearest" });
-    }
+    var box = window.KnowhowListbox(input, listbox);
+    var options = box.options, close = box.close, highlight = box.highlight;
 
     function render(results) {
       listbox.textContent = "";
-      active = -1;
+      box.active = -1;
       input.removeAttribute("aria-activedescendant");
       results.forEach(function (result, index) {
         var option = document.createElement("li");
@@ -111,10 +93,10 @@
           return;
         }
         event.preventDefault();
-        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
-      } else if (event.key === "Enter" && open && active >= 0) {
+        highlight(box.active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && open && box.active >= 0) {
         event.preventDefault();
-        window.location.assign(options()[active].querySelector("a").href);
+        window.location.assign(options()[box.active].querySelector("a").href);
       } else if (event.key === "Escape" && open) {
         event.preventDefault();
         close();
