@@ -54,8 +54,11 @@ RENDER_CPU_BUDGET_SECONDS = 2.0
 MAX_NESTING_DEPTH = 32
 # Renderings of longer texts take a slot: at most this many run at once in a process, so that
 # eight previews of 200 KB tables leave the other requests their share of the CPU and the GIL.
+# One, not two: with two rendering threads a request waits for the GIL behind both at each of its
+# reads and writes (measured during eight such previews: a save 1.3–1.7 s and /readyz 2.0–2.2 s
+# with two slots, 0.5–0.7 s and 1.0–1.2 s with one). Other processes render in parallel.
 HEAVY_RENDER_CHARS = 20_000
-HEAVY_RENDER_SLOTS = 2
+HEAVY_RENDER_SLOTS = 1
 _heavy_renders = threading.BoundedSemaphore(HEAVY_RENDER_SLOTS)
 
 
